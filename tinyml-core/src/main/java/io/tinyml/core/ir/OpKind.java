@@ -1,0 +1,14 @@
+package io.tinyml.core.ir;
+
+/**
+ * The kind of an {@link Op}, one constant per operator record.
+ *
+ * <p>Switch expressions over this enum are checked for exhaustiveness by the compiler, which is how
+ * code that handles every operator (kernels, writers, estimators) stays complete when an operator
+ * is added. Thread-safe (an enum).
+ */
+public enum OpKind {
+    CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+    RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH,
+    QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION
+}
