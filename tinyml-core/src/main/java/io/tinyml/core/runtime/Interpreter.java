@@ -1,0 +1,212 @@
+package io.tinyml.core.runtime;
+
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Half;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.runtime.internal.FixedPoint;
+import io.tinyml.core.runtime.internal.Kernel;
+import io.tinyml.core.runtime.internal.KernelFactory;
+import io.tinyml.core.runtime.internal.TensorArrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * The reference interpreter: runs a model on the JVM. Float32 kernels are deterministic; int8 and
+ * int16 kernels are bit-exact with TensorFlow Lite Micro's reference kernels. Every tensor has its
+ * own primitive array (no memory planning); constants are decoded once, and every kernel is prepared
+ * once at creation.
+ *
+ * <p>Not thread-safe: use one interpreter per thread.
+ *
+ * <pre>{@code
+ * Interpreter it = Interpreter.create(model);
+ * byte[][] out = it.invoke(inputBytes);
+ * float[][] real = it.invokeFloat(new float[] {1.5f});
+ * }</pre>
+ */
+public final class Interpreter {
+    private static final Logger log = LoggerFactory.getLogger(Interpreter.class);
+
+    private final Model model;
+    private final Graph graph;
+    private final Object[] arrays;
+    private final Kernel[] kernels;
+    private final NodeObserver observer;
+
+    private Interpreter(Model model, NodeObserver observer) throws UnsupportedOperatorException {
+        this.model = Objects.requireNonNull(model, "model");
+        this.graph = model.graph();
+        this.observer = observer;
+        this.arrays = new Object[graph.tensors().size()];
+        for (int i = 0; i < arrays.length; i++) {
+            Tensor t = graph.tensor(i);
+            arrays[i] = t.isConstant() ? TensorArrays.of(t) : TensorArrays.allocate(t.type(), t.shape().elementCount());
+        }
+        this.kernels = new Kernel[graph.nodes().size()];
+        for (int n = 0; n < kernels.length; n++) {
+            kernels[n] = KernelFactory.create(graph, graph.node(n), arrays);
+        }
+        log.debug("prepared {} kernels for {}", kernels.length, model);
+    }
+
+    /**
+     * Prepares an interpreter for a model.
+     *
+     * @param model the model
+     * @return the interpreter
+     * @throws UnsupportedOperatorException if a node has no kernel in the reference interpreter
+     */
+    public static Interpreter create(Model model) throws UnsupportedOperatorException {
+        return new Interpreter(model, null);
+    }
+
+    /**
+     * Prepares an interpreter that reports each node's completion to an observer.
+     *
+     * @param model the model
+     * @param observer called after each node, in execution order; may be null
+     * @return the interpreter
+     * @throws UnsupportedOperatorException if a node has no kernel in the reference interpreter
+     */
+    public static Interpreter create(Model model, NodeObserver observer) throws UnsupportedOperatorException {
+        return new Interpreter(model, observer);
+    }
+
+    /**
+     * Returns the model this interpreter runs.
+     *
+     * @return the model
+     */
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * Runs the model on raw inputs.
+     *
+     * @param inputs one array per graph input: little-endian bytes in the tensor's type, row-major (NHWC)
+     * @return one array per graph output, in the same encoding
+     * @throws IllegalArgumentException if the number of inputs or the size of one is wrong
+     */
+    public byte[][] invoke(byte[]... inputs) {
+        checkCount(inputs.length);
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = graph.inputTensor(i);
+            if (inputs[i] == null || inputs[i].length != t.byteSize()) {
+                throw new IllegalArgumentException("expected input " + i + " '" + t.name() + "' of " + t.byteSize()
+                        + " bytes (" + t.type() + t.shape() + "), found "
+                        + (inputs[i] == null ? "null" : String.valueOf(inputs[i].length)));
+            }
+            TensorArrays.read(t.type(), ByteBuffer.wrap(inputs[i]), arrays[graph.inputs().get(i)]);
+        }
+        run();
+        byte[][] out = new byte[graph.outputs().size()][];
+        for (int o = 0; o < out.length; o++) {
+            out[o] = TensorArrays.toBytes(graph.outputTensor(o).type(), arrays[graph.outputs().get(o)]);
+        }
+        return out;
+    }
+
+    /**
+     * Runs the model on real values: inputs of quantized tensors are quantized (round half away from
+     * zero, clamped), quantized outputs are dequantized.
+     *
+     * @param inputs one array of real values per graph input, row-major (NHWC)
+     * @return one array of real values per graph output
+     * @throws IllegalArgumentException if the number of inputs or the length of one is wrong, or an
+     *         input tensor is neither float nor per-tensor quantized
+     */
+    public float[][] invokeFloat(float[]... inputs) {
+        checkCount(inputs.length);
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = graph.inputTensor(i);
+            int n = t.shape().elementCount();
+            if (inputs[i] == null || inputs[i].length != n) {
+                throw new IllegalArgumentException("expected input " + i + " '" + t.name() + "' of " + n
+                        + " values (" + t.type() + t.shape() + "), found "
+                        + (inputs[i] == null ? "null" : String.valueOf(inputs[i].length)));
+            }
+            writeReal(t, inputs[i], arrays[graph.inputs().get(i)]);
+        }
+        run();
+        float[][] out = new float[graph.outputs().size()][];
+        for (int o = 0; o < out.length; o++) {
+            Tensor t = graph.outputTensor(o);
+            Object a = arrays[graph.outputs().get(o)];
+            float scale = 0;
+            long zp = 0;
+            if (t.type() != DataType.FLOAT32 && t.type() != DataType.FLOAT16 && t.quant().isPresent()) {
+                scale = t.requireQuant().scale(0);
+                zp = t.requireQuant().zeroPoint(0);
+            }
+            float[] v = new float[t.shape().elementCount()];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = TensorArrays.realValue(t.type(), a, k, scale, zp);
+            }
+            out[o] = v;
+        }
+        return out;
+    }
+
+    private static void writeReal(Tensor t, float[] src, Object dst) {
+        switch (t.type()) {
+            case FLOAT32 -> System.arraycopy(src, 0, dst, 0, src.length);
+            case FLOAT16 -> {
+                short[] h = (short[]) dst;
+                for (int k = 0; k < src.length; k++) {
+                    h[k] = Half.fromFloat(src[k]);
+                }
+            }
+            case INT8, UINT8, INT16, INT32 -> {
+                QuantParams q = t.quant().filter(QuantParams::isPerTensor).orElseThrow(() ->
+                        new IllegalArgumentException("expected a float or per-tensor quantized input '" + t.name()
+                                + "', found " + t.type() + " " + t.quant().map(Object::toString).orElse("unquantized")));
+                float scale = q.scale();
+                int zp = q.zeroPoint();
+                long lo = t.type() == DataType.INT8 ? -128 : t.type() == DataType.UINT8 ? 0
+                        : t.type() == DataType.INT16 ? -32768 : Integer.MIN_VALUE;
+                long hi = t.type() == DataType.INT8 ? 127 : t.type() == DataType.UINT8 ? 255
+                        : t.type() == DataType.INT16 ? 32767 : Integer.MAX_VALUE;
+                for (int k = 0; k < src.length; k++) {
+                    long v = FixedPoint.roundHalfAway((double) (src[k] / scale)) + zp;
+                    v = Math.max(lo, Math.min(hi, v));
+                    switch (t.type()) {
+                        case INT8, UINT8 -> ((byte[]) dst)[k] = (byte) v;
+                        case INT16 -> ((short[]) dst)[k] = (short) v;
+                        default -> ((int[]) dst)[k] = (int) v;
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("expected a float or quantized integer input '" + t.name()
+                    + "', found " + t.type());
+        }
+    }
+
+    private void checkCount(int n) {
+        if (n != graph.inputs().size()) {
+            throw new IllegalArgumentException("expected " + graph.inputs().size() + " inputs, found " + n);
+        }
+    }
+
+    private void run() {
+        if (observer == null) {
+            for (Kernel k : kernels) {
+                k.run();
+            }
+            return;
+        }
+        for (int n = 0; n < kernels.length; n++) {
+            long t0 = System.nanoTime();
+            kernels[n].run();
+            long dt = System.nanoTime() - t0;
+            observer.afterNode(new NodeEvent(graph, n, dt, arrays));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.tinyml.core.runtime.internal;
+
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.OpKind;
+import io.tinyml.core.ir.Tensor;
+
+/**
+ * Unary activation kernels: float32 Relu, Relu6, Clip, LeakyRelu, Logistic, Tanh, HardSwish and
+ * Softmax; integer Relu, Relu6 and Clip as TFLite's {@code ReluQuantized} (requantize to the output's
+ * parameters, an identity when they are equal, then clamp to the quantized bounds).
+ */
+final class ActivationKernels {
+    private ActivationKernels() {
+    }
+
+    static Kernel floatUnary(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        float[] x = (float[]) arrays[node.input(0)];
+        float[] y = (float[]) arrays[node.output(0)];
+        Op op = node.op();
+        return switch (op.kind()) {
+            case RELU -> () -> clamp(x, y, 0f, Float.POSITIVE_INFINITY);
+            case RELU6 -> () -> clamp(x, y, 0f, 6f);
+            case CLIP -> {
+                Op.Clip c = (Op.Clip) op;
+                yield () -> clamp(x, y, c.min(), c.max());
+            }
+            case LEAKY_RELU -> {
+                float alpha = ((Op.LeakyRelu) op).alpha();
+                yield () -> {
+                    for (int i = 0; i < x.length; i++) {
+                        y[i] = x[i] >= 0 ? x[i] : alpha * x[i];
+                    }
+                };
+            }
+            case LOGISTIC -> () -> {
+                for (int i = 0; i < x.length; i++) {
+                    y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
+                }
+            };
+            case TANH -> () -> {
+                for (int i = 0; i < x.length; i++) {
+                    y[i] = (float) Math.tanh(x[i]);
+                }
+            };
+            case HARD_SWISH -> () -> {
+                for (int i = 0; i < x.length; i++) {
+                    float v = x[i];
+                    y[i] = v * Math.max(0f, Math.min(6f, v + 3f)) / 6f;
+                }
+            };
+            case SOFTMAX -> softmax(g, node, x, y);
+            default -> throw Quant.unsupported(node, "FLOAT32 input");
+        };
+    }
+
+    private static void clamp(float[] x, float[] y, float lo, float hi) {
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.max(lo, Math.min(hi, x[i]));
+        }
+    }
+
+    private static Kernel softmax(Graph g, Node node, float[] x, float[] y) {
+        double beta = ((Op.Softmax) node.op()).beta();
+        Tensor in = g.tensor(node.input(0));
+        int depth = in.shape().rank() == 0 ? 1 : in.shape().dim(-1);
+        int rows = x.length / Math.max(depth, 1);
+        return () -> {
+            for (int r = 0; r < rows; r++) {
+                int base = r * depth;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < depth; i++) {
+                    max = Math.max(max, x[base + i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < depth; i++) {
+                    double e = Math.exp((x[base + i] - max) * beta);
+                    y[base + i] = (float) e;  // rounded; the division below uses the double sum
+                    sum += e;
+                }
+                for (int i = 0; i < depth; i++) {
+                    y[base + i] = (float) (y[base + i] / sum);
+                }
+            }
+        };
+    }
+
+    /** Integer Relu, Relu6 and Clip (INT8 or INT16). */
+    static Kernel quantClamp(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        Tensor in = g.tensor(node.input(0));
+        Tensor out = g.tensor(node.output(0));
+        if (!Quant.perTensor(in) || !Quant.perTensor(out) || in.type() != out.type()) {
+            throw Quant.unsupported(node, in.type() + " input and " + out.type() + " output");
+        }
+        float s = out.requireQuant().scale();
+        int zp = out.requireQuant().zeroPoint();
+        int qlo = Quant.qmin(out.type());
+        int qhi = Quant.qmax(out.type());
+        float lo;
+        float hi;
+        OpKind k = node.op().kind();
+        if (k == OpKind.RELU) {
+            lo = 0f;
+            hi = Float.POSITIVE_INFINITY;
+        } else if (k == OpKind.RELU6) {
+            lo = 0f;
+            hi = 6f;
+        } else {
+            lo = ((Op.Clip) node.op()).min();
+            hi = ((Op.Clip) node.op()).max();
+        }
+        int min = Float.isInfinite(lo) ? qlo : Math.max(qlo, zp + (int) FixedPoint.roundHalfAway((double) (lo / s)));
+        int max = Float.isInfinite(hi) ? qhi : Math.min(qhi, zp + (int) FixedPoint.roundHalfAway((double) (hi / s)));
+        long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale() / (double) s);
+        int mult = FixedPoint.multiplier(packed);
+        int shift = FixedPoint.shift(packed);
+        int inZp = in.requireQuant().zeroPoint();
+        if (in.type() == DataType.INT8) {
+            byte[] x = (byte[]) arrays[node.input(0)];
+            byte[] y = (byte[]) arrays[node.output(0)];
+            return () -> {
+                for (int i = 0; i < x.length; i++) {
+                    int v = zp + FixedPoint.multiplyByQuantizedMultiplier(x[i] - inZp, mult, shift);
+                    y[i] = (byte) Math.max(min, Math.min(max, v));
+                }
+            };
+        }
+        if (in.type() == DataType.INT16) {
+            short[] x = (short[]) arrays[node.input(0)];
+            short[] y = (short[]) arrays[node.output(0)];
+            return () -> {
+                for (int i = 0; i < x.length; i++) {
+                    int v = zp + FixedPoint.multiplyByQuantizedMultiplier(x[i] - inZp, mult, shift);
+                    y[i] = (short) Math.max(min, Math.min(max, v));
+                }
+            };
+        }
+        throw Quant.unsupported(node, in.type() + " input");
+    }
+}

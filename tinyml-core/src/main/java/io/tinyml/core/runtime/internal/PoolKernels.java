@@ -1,0 +1,191 @@
+package io.tinyml.core.runtime.internal;
+
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.ir.Activation;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.Tensor;
+
+/**
+ * Average and max pooling (float32, int8, int16; TFLite reference pooling.h semantics: padded
+ * positions are not counted, the integer average rounds half away from zero) and the float32 mean.
+ */
+final class PoolKernels {
+    private PoolKernels() {
+    }
+
+    static Kernel pool(Graph g, Node node, Object[] arrays, boolean average) throws UnsupportedOperatorException {
+        ConvGeometry geo;
+        Activation act;
+        if (average) {
+            Op.AveragePool2D p = (Op.AveragePool2D) node.op();
+            geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(), p.filterH(),
+                    p.filterW(), p.strideH(), p.strideW(), 1, 1, p.padding());
+            act = p.activation();
+        } else {
+            Op.MaxPool2D p = (Op.MaxPool2D) node.op();
+            geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(), p.filterH(),
+                    p.filterW(), p.strideH(), p.strideW(), 1, 1, p.padding());
+            act = p.activation();
+        }
+        Tensor in = g.tensor(node.input(0));
+        Tensor out = g.tensor(node.output(0));
+        DataType type = in.type();
+        if (type == DataType.FLOAT32) {
+            float[] x = (float[]) arrays[node.input(0)];
+            float[] y = (float[]) arrays[node.output(0)];
+            float[] r = Quant.floatRange(act);
+            return () -> {
+                poolFloat(geo, x, y, average, r[0], r[1]);
+                Quant.applyTanh(act, y);
+            };
+        }
+        if (type == DataType.INT8 || type == DataType.INT16) {
+            if (!Quant.perTensor(in) || !in.quant().equals(out.quant())) {
+                throw Quant.unsupported(node, type + " input and output with different quantization");
+            }
+            int[] range = Quant.activationRange(act, out, node);
+            Object x = arrays[node.input(0)];
+            Object y = arrays[node.output(0)];
+            return () -> poolInt(geo, x, y, average, range[0], range[1]);
+        }
+        throw Quant.unsupported(node, type + " input");
+    }
+
+    private static void poolFloat(ConvGeometry geo, float[] x, float[] y, boolean average, float lo, float hi) {
+        int c = geo.inC();
+        for (int b = 0; b < geo.batches(); b++) {
+            for (int oy = 0; oy < geo.outH(); oy++) {
+                int iy0 = oy * geo.strideH() - geo.padH();
+                int fy0 = Math.max(0, -iy0);
+                int fy1 = Math.min(geo.kH(), geo.inH() - iy0);
+                for (int ox = 0; ox < geo.outW(); ox++) {
+                    int ix0 = ox * geo.strideW() - geo.padW();
+                    int fx0 = Math.max(0, -ix0);
+                    int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
+                    int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        float acc = average ? 0f : Float.NEGATIVE_INFINITY;
+                        int count = 0;
+                        for (int fy = fy0; fy < fy1; fy++) {
+                            for (int fx = fx0; fx < fx1; fx++) {
+                                float v = x[((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c + ch];
+                                if (average) {
+                                    acc += v;
+                                } else {
+                                    acc = Math.max(acc, v);
+                                }
+                                count++;
+                            }
+                        }
+                        if (average) {
+                            acc = count == 0 ? 0f : acc / count;
+                        }
+                        y[ob + ch] = Math.max(lo, Math.min(hi, acc));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void poolInt(ConvGeometry geo, Object xa, Object ya, boolean average, int lo, int hi) {
+        byte[] x8 = xa instanceof byte[] b ? b : null;
+        short[] x16 = xa instanceof short[] s ? s : null;
+        byte[] y8 = ya instanceof byte[] b ? b : null;
+        short[] y16 = ya instanceof short[] s ? s : null;
+        int c = geo.inC();
+        for (int b = 0; b < geo.batches(); b++) {
+            for (int oy = 0; oy < geo.outH(); oy++) {
+                int iy0 = oy * geo.strideH() - geo.padH();
+                int fy0 = Math.max(0, -iy0);
+                int fy1 = Math.min(geo.kH(), geo.inH() - iy0);
+                for (int ox = 0; ox < geo.outW(); ox++) {
+                    int ix0 = ox * geo.strideW() - geo.padW();
+                    int fx0 = Math.max(0, -ix0);
+                    int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
+                    int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        int acc = average ? 0 : Integer.MIN_VALUE;
+                        int count = 0;
+                        for (int fy = fy0; fy < fy1; fy++) {
+                            int row = ((b * geo.inH() + iy0 + fy) * geo.inW() + ix0) * c + ch;
+                            for (int fx = fx0; fx < fx1; fx++) {
+                                int i = row + fx * c;
+                                int v = x8 != null ? x8[i] : x16[i];
+                                if (average) {
+                                    acc += v;
+                                } else {
+                                    acc = Math.max(acc, v);
+                                }
+                                count++;
+                            }
+                        }
+                        if (average) {
+                            if (count == 0) {
+                                acc = 0;
+                            } else {
+                                acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                            }
+                        }
+                        int v = Math.max(lo, Math.min(hi, acc));
+                        if (y8 != null) {
+                            y8[ob + ch] = (byte) v;
+                        } else {
+                            y16[ob + ch] = (short) v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Float32 mean over axes: sums in input order per output element, then divides by the count. */
+    static Kernel meanFloat(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        Op.Mean op = (Op.Mean) node.op();
+        Tensor in = g.tensor(node.input(0));
+        if (in.type() != DataType.FLOAT32) {
+            throw Quant.unsupported(node, in.type() + " input");
+        }
+        int[] dims = in.shape().toArray();
+        boolean[] reduced = new boolean[dims.length];
+        for (int a : op.axes()) {
+            reduced[a] = true;
+        }
+        int n = in.shape().elementCount();
+        int[] target = new int[n];
+        int outCount = 1;
+        int[] outStride = new int[dims.length];
+        for (int d = dims.length - 1; d >= 0; d--) {
+            outStride[d] = reduced[d] ? 0 : outCount;
+            outCount *= reduced[d] ? 1 : dims[d];
+        }
+        int[] idx = new int[dims.length];
+        for (int i = 0; i < n; i++) {
+            int t = 0;
+            for (int d = 0; d < dims.length; d++) {
+                t += idx[d] * outStride[d];
+            }
+            target[i] = t;
+            for (int d = dims.length - 1; d >= 0; d--) {
+                if (++idx[d] < dims[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+        int count = n / Math.max(outCount, 1);
+        float[] x = (float[]) arrays[node.input(0)];
+        float[] y = (float[]) arrays[node.output(0)];
+        return () -> {
+            java.util.Arrays.fill(y, 0f);
+            for (int i = 0; i < n; i++) {
+                y[target[i]] += x[i];
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] /= count;
+            }
+        };
+    }
+}

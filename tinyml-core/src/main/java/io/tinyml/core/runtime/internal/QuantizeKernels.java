@@ -1,0 +1,121 @@
+package io.tinyml.core.runtime.internal;
+
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Half;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Tensor;
+
+/**
+ * Quantize (float32 → integer, TFLite's {@code AffineQuantize}: float division, rounding half away
+ * from zero, clamp), requantize (integer → integer, TFLite's {@code Requantize} with multiplier
+ * {@code s_in / s_out}) and dequantize (integer or float16 → float32, {@code (float)(scale * (q - zp))}
+ * in double). A dequantize of a constant is computed once at preparation.
+ */
+final class QuantizeKernels {
+    private QuantizeKernels() {
+    }
+
+    static Kernel quantize(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        Tensor in = g.tensor(node.input(0));
+        Tensor out = g.tensor(node.output(0));
+        if (!Quant.perTensor(out) || !isInt(out.type())) {
+            throw Quant.unsupported(node, "output " + out.type() + " " + out.quant().map(Object::toString).orElse(""));
+        }
+        int lo = Quant.qmin(out.type());
+        int hi = Quant.qmax(out.type());
+        float so = out.requireQuant().scale();
+        int zo = out.requireQuant().zeroPoint();
+        Object y = arrays[node.output(0)];
+        if (in.type() == DataType.FLOAT32) {
+            float[] x = (float[]) arrays[node.input(0)];
+            return () -> {
+                for (int i = 0; i < x.length; i++) {
+                    store(y, i, Quant.quantize(x[i], so, zo, lo, hi));
+                }
+            };
+        }
+        if (isInt(in.type()) && Quant.perTensor(in)) {
+            long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale() / (double) so);
+            int mult = FixedPoint.multiplier(packed);
+            int shift = FixedPoint.shift(packed);
+            int zi = in.requireQuant().zeroPoint();
+            Object x = arrays[node.input(0)];
+            int n = in.shape().elementCount();
+            int mask = in.type() == DataType.UINT8 ? 0xff : -1;
+            return () -> {
+                for (int i = 0; i < n; i++) {
+                    int v = FixedPoint.multiplyByQuantizedMultiplier((load(x, i) & mask) - zi, mult, shift) + zo;
+                    store(y, i, Math.max(lo, Math.min(hi, v)));
+                }
+            };
+        }
+        throw Quant.unsupported(node, in.type() + " input");
+    }
+
+    static Kernel dequantize(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        Tensor in = g.tensor(node.input(0));
+        Tensor out = g.tensor(node.output(0));
+        if (out.type() != DataType.FLOAT32) {
+            throw Quant.unsupported(node, out.type() + " output");
+        }
+        float[] y = (float[]) arrays[node.output(0)];
+        if (in.isConstant()) {
+            float[] v = Quant.dequantizeConstant(in);
+            System.arraycopy(v, 0, y, 0, v.length);
+            return () -> { };
+        }
+        Object x = arrays[node.input(0)];
+        if (in.type() == DataType.FLOAT16) {
+            short[] h = (short[]) x;
+            return () -> {
+                for (int i = 0; i < h.length; i++) {
+                    y[i] = Half.toFloat(h[i]);
+                }
+            };
+        }
+        if (isInt(in.type()) && in.quant().isPresent()) {
+            QuantParams q = in.requireQuant();
+            if (!q.isPerTensor()) {
+                throw Quant.unsupported(node, "per-axis quantized non-constant input");
+            }
+            double scale = q.scale();
+            int zp = q.zeroPoint();
+            int mask = in.type() == DataType.UINT8 ? 0xff : -1;
+            return () -> {
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = (float) (scale * ((load(x, i) & mask) - zp));
+                }
+            };
+        }
+        throw Quant.unsupported(node, in.type() + " input");
+    }
+
+    private static boolean isInt(DataType t) {
+        return t == DataType.INT8 || t == DataType.UINT8 || t == DataType.INT16 || t == DataType.INT32;
+    }
+
+    /** Reads an integer element of a tensor array (INT8 signed, UINT8 unsigned by the array's meaning). */
+    static int load(Object a, int i) {
+        if (a instanceof byte[] b) {
+            return b[i];
+        }
+        if (a instanceof short[] s) {
+            return s[i];
+        }
+        return ((int[]) a)[i];
+    }
+
+    /** Stores an integer element into a tensor array. */
+    static void store(Object a, int i, int v) {
+        if (a instanceof byte[] b) {
+            b[i] = (byte) v;
+        } else if (a instanceof short[] s) {
+            s[i] = (short) v;
+        } else {
+            ((int[]) a)[i] = v;
+        }
+    }
+}
