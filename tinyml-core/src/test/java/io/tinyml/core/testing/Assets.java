@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Locates the shared public test assets (system property {@code tinyml.assets}, default
- * {@code ../shared/assets} beside the repository). A missing asset skips the test, or fails it when
+ * {@code ../shared/assets}; a relative path is resolved against the repository root, system property
+ * {@code tinyml.repo}, which the build sets). A missing asset skips the test, or fails it when
  * {@code tinyml.assets.required=true} (as in CI).
  */
 public final class Assets {
@@ -21,12 +22,13 @@ public final class Assets {
      * @return the root directory
      */
     public static Path root() {
+        Path repo = Path.of(System.getProperty("tinyml.repo", "."));
         String p = System.getProperty("tinyml.assets");
-        if (p != null && !p.isBlank()) {
-            return Path.of(p);
+        if (p == null || p.isBlank()) {
+            p = "../shared/assets";
         }
-        String repo = System.getProperty("tinyml.repo", ".");
-        return Path.of(repo).resolve("../shared/assets").normalize();
+        // a relative path is meant from the repository root (where Maven is started), not the module
+        return repo.resolve(p).normalize();
     }
 
     /**
