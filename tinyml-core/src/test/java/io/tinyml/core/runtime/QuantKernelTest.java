@@ -134,7 +134,7 @@ class QuantKernelTest {
         Model dq = single(new Op.Dequantize(), Tensor.activation("y", DataType.FLOAT32, Shape.of(3)), q8("x", 0.5f, 1, 3));
         assertArrayEquals(new float[] {-64.5f, 0f, 63f}, Interpreter.create(dq).invokeFloat(new float[] {-64.5f, 0f, 63f})[0]);
         Model rq = single(new Op.Quantize(), q8("y", 0.25f, 1, 3), q8("x", 0.5f, 0, 3));
-        // 3 * 2 + 1 = 7; -64 * 2 + 1 saturates at -128; 60 * 2 + 1 = 121
+        // 3 * 2 + 1 = 7; -64 * 2 + 1 = -127; 60 * 2 + 1 = 121
         assertArrayEquals(b(7, -127, 121), Interpreter.create(rq).invoke(b(3, -64, 60))[0]);
     }
 
