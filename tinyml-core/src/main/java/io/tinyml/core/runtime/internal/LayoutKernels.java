@@ -206,7 +206,12 @@ final class LayoutKernels {
         int zo = quant ? out.requireQuant().zeroPoint() : 0;
         int lo = Quant.qmin(t);
         int hi = Quant.qmax(t);
-        int mask = t == DataType.UINT8 ? 0xff : -1;
+        boolean unsigned = t == DataType.UINT8;
+        int maxChunk = 0;
+        for (int c : chunk) {
+            maxChunk = Math.max(maxChunk, c);
+        }
+        int[] scratch = new int[maxChunk];
         Activation act = op.activation();
         float[] fr = Quant.floatRange(act);
         if (t == DataType.FLOAT32 && act != Activation.NONE) {
@@ -235,11 +240,12 @@ final class LayoutKernels {
                         System.arraycopy(src[i], from, y, to, chunk[i]);
                         continue;
                     }
+                    IntArrays.widen(src[i], from, chunk[i], unsigned, scratch);
                     for (int j = 0; j < chunk[i]; j++) {
-                        int q = QuantizeKernels.load(src[i], from + j) & mask;
-                        int v = (int) FixedPoint.roundHalfAway((double) (q * scale[i] + shift[i])) + zo;
-                        QuantizeKernels.store(y, to + j, Math.max(lo, Math.min(hi, v)));
+                        int v = (int) FixedPoint.roundHalfAway((double) (scratch[j] * scale[i] + shift[i])) + zo;
+                        scratch[j] = Math.max(lo, Math.min(hi, v));
                     }
+                    IntArrays.narrow(scratch, chunk[i], y, to);
                 }
             }
         };

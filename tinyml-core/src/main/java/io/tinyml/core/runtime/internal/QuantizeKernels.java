@@ -29,12 +29,15 @@ final class QuantizeKernels {
         float so = out.requireQuant().scale();
         int zo = out.requireQuant().zeroPoint();
         Object y = arrays[node.output(0)];
+        int n = out.shape().elementCount();
+        int[] scratch = new int[n];
         if (in.type() == DataType.FLOAT32) {
             float[] x = (float[]) arrays[node.input(0)];
             return () -> {
-                for (int i = 0; i < x.length; i++) {
-                    store(y, i, Quant.quantize(x[i], so, zo, lo, hi));
+                for (int i = 0; i < n; i++) {
+                    scratch[i] = Quant.quantize(x[i], so, zo, lo, hi);
                 }
+                IntArrays.narrow(scratch, n, y, 0);
             };
         }
         if (isInt(in.type()) && Quant.perTensor(in)) {
@@ -43,13 +46,14 @@ final class QuantizeKernels {
             int shift = FixedPoint.shift(packed);
             int zi = in.requireQuant().zeroPoint();
             Object x = arrays[node.input(0)];
-            int n = in.shape().elementCount();
-            int mask = in.type() == DataType.UINT8 ? 0xff : -1;
+            boolean unsigned = in.type() == DataType.UINT8;
             return () -> {
+                IntArrays.widen(x, 0, n, unsigned, scratch);
                 for (int i = 0; i < n; i++) {
-                    int v = FixedPoint.multiplyByQuantizedMultiplier((load(x, i) & mask) - zi, mult, shift) + zo;
-                    store(y, i, Math.max(lo, Math.min(hi, v)));
+                    int v = FixedPoint.multiplyByQuantizedMultiplier(scratch[i] - zi, mult, shift) + zo;
+                    scratch[i] = Math.max(lo, Math.min(hi, v));
                 }
+                IntArrays.narrow(scratch, n, y, 0);
             };
         }
         throw Quant.unsupported(node, in.type() + " input");
@@ -83,10 +87,12 @@ final class QuantizeKernels {
             }
             double scale = q.scale();
             int zp = q.zeroPoint();
-            int mask = in.type() == DataType.UINT8 ? 0xff : -1;
+            boolean unsigned = in.type() == DataType.UINT8;
+            int[] scratch = new int[y.length];
             return () -> {
+                IntArrays.widen(x, 0, y.length, unsigned, scratch);
                 for (int i = 0; i < y.length; i++) {
-                    y[i] = (float) (scale * ((load(x, i) & mask) - zp));
+                    y[i] = (float) (scale * (scratch[i] - zp));
                 }
             };
         }
@@ -95,27 +101,5 @@ final class QuantizeKernels {
 
     private static boolean isInt(DataType t) {
         return t == DataType.INT8 || t == DataType.UINT8 || t == DataType.INT16 || t == DataType.INT32;
-    }
-
-    /** Reads an integer element of a tensor array (INT8 signed, UINT8 unsigned by the array's meaning). */
-    static int load(Object a, int i) {
-        if (a instanceof byte[] b) {
-            return b[i];
-        }
-        if (a instanceof short[] s) {
-            return s[i];
-        }
-        return ((int[]) a)[i];
-    }
-
-    /** Stores an integer element into a tensor array. */
-    static void store(Object a, int i, int v) {
-        if (a instanceof byte[] b) {
-            b[i] = (byte) v;
-        } else if (a instanceof short[] s) {
-            s[i] = (short) v;
-        } else {
-            ((int[]) a)[i] = v;
-        }
     }
 }
