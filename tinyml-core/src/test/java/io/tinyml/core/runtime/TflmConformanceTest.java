@@ -250,6 +250,53 @@ class TflmConformanceTest {
         }
     }
 
+    /**
+     * Reads a 96x96 8-bit grey BMP (bottom-up rows) as the person detector's int8 input: the pixel bytes
+     * are reinterpreted as int8, as TFLM's person_detection test copies its image bytes into the input.
+     * (Subtracting 128 instead gives logits [2, -3] for person.bmp: the images store the raw bytes.)
+     */
+    private static byte[] personInput(String file) throws Exception {
+        byte[] bmp = Files.readAllBytes(Assets.require("models/tflite/person_detect/" + file));
+        int offset = java.nio.ByteBuffer.wrap(bmp, 10, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        byte[] in = new byte[96 * 96];
+        for (int row = 0; row < 96; row++) {
+            for (int col = 0; col < 96; col++) {
+                in[row * 96 + col] = bmp[offset + (95 - row) * 96 + col];
+            }
+        }
+        return in;
+    }
+
+    @Test
+    void personDetectorTellsTheTestImagesApart() throws Exception {
+        Model m = TfliteReader.read(Assets.require("models/tflite/person_detect/person_detect.tflite"));
+        Runnable r = runnable(m, null);
+        byte[] person = r.interpreter().invoke(personInput("person.bmp"))[0];
+        byte[] noPerson = r.interpreter().invoke(personInput("no_person.bmp"))[0];
+        String what = r.missing() == null ? "scores" : "logits (before the int8 softmax, no kernel yet)";
+        System.out.printf("person_detect %s [no person, person]: person.bmp %s, no_person.bmp %s%n", what,
+                Arrays.toString(person), Arrays.toString(noPerson));
+        assertTrue(person[1] > person[0], "person.bmp classified as person");
+        assertTrue(noPerson[0] > noPerson[1], "no_person.bmp classified as no person");
+    }
+
+    @Test
+    void floatResnet8Runs() throws Exception {
+        Model m = TfliteReader.read(Assets.require("models/tflite/ic_resnet8_float.tflite"));
+        java.util.Random rnd = new java.util.Random(1);
+        float[] x = new float[m.graph().inputTensor(0).shape().elementCount()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextFloat();
+        }
+        Interpreter it = Interpreter.create(m);
+        long t0 = System.nanoTime();
+        float[] y = it.invokeFloat(x)[0];
+        System.out.printf("ic_resnet8_float (%d nodes) on a random image: %s (%.1f ms)%n", m.graph().nodes().size(),
+                Arrays.toString(y), (System.nanoTime() - t0) / 1e6);
+        assertEquals(10, y.length);
+        assertEquals(1.0, sum(y), 1e-5);
+    }
+
     private static float[] dequantize(Tensor t, byte[] q) {
         float[] v = new float[q.length];
         for (int i = 0; i < q.length; i++) {
