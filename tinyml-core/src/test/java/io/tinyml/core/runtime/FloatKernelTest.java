@@ -92,6 +92,21 @@ class FloatKernelTest {
     }
 
     @Test
+    void deepConvStaysWithinRelativeToleranceOfFloat64() throws Exception {
+        int h = 6, w = 6, cin = 256, cout = 8, k = 3;
+        float[] x = randomFloats(rnd, h * w * cin);
+        float[] wt = randomFloats(rnd, cout * k * k * cin);
+        Model m = single(new Op.Conv2D(1, 1, 1, 1, Padding.SAME, Activation.NONE), act("y", 1, h, w, cout),
+                act("x", 1, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt), null);
+        float[] y = Interpreter.create(m).invokeFloat(x)[0];
+        double[] ref = refConv(x, 1, h, w, cin, wt, cout, k, k, null, 1, 1, 1, 1, Padding.SAME, h, w, false);
+        for (int i = 0; i < ref.length; i++) {
+            // 2304-term sums: float32 rounding of the result only, relative 1e-5 (plus 1e-6 near zero)
+            assertEquals(ref[i], y[i], 1e-5 * Math.abs(ref[i]) + 1e-6, "element " + i);
+        }
+    }
+
+    @Test
     void depthwiseWithMultiplierAndRelu6() throws Exception {
         int h = 7, w = 7, cin = 3, mult = 2, cout = cin * mult, k = 3;
         float[] x = randomFloats(rnd, h * w * cin);

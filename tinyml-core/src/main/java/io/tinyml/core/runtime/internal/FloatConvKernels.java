@@ -13,8 +13,9 @@ import io.tinyml.core.ir.Tensor;
  * (per-tensor or per-channel, "hybrid" models) or FLOAT16 constants are dequantized to float32 once
  * at preparation; the activations then stay in float32. (TFLite's own hybrid kernels instead
  * quantize the activations per batch to int8 and accumulate in int32, so hybrid outputs differ from
- * TFLite's by that activation rounding.) Accumulation is in float, in the order filter-y, filter-x,
- * input channel, then the bias, as TFLite's reference kernels.
+ * TFLite's by that activation rounding.) Products are accumulated in double, in the fixed order
+ * filter-y, filter-x, input channel, then the bias (TFLite's reference order), and rounded once to
+ * float32: the result is deterministic and within float32 rounding of a float64 reference.
  */
 final class FloatConvKernels {
     private FloatConvKernels() {
@@ -63,7 +64,7 @@ final class FloatConvKernels {
                         int ix0 = ox * geo.strideW() - geo.padW();
                         for (int oc = 0; oc < outC; oc++) {
                             int icBase = (oc / perGroup) * fIn;
-                            float acc = 0f;
+                            double acc = 0;
                             for (int ky = 0; ky < kH; ky++) {
                                 int iy = iy0 + geo.dilationH() * ky;
                                 if (iy < 0 || iy >= inH) {
@@ -77,14 +78,14 @@ final class FloatConvKernels {
                                     int xi = ((b * inH + iy) * inW + ix) * inC + icBase;
                                     int wi = ((oc * kH + ky) * kW + kx) * fIn;
                                     for (int ic = 0; ic < fIn; ic++) {
-                                        acc += x[xi + ic] * w[wi + ic];
+                                        acc += (double) x[xi + ic] * w[wi + ic];
                                     }
                                 }
                             }
                             if (bias != null) {
                                 acc += bias[oc];
                             }
-                            y[o++] = Math.max(lo, Math.min(hi, acc));
+                            y[o++] = Math.max(lo, Math.min(hi, (float) acc));
                         }
                     }
                 }
@@ -119,7 +120,7 @@ final class FloatConvKernels {
                         for (int ic = 0; ic < inC; ic++) {
                             for (int m = 0; m < mult; m++) {
                                 int oc = ic * mult + m;
-                                float acc = 0f;
+                                double acc = 0;
                                 for (int ky = 0; ky < kH; ky++) {
                                     int iy = iy0 + geo.dilationH() * ky;
                                     if (iy < 0 || iy >= inH) {
@@ -130,13 +131,13 @@ final class FloatConvKernels {
                                         if (ix < 0 || ix >= inW) {
                                             continue;
                                         }
-                                        acc += x[((b * inH + iy) * inW + ix) * inC + ic] * w[(ky * kW + kx) * outC + oc];
+                                        acc += (double) x[((b * inH + iy) * inW + ix) * inC + ic] * w[(ky * kW + kx) * outC + oc];
                                     }
                                 }
                                 if (bias != null) {
                                     acc += bias[oc];
                                 }
-                                y[obase + oc] = Math.max(lo, Math.min(hi, acc));
+                                y[obase + oc] = Math.max(lo, Math.min(hi, (float) acc));
                             }
                         }
                     }
@@ -164,15 +165,15 @@ final class FloatConvKernels {
             for (int b = 0; b < batches; b++) {
                 int xb = b * inN;
                 for (int o = 0; o < outN; o++) {
-                    float acc = 0f;
+                    double acc = 0;
                     int wb = o * inN;
                     for (int i = 0; i < inN; i++) {
-                        acc += x[xb + i] * w[wb + i];
+                        acc += (double) x[xb + i] * w[wb + i];
                     }
                     if (bias != null) {
                         acc += bias[o];
                     }
-                    y[b * outN + o] = Math.max(lo, Math.min(hi, acc));
+                    y[b * outN + o] = Math.max(lo, Math.min(hi, (float) acc));
                 }
             }
             Quant.applyTanh(act, y);

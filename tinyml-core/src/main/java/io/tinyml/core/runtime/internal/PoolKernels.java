@@ -11,6 +11,7 @@ import io.tinyml.core.ir.Tensor;
 /**
  * Average and max pooling (float32, int8, int16; TFLite reference pooling.h semantics: padded
  * positions are not counted, the integer average rounds half away from zero) and the float32 mean.
+ * Float sums are accumulated in double and rounded once.
  */
 final class PoolKernels {
     private PoolKernels() {
@@ -67,7 +68,7 @@ final class PoolKernels {
                     int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
                     int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
                     for (int ch = 0; ch < c; ch++) {
-                        float acc = average ? 0f : Float.NEGATIVE_INFINITY;
+                        double acc = average ? 0 : Double.NEGATIVE_INFINITY;
                         int count = 0;
                         for (int fy = fy0; fy < fy1; fy++) {
                             for (int fx = fx0; fx < fx1; fx++) {
@@ -83,7 +84,7 @@ final class PoolKernels {
                         if (average) {
                             acc = count == 0 ? 0f : acc / count;
                         }
-                        y[ob + ch] = Math.max(lo, Math.min(hi, acc));
+                        y[ob + ch] = Math.max(lo, Math.min(hi, (float) acc));
                     }
                 }
             }
@@ -141,7 +142,7 @@ final class PoolKernels {
         }
     }
 
-    /** Float32 mean over axes: sums in input order per output element, then divides by the count. */
+    /** Float32 mean over axes: sums in double in input order per output element, then divides by the count. */
     static Kernel meanFloat(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
         Op.Mean op = (Op.Mean) node.op();
         Tensor in = g.tensor(node.input(0));
@@ -178,13 +179,14 @@ final class PoolKernels {
         int count = n / Math.max(outCount, 1);
         float[] x = (float[]) arrays[node.input(0)];
         float[] y = (float[]) arrays[node.output(0)];
+        double[] sums = new double[outCount];
         return () -> {
-            java.util.Arrays.fill(y, 0f);
+            java.util.Arrays.fill(sums, 0);
             for (int i = 0; i < n; i++) {
-                y[target[i]] += x[i];
+                sums[target[i]] += x[i];
             }
             for (int i = 0; i < y.length; i++) {
-                y[i] /= count;
+                y[i] = (float) (sums[i] / count);
             }
         };
     }
