@@ -272,6 +272,13 @@ class TflmConformanceTest {
         Model m = TfliteReader.read(Assets.require("models/tflite/person_detect/person_detect.tflite"));
         Runnable r = runnable(m, null);
         byte[] person = r.interpreter().invoke(personInput("person.bmp"))[0];
+        long t0 = System.nanoTime();
+        int runs = 5;
+        for (int i = 0; i < runs; i++) {
+            r.interpreter().invoke(personInput("person.bmp"));
+        }
+        System.out.printf("person_detect: %.1f ms per inference on this JVM (after one warm-up run)%n",
+                (System.nanoTime() - t0) / 1e6 / runs);
         byte[] noPerson = r.interpreter().invoke(personInput("no_person.bmp"))[0];
         String what = r.missing() == null ? "scores" : "logits (before the int8 softmax, no kernel yet)";
         System.out.printf("person_detect %s [no person, person]: person.bmp %s, no_person.bmp %s%n", what,

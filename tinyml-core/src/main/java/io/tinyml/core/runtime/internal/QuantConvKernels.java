@@ -37,6 +37,14 @@ final class QuantConvKernels {
             throw Quant.unsupported(node, "weights quantized on axis " + wq.axis() + " (expected per-tensor or axis "
                     + filterAxis + ")");
         }
+        if (node.op().kind() != io.tinyml.core.ir.OpKind.FULLY_CONNECTED) {
+            for (long zp : wq.zeroPoints()) {
+                if (zp != 0) {
+                    throw Quant.unsupported(node, "weights with non-zero zero point " + zp
+                            + " (expected symmetric int8 weights)");
+                }
+            }
+        }
         long[] packed = Quant.channelMultipliers(in.requireQuant().scale(), wq, out.requireQuant().scale(), channels);
         int[] m = new int[channels];
         int[] s = new int[channels];
