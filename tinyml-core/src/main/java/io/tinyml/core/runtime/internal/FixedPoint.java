@@ -78,7 +78,13 @@ public final class FixedPoint {
      * @return the rounded value
      */
     public static long roundHalfAway(double x) {
-        return x >= 0 ? (long) Math.floor(x + 0.5) : -(long) Math.floor(-x + 0.5);
+        // floor(a + 0.5) would round 0.49999999999999994 up (the sum rounds to 1.0); a - floor(a) is exact
+        double a = Math.abs(x);
+        double r = Math.floor(a);
+        if (a - r >= 0.5) {
+            r += 1;
+        }
+        return x >= 0 ? (long) r : -(long) r;
     }
 
     /**

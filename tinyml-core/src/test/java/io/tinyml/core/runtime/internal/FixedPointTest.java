@@ -31,6 +31,17 @@ class FixedPointTest {
     }
 
     @Test
+    void roundHalfAwayMatchesStdRound() {
+        assertEquals(1, FixedPoint.roundHalfAway(0.5));
+        assertEquals(-1, FixedPoint.roundHalfAway(-0.5));
+        assertEquals(3, FixedPoint.roundHalfAway(2.5));
+        assertEquals(-3, FixedPoint.roundHalfAway(-2.5));
+        assertEquals(0, FixedPoint.roundHalfAway(0.49999999999999994));
+        assertEquals(0, FixedPoint.roundHalfAway(-0.49999999999999994));
+        assertEquals(4503599627370497L, FixedPoint.roundHalfAway(4503599627370497.0));
+    }
+
+    @Test
     void roundingDivideByPotRoundsHalfAwayFromZero() {
         assertEquals(3, FixedPoint.roundingDivideByPOT(5, 1));
         assertEquals(-3, FixedPoint.roundingDivideByPOT(-5, 1));
