@@ -12,8 +12,9 @@ import io.tinyml.core.ir.Tensor;
 /**
  * Binary element-wise kernels (Add, Sub, Mul) with numpy broadcasting, in float32 and integer
  * form, and float32 batch normalization. Integer Add/Sub follow TFLite's reference add.h/sub.h
- * ({@code left_shift} 20 for int8, 15 for int16, per-input multipliers); Mul follows
- * integer_ops/mul.h (one multiplier {@code s1 * s2 / s_out}).
+ * ({@code left_shift} 20 for int8, 15 for int16, per-input multipliers; as in TFLM, Add derives its
+ * real multipliers in double and Sub in float); Mul follows integer_ops/mul.h (one multiplier
+ * {@code s1 * s2 / s_out} in double).
  */
 final class ElementwiseKernels {
     private ElementwiseKernels() {
@@ -75,15 +76,27 @@ final class ElementwiseKernels {
         float s1 = a.requireQuant().scale();
         float s2 = b.requireQuant().scale();
         float so = out.requireQuant().scale();
-        double twiceMax = 2 * (double) Math.max(s1, s2);
-        long m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
-        long m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
-        long mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
+        boolean sub = node.op().kind() == OpKind.SUB;
+        long m1;
+        long m2;
+        long mo;
+        if (sub) {
+            // TFLM's sub_common.cc derives the real multipliers in float, then widens them
+            float twiceMax = 2 * Math.max(s1, s2);
+            m1 = FixedPoint.quantizeMultiplier((double) (s1 / twiceMax));
+            m2 = FixedPoint.quantizeMultiplier((double) (s2 / twiceMax));
+            mo = FixedPoint.quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)));
+        } else {
+            // TFLM's add_common.cc derives them in double
+            double twiceMax = 2 * (double) Math.max(s1, s2);
+            m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
+            m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
+            mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
+        }
         int off1 = -a.requireQuant().zeroPoint();
         int off2 = -b.requireQuant().zeroPoint();
         int offO = out.requireQuant().zeroPoint();
         int[] range = Quant.activationRange(node.op().activation(), out, node);
-        boolean sub = node.op().kind() == OpKind.SUB;
         byte[] x8 = int8 ? (byte[]) arrays[node.input(0)] : null;
         byte[] z8 = int8 ? (byte[]) arrays[node.input(1)] : null;
         byte[] y8 = int8 ? (byte[]) arrays[node.output(0)] : null;
