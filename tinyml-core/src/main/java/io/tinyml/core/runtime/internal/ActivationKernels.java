@@ -10,8 +10,9 @@ import io.tinyml.core.ir.Tensor;
 
 /**
  * Unary activation kernels: float32 Relu, Relu6, Clip, LeakyRelu, Logistic, Tanh, HardSwish and
- * Softmax; integer Relu, Relu6 and Clip as TFLite's {@code ReluQuantized} (requantize to the output's
- * parameters, an identity when they are equal, then clamp to the quantized bounds).
+ * Softmax; integer Relu and Clip as TFLM's {@code ReluQuantized} (requantize to the output's
+ * parameters, an identity when they are equal, then clamp to the quantized bounds) and Relu6 as
+ * TFLM's {@code Relu6Quantized} (clamp to zero and six quantized with the input's parameters).
  */
 final class ActivationKernels {
     private ActivationKernels() {
@@ -112,18 +113,32 @@ final class ActivationKernels {
             lo = ((Op.Clip) node.op()).min();
             hi = ((Op.Clip) node.op()).max();
         }
-        int min = Float.isInfinite(lo) ? qlo : Math.max(qlo, zp + (int) FixedPoint.roundHalfAway((double) (lo / s)));
-        int max = Float.isInfinite(hi) ? qhi : Math.min(qhi, zp + (int) FixedPoint.roundHalfAway((double) (hi / s)));
-        long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale() / (double) s);
+        int min;
+        int max;
+        long packed;
+        if (k == OpKind.RELU6) {
+            // TFLM's Relu6: clamp to [zp_in, zp_in + round(6 / s_in)] in the input's parameters, no rescaling
+            float si = in.requireQuant().scale();
+            int zi = in.requireQuant().zeroPoint();
+            min = zi;
+            max = (int) Math.max(qlo, Math.min(qhi, FixedPoint.roundHalfAway((double) (6f / si)) + zi));
+            packed = FixedPoint.pack(1 << 30, 1); // exactly 1.0: identity
+        } else {
+            // TFLM's ReluQuantized: rescale s_in / s_out, then clamp to the output's quantized bounds
+            min = Float.isInfinite(lo) ? qlo : Math.max(qlo, zp + (int) FixedPoint.roundHalfAway((double) (lo / s)));
+            max = Float.isInfinite(hi) ? qhi : Math.min(qhi, zp + (int) FixedPoint.roundHalfAway((double) (hi / s)));
+            packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale() / (double) s);
+        }
         int mult = FixedPoint.multiplier(packed);
         int shift = FixedPoint.shift(packed);
+        int outZp = k == OpKind.RELU6 ? in.requireQuant().zeroPoint() : zp;
         int inZp = in.requireQuant().zeroPoint();
         if (in.type() == DataType.INT8) {
             byte[] x = (byte[]) arrays[node.input(0)];
             byte[] y = (byte[]) arrays[node.output(0)];
             return () -> {
                 for (int i = 0; i < x.length; i++) {
-                    int v = zp + FixedPoint.multiplyByQuantizedMultiplier(x[i] - inZp, mult, shift);
+                    int v = outZp + FixedPoint.multiplyByQuantizedMultiplier(x[i] - inZp, mult, shift);
                     y[i] = (byte) Math.max(min, Math.min(max, v));
                 }
             };
@@ -133,7 +148,7 @@ final class ActivationKernels {
             short[] y = (short[]) arrays[node.output(0)];
             return () -> {
                 for (int i = 0; i < x.length; i++) {
-                    int v = zp + FixedPoint.multiplyByQuantizedMultiplier(x[i] - inZp, mult, shift);
+                    int v = outZp + FixedPoint.multiplyByQuantizedMultiplier(x[i] - inZp, mult, shift);
                     y[i] = (short) Math.max(min, Math.min(max, v));
                 }
             };
