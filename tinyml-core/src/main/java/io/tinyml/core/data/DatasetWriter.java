@@ -32,7 +32,9 @@ import java.util.zip.ZipOutputStream;
  * <p>Class folders are written for every class, even empty ones, and images are named by their index
  * ({@code 000042.png}), so a re-read data set equals {@link Dataset#groupedByClass()} of the written
  * one (the same as the written one when it was already grouped by class). Feature labels are written
- * as class indices when the classes are "0", "1", ..., else as class names. Values of 8-bit data sets
+ * as class indices when the classes are "0", "1", ..., else as class names, which the CSV reader sorts
+ * by name (so unsorted names come back with other indices); feature shapes of rank above 1 come back
+ * flattened. Values of 8-bit data sets
  * are written exactly; float features with Java's shortest round-tripping decimal form.
  *
  * <p>A target that exists and is not empty is never overwritten. Output is written under a temporary

@@ -47,7 +47,9 @@ public final class Datasets {
      * <p>The kind is detected from the path: a directory holding one {@code *images*idx3*} and one
      * {@code *labels*idx1*} file is IDX; another directory is a folder of class sub-folders; a
      * {@code .zip} is an archive; {@code .csv} or {@code .csv.gz} is CSV; an {@code idx3} images file
-     * ({@code .idx}, {@code -ubyte}, optionally {@code .gz}) is read with the labels file beside it.
+     * ({@code .idx}, {@code -ubyte}, optionally {@code .gz}) is read with the labels file beside it; a
+     * directory holding no sub-folders and exactly one {@code .csv}/{@code .csv.gz} file (as
+     * {@link DatasetWriter} writes feature data sets) is CSV.
      *
      * @param spec the path, optionally with a slice suffix
      * @return the data set, or a view of the requested slice
@@ -85,7 +87,11 @@ public final class Datasets {
         }
         if (Files.isDirectory(path)) {
             Path[] idx = findIdxPair(path);
-            return idx != null ? readIdx(idx[0], idx[1]) : readImageFolder(path);
+            if (idx != null) {
+                return readIdx(idx[0], idx[1]);
+            }
+            Path csv = singleCsv(path);
+            return csv != null ? readCsv(csv) : readImageFolder(path);
         }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".zip")) {
@@ -264,6 +270,16 @@ public final class Datasets {
         }
         log.debug("Opening IDX pair {} / {}", images.get(0), labels.get(0));
         return new Path[] {images.get(0), labels.get(0)};
+    }
+
+    private static Path singleCsv(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> all = s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+            List<Path> csv = all.stream().filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.csv(\\.gz)?")).toList();
+            boolean folders = all.stream().anyMatch(Files::isDirectory);
+            return !folders && csv.size() == 1 ? csv.get(0) : null;
+        }
     }
 
     private static String idxCandidates(Path dir) throws IOException {
