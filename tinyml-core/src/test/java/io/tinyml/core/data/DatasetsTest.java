@@ -251,9 +251,9 @@ class DatasetsTest {
         e = assertThrows(DatasetException.class, () -> Datasets.readIdx(liar, labels));
         assertTrue(e.getMessage().contains("expected 7840016 bytes as the header declares, found 100"), e.getMessage());
 
-        // hostile gzip header: 2^31-1 images of 65535x65535, far beyond what the compressed size can hold
+        // hostile gzip header: 2^31-1 images of 28x28, far beyond what the compressed size can hold
         Path huge = tmp.resolve("huge.gz");
-        writeIdxGz(huge, new int[] {0x00000803, Integer.MAX_VALUE, 65535, 65535}, new byte[0]);
+        writeIdxGz(huge, new int[] {0x00000803, Integer.MAX_VALUE, 28, 28}, new byte[0]);
         e = assertThrows(DatasetException.class, () -> Datasets.readIdx(huge, labels));
         assertTrue(e.getMessage().contains("bytes of data from a") && e.getMessage().contains("-byte gzip file"),
                 e.getMessage());
@@ -279,6 +279,30 @@ class DatasetsTest {
         writeIdx(three, new int[] {0x00000803, 3, 1, 1}, new byte[3]);
         e = assertThrows(DatasetException.class, () -> Datasets.readIdx(three, labels));
         assertTrue(e.getMessage().contains("expected as many labels as images, found 3 images"), e.getMessage());
+
+        // zero images of 65535x65535: the per-image size is refused before any allocation
+        Path wide = tmp.resolve("wide");
+        writeIdx(wide, new int[] {0x00000803, 0, 65535, 65535}, new byte[0]);
+        e = assertThrows(DatasetException.class, () -> Datasets.readIdx(wide, labels));
+        assertTrue(e.getMessage().contains("expected images of at most 67108864 pixels, found 65535x65535"), e.getMessage());
+
+        // a plausible gzip header over too little data ends as "truncated", without reserving the declared size
+        Path plausible = tmp.resolve("plausible.gz");
+        writeIdxGz(plausible, new int[] {0x00000803, 5_000, 2, 2}, new byte[40]);
+        Path labels5000 = tmp.resolve("labels5000");
+        writeIdx(labels5000, new int[] {0x00000801, 5_000}, new byte[5_000]);
+        e = assertThrows(DatasetException.class, () -> Datasets.readIdx(plausible, labels5000));
+        assertTrue(e.getMessage().contains("found only 10 (file truncated)"), e.getMessage());
+
+        // corrupt deflate data inside a valid gzip header
+        Path corrupt = tmp.resolve("corrupt.gz");
+        writeIdxGz(corrupt, new int[] {0x00000803, 2, 1, 1}, new byte[] {1, 2});
+        byte[] cb = Files.readAllBytes(corrupt);
+        for (int i = 12; i < cb.length - 8; i++) {
+            cb[i] = (byte) 0xff;
+        }
+        Files.write(corrupt, cb);
+        assertThrows(DatasetException.class, () -> Datasets.readIdx(corrupt, labels));
 
         // and a well-formed pair reads
         Path ok = tmp.resolve("ok");

@@ -67,6 +67,13 @@ class SafeZipTest {
         assertEquals(d, Datasets.readZip(nested));
         assertEquals(d, Datasets.open(nested + "[0:3]"));
 
+        // samples follow class order even where the zip's path order differs ("cat-2/" < "cat/" < "cat-2")
+        Path order = zip("order.zip", "cat-2/a.png", png(1), "cat/b.png", png(2));
+        Dataset o = Datasets.readZip(order);
+        assertEquals(List.of("cat", "cat-2"), o.classes());
+        assertEquals(0, o.label(0));
+        assertEquals(2f, o.get(0).value(0));
+
         Path oneClass = zip("one.zip", "only/a.png", png(1));
         assertEquals(List.of("only"), Datasets.readZip(oneClass).classes());
     }

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads IDX files (the MNIST format): an images file (idx3, unsigned bytes, N×H×W) and a labels file
@@ -29,6 +30,8 @@ public final class IdxReader {
     /** Deflate cannot expand more than about 1032:1; a little headroom for gzip framing. */
     private static final long MAX_GZIP_RATIO = 1040;
     private static final int UNSIGNED_BYTE = 0x08;
+    private static final long MAX_IMAGE_PIXELS = 64L << 20;
+    private static final long GZIP_RESERVE_BYTES = 64L << 20;
 
     private IdxReader() {
     }
@@ -52,17 +55,26 @@ public final class IdxReader {
             if (h == 0 || w == 0) {
                 throw new DatasetException(images + ": expected positive image dimensions, found " + h + "x" + w);
             }
+            if ((long) h * w > MAX_IMAGE_PIXELS) {
+                throw new DatasetException(images + ": expected images of at most " + MAX_IMAGE_PIXELS + " pixels, found "
+                        + h + "x" + w);
+            }
             long payload = (long) n * h * w;
             checkPayload(images, payload, 16);
             if (n != labelValues.length) {
                 throw new DatasetException("expected as many labels as images, found " + n + " images in " + images
                         + " and " + labelValues.length + " labels in " + labels);
             }
-            Dataset.Builder b = Dataset.builder(Shape.of(h, w, 1)).optSource(images.toString()).optExpectedSize(n);
+            // a gzip header is only bounded by the deflate ratio: reserve little, grow as real data arrives
+            int reserve = IdxReader.isGzip(images) ? (int) Math.min(n, Math.max(1, GZIP_RESERVE_BYTES / ((long) h * w))) : n;
+            Dataset.Builder b = Dataset.builder(Shape.of(h, w, 1)).optSource(images.toString()).optExpectedSize(reserve);
             byte[] image = new byte[h * w];
             for (int i = 0; i < n; i++) {
                 try {
                     in.readFully(image);
+                } catch (ZipException e) {
+                    throw new DatasetException(images + ": expected valid gzip data, found corrupt data in image " + i
+                            + ": " + e.getMessage(), e);
                 } catch (EOFException e) {
                     throw new DatasetException(images + ": expected " + n + " images of " + h + "x" + w
                             + ", found only " + i + " (file truncated)", e);
@@ -91,6 +103,8 @@ public final class IdxReader {
             byte[] raw = new byte[n];
             try {
                 in.readFully(raw);
+            } catch (ZipException e) {
+                throw new DatasetException(labels + ": expected valid gzip data, found corrupt data: " + e.getMessage(), e);
             } catch (EOFException e) {
                 throw new DatasetException(labels + ": expected " + n + " labels, found fewer (file truncated)", e);
             }

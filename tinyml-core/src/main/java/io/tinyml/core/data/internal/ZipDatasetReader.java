@@ -53,7 +53,7 @@ public final class ZipDatasetReader {
             String prefix = commonTopFolder(kept);
             List<SafeZipReader.Entry> csv = new ArrayList<>();
             TreeSet<String> classSet = new TreeSet<>();
-            Map<String, SafeZipReader.Entry> images = new TreeMap<>();
+            Map<String, Map<String, SafeZipReader.Entry>> images = new TreeMap<>(); // class -> file name -> entry
             for (SafeZipReader.Entry e : kept) {
                 if ((e.name() + "/").equals(prefix)) {
                     continue;
@@ -75,7 +75,7 @@ public final class ZipDatasetReader {
                     }
                 } else if (seg.length == 2 && ImageCodec.isImageName(seg[1])) {
                     classSet.add(seg[0]);
-                    images.put(rel, e);
+                    images.computeIfAbsent(seg[0], k -> new TreeMap<>()).put(seg[1], e);
                 } else {
                     throw new DatasetException("zip entry '" + e.rawName() + "' in " + zip + ": expected a PNG, BMP or JPEG "
                             + "image directly inside a class folder, found " + (seg.length > 2 ? "a nested entry" : "another file"));
@@ -97,9 +97,10 @@ public final class ZipDatasetReader {
                 throw new DatasetException(zip + ": expected class folders of images or one CSV file, found neither");
             }
             ImageSetAssembler a = new ImageSetAssembler(classes, zip.toString(), targetH, targetW);
-            for (Map.Entry<String, SafeZipReader.Entry> m : images.entrySet()) {
-                String cls = m.getKey().substring(0, m.getKey().indexOf('/'));
-                a.add(classes.indexOf(cls), zip + "!/" + m.getValue().name(), z.read(m.getValue()));
+            for (int c = 0; c < classes.size(); c++) {
+                for (SafeZipReader.Entry e : images.getOrDefault(classes.get(c), Map.of()).values()) {
+                    a.add(c, zip + "!/" + e.name(), z.read(e));
+                }
             }
             Dataset d = a.build();
             log.debug("Read {} images {} in {} classes from {}", d.size(), d.sampleShape(), classes.size(), zip);
