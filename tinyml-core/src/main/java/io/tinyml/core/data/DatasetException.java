@@ -6,7 +6,7 @@ import java.io.IOException;
  * A data set cannot be read or written: a malformed or hostile file (bad magic number, truncated
  * data, ragged CSV row, an archive entry that escapes its root or inflates beyond the limits), or a
  * target that must not be overwritten. The message names the file, line or archive entry and what
- * was expected.
+ * was expected. Like any exception, not meant to be shared between threads while mutated.
  */
 public class DatasetException extends IOException {
     private static final long serialVersionUID = 1L;

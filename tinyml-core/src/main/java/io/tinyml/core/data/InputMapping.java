@@ -50,6 +50,10 @@ public record InputMapping(Tensor input, float scale, float offset, boolean resi
     /**
      * Validates the mapping.
      *
+     * @param input the model input tensor
+     * @param scale multiplies raw sample values
+     * @param offset is added after scaling
+     * @param resize whether images may be resized
      * @throws IllegalArgumentException if the input type is unsupported, a quantized input lacks
      *     per-tensor parameters, or the scale or offset is not finite
      */

@@ -20,6 +20,9 @@ public record Sample(Shape shape, float[] values, int label) {
     /**
      * Validates and copies the values.
      *
+     * @param shape the shape of the values
+     * @param values the values, row-major; copied
+     * @param label the class index, non-negative
      * @throws IllegalArgumentException if the value count does not match the shape or the label is negative
      */
     public Sample {

@@ -25,6 +25,11 @@ public record ZipLimits(int maxEntries, long maxEntryBytes, long maxTotalBytes, 
     /**
      * Validates the limits.
      *
+     * @param maxEntries the most entries
+     * @param maxEntryBytes the most inflated bytes per entry
+     * @param maxTotalBytes the most inflated bytes in total
+     * @param maxRatio the highest inflated-to-compressed ratio
+     * @param ratioGraceBytes inflated size below which the ratio is not checked
      * @throws IllegalArgumentException if a limit is not positive (the grace may be zero)
      */
     public ZipLimits {

@@ -11,9 +11,11 @@ import java.util.List;
  * Collects decoded images of class folders and builds an 8-bit image {@link Dataset}: grey
  * ({@code [h, w, 1]}) when every image is grey, RGB ({@code [h, w, 3]}) otherwise. Images must share
  * one size unless a target size is given, in which case each is resized bilinearly to it and rounded
- * back to 8 bits. Not thread-safe.
+ * back to 8 bits. Decoded pixels are limited to {@link #MAX_DECODED_BYTES} in total. Not thread-safe.
  */
 public final class ImageSetAssembler {
+    /** The most bytes of decoded pixels one data set may hold (1 GiB), so that small files cannot exhaust memory. */
+    public static final long MAX_DECODED_BYTES = 1L << 30;
     private final List<String> classes;
     private final String source;
     private final int targetH;
@@ -24,6 +26,7 @@ public final class ImageSetAssembler {
     private int h = -1;
     private int w = -1;
     private boolean allGrey = true;
+    private long decodedBytes;
 
     /**
      * Creates an assembler.
@@ -73,6 +76,11 @@ public final class ImageSetAssembler {
         } else if (ih != h || iw != w) {
             throw new DatasetException(name + ": expected all images to be " + h + "x" + w + " (height x width, as "
                     + firstName + "), found " + ih + "x" + iw + "; ask for a common size to resize them");
+        }
+        decodedBytes += (long) ih * iw * (d.grey() ? 1 : 3);
+        if (decodedBytes > MAX_DECODED_BYTES) {
+            throw new DatasetException(name + ": expected at most " + MAX_DECODED_BYTES + " bytes of decoded pixels in one "
+                    + "data set, found more with this image");
         }
         if (d.grey()) {
             byte[] g = new byte[ih * iw];
