@@ -35,7 +35,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * InputMapping m = InputMapping.builder()
- *         .setInput(model.graph().inputs().get(0))   // e.g. INT8 [1,96,96,1], scale 1/255, zp -128
+ *         .setInput(g.tensor(g.inputs().get(0)))     // g = model.graph(); e.g. INT8 [1,96,96,1], zp -128
  *         .optScale(1f / 255)
  *         .build();
  * byte[] in = m.toInputBytes(dataset.get(0));        // pixel 0 -> -128, 255 -> 127

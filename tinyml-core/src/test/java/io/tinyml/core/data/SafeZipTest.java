@@ -219,6 +219,20 @@ class SafeZipTest {
     }
 
     @Test
+    void refusesALocalHeaderThatNamesAnotherFile() throws IOException {
+        // readers that trust local headers would see "..//evil.png" where the central directory says "cat/evil.png"
+        Path z = zip("twofaced.zip", "cat/evil.png", png(1));
+        byte[] b = Files.readAllBytes(z);
+        assertEquals(0x04034b50, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt(0));
+        System.arraycopy("../".getBytes(StandardCharsets.US_ASCII), 0, b, 30, 3);
+        Files.write(z, b);
+        DatasetException e = refused(z);
+        assertTrue(e.getMessage().contains("'cat/evil.png'")
+                && e.getMessage().contains("expected the local header to repeat the entry name, found '..//evil.png'"),
+                e.getMessage());
+    }
+
+    @Test
     void readingWritesNothingToDisk() throws IOException {
         Path z = zip("clean.zip", "cat/1.png", png(10), "dog/2.png", png(20));
         long before;
