@@ -166,7 +166,7 @@ public final class DatasetWriter {
             sb.setLength(0);
             float[] v = d.values(i);
             for (float x : v) {
-                if (x == Math.rint(x) && Math.abs(x) < 1e7f) {
+                if (x == Math.rint(x) && Math.abs(x) < 1e7f && Float.floatToRawIntBits(x) != Integer.MIN_VALUE) {
                     sb.append((int) x);
                 } else {
                     sb.append(x);

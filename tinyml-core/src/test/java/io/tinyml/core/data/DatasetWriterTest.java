@@ -61,6 +61,7 @@ class DatasetWriterTest {
             }
             b.add(v, i % 3);
         }
+        b.add(new float[] {-0f, 0f, Float.NaN, Float.NEGATIVE_INFINITY, Float.MIN_VALUE}, 2);
         Dataset d = b.build();
         Path dir = tmp.resolve("floats");
         DatasetWriter.toFolder(d, dir);
