@@ -63,7 +63,7 @@ class SafeZipTest {
         assertEquals(1, d.label(2));
 
         Path nested = zip("nested.zip", "data/", new byte[0], "data/cat/1.png", png(10), "data/dog/2.png", png(20),
-                "data/cat/0.png", png(30));
+                "data/cat/0.png", png(30), "data/README.md", "beside the classes".getBytes(), "data/cat/.DS_Store", new byte[3]);
         assertEquals(d, Datasets.readZip(nested));
         assertEquals(d, Datasets.open(nested + "[0:3]"));
 

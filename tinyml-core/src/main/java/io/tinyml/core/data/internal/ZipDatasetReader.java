@@ -132,8 +132,7 @@ public final class ZipDatasetReader {
             } else if (!top.equals(first)) {
                 return "";
             }
-            if (slash >= 0 && !e.directory() && e.name().indexOf('/', slash + 1) < 0
-                    && !e.name().toLowerCase(Locale.ROOT).matches(".*\\.csv(\\.gz)?")) {
+            if (slash >= 0 && !e.directory() && e.name().indexOf('/', slash + 1) < 0 && ImageCodec.isImageName(e.name())) {
                 return ""; // an image directly inside the single top folder: that folder is a class
             }
             deeper |= slash >= 0;
