@@ -171,6 +171,16 @@ class QuantKernelTest {
     }
 
     @Test
+    void reluRescalesToTheOutputButRelu6ClampsInTheInputParameters() throws Exception {
+        // Relu (TFLM ReluQuantized): (q - 0) * 0.1 / 0.05 + (-3), clamped below at the output zero point -3
+        Model relu = single(new Op.Relu(), q8("y", 0.05f, -3, 3), q8("x", 0.1f, 0, 3));
+        assertArrayEquals(b(-3, 17, 127), Interpreter.create(relu).invoke(b(-5, 10, 100))[0]);
+        // Relu6 (TFLM Relu6Quantized): clamp to [zp_in, zp_in + round(6 / 0.1)] = [0, 60], no rescaling
+        Model relu6 = single(new Op.Relu6(), q8("y", 0.05f, -3, 3), q8("x", 0.1f, 0, 3));
+        assertArrayEquals(b(0, 10, 60), Interpreter.create(relu6).invoke(b(-5, 10, 100))[0]);
+    }
+
+    @Test
     void int16x8FullyConnectedUsesQ15MultiplierWithInt64Bias() throws Exception {
         Tensor w = Tensor.ofInt8("w", Shape.of(3, 2), b(2, 3, 2, 3, -2, -3)).withQuant(QuantParams.perTensor(0.5f, 0));
         ByteBuffer bb = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(100).putLong(102).putLong(-102);

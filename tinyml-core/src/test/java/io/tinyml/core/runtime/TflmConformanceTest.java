@@ -35,12 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TflmConformanceTest {
 
     /** A model runnable by the interpreter: the whole model, or the prefix before the first unsupported node. */
-    private record Runnable(Model model, Interpreter interpreter, int nodes, UnsupportedOperatorException missing) {
+    private record Prepared(Model model, Interpreter interpreter, int nodes, UnsupportedOperatorException missing) {
     }
 
-    private static Runnable runnable(Model m, NodeObserver obs) throws Exception {
+    private static Prepared runnable(Model m, NodeObserver obs) throws Exception {
         try {
-            return new Runnable(m, Interpreter.create(m, obs), m.graph().nodes().size(), null);
+            return new Prepared(m, Interpreter.create(m, obs), m.graph().nodes().size(), null);
         } catch (UnsupportedOperatorException e) {
             Graph g = m.graph();
             int cut = 0;
@@ -54,7 +54,7 @@ class TflmConformanceTest {
             }
             Assumptions.assumeTrue(cut > 0, "no node runnable: " + e.getMessage());
             Model p = prefix(m, cut);
-            return new Runnable(p, Interpreter.create(p, obs), cut, e);
+            return new Prepared(p, Interpreter.create(p, obs), cut, e);
         }
     }
 
@@ -72,7 +72,7 @@ class TflmConformanceTest {
         Path dir = Assets.require("reference/" + folder);
         byte[] input = Files.readAllBytes(dir.resolve("input.bin"));
         List<byte[]> ours = new ArrayList<>();
-        Runnable r = runnable(m, e -> ours.add(e.outputBytes(0)));
+        Prepared r = runnable(m, e -> ours.add(e.outputBytes(0)));
         byte[][] out = r.interpreter().invoke(input);
         List<Path> refs;
         try (var s = Files.list(dir)) {
@@ -221,7 +221,7 @@ class TflmConformanceTest {
         System.out.println("kws_dscnn_hybrid output (softmax): " + Arrays.toString(hy) + " argmax " + argmax(hy));
         assertEquals(1.0, sum(hy), 1e-4);
 
-        Runnable r8 = runnable(int8, null);
+        Prepared r8 = runnable(int8, null);
         byte[] out8 = r8.interpreter().invoke(input)[0];
         float[] real8 = r8.interpreter().invokeFloat(dequantize(int8.graph().inputTensor(0), input))[0];
         String what = r8.missing() == null ? "output" : "logits before node " + r8.nodes() + " (no kernel yet)";
@@ -230,7 +230,7 @@ class TflmConformanceTest {
         assertEquals(argmax(hy), argmax(real8), "int8 and hybrid argmax");
 
         Model ms = TfliteReader.read(Assets.require("models/tflite/micro_speech_quantized.tflite"));
-        Runnable rm = runnable(ms, null);
+        Prepared rm = runnable(ms, null);
         byte[] in = new byte[ms.graph().inputTensor(0).byteSize()];
         for (int i = 0; i < in.length; i++) {
             in[i] = (byte) ((i * 97 + 13) % 256);
@@ -270,7 +270,7 @@ class TflmConformanceTest {
     @Test
     void personDetectorTellsTheTestImagesApart() throws Exception {
         Model m = TfliteReader.read(Assets.require("models/tflite/person_detect/person_detect.tflite"));
-        Runnable r = runnable(m, null);
+        Prepared r = runnable(m, null);
         byte[] person = r.interpreter().invoke(personInput("person.bmp"))[0];
         long t0 = System.nanoTime();
         int runs = 5;
