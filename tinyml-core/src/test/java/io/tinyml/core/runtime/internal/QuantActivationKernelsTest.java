@@ -112,6 +112,29 @@ class QuantActivationKernelsTest {
             assertArrayEquals(new byte[] {127, -128}, softmax(new byte[] {20, 4}, 2, 1.0f, 0, 1f));
         }
 
+        /**
+         * Outputs TFLite's own kernel tests record for its reference int8 softmax (activations_test.cc,
+         * Softmax1DInt8 / Softmax4DInt8): beta 0.1, input quantized on [-10, 10] (scale 20/255), logits
+         * {0, -6, 2, 4, 3, -2, 10, 1} quantized with round-half-away.
+         */
+        @Test
+        void matchesTfliteRecordedOutputs() throws Exception {
+            float scale = 20f / 255f;
+            byte[] x = {0, -77, 26, 51, 38, -26, 127, 13};
+            // One row of 8: dequantized 0.09766, 0.05469, 0.12109, 0.14453, 0.13281, 0.07813, 0.26563, 0.10938.
+            byte[] y = softmax(x, 8, scale, 0, 0.1f);
+            int[] steps = {25, 14, 31, 37, 34, 20, 68, 28};
+            for (int i = 0; i < 8; i++) {
+                assertEquals(steps[i] - 128, y[i], "element " + i);
+            }
+            // Two rows of 4: raw int8 outputs asserted by TFLite.
+            assertArrayEquals(new byte[] {-68, -95, -54, -38, -70, -93, -12, -81}, softmax(x, 4, scale, 0, 0.1f));
+            // The zero point does not matter, only differences do (TFLite's own zero point here is 0 or -1).
+            byte[] shifted = {-1, -78, 25, 50, 37, -27, 126, 12};
+            assertArrayEquals(new byte[] {-68, -95, -54, -38, -70, -93, -12, -81},
+                    softmax(shifted, 4, scale, -1, 0.1f));
+        }
+
         @Test
         void refusesWrongOutputParametersAndTypes() {
             UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
