@@ -17,7 +17,8 @@ import java.util.Arrays;
  * <p>Supported combinations (anything else is refused with {@link UnsupportedOperatorException}):
  * <ul>
  * <li>SOFTMAX: INT8 → INT8 (output zero point -128, scale exactly 1/256) and INT8 → INT16 (output
- *     zero point -32768, scale 1/65536 within 0.1%), see {@link QuantActivationSoftmax};</li>
+ *     zero point -32768, scale 1/65536 within 0.1%), see {@link QuantActivationSoftmax}; INT16 →
+ *     INT16 (output zero point 0, scale 1/32768 within 0.1%), see {@link QuantActivationSoftmax16};</li>
  * <li>LOGISTIC: INT8 (output zero point -128; the output is produced on the scale 1/256 TFLite
  *     assumes) and INT16 (zero points 0, output scale 2^-15);</li>
  * <li>TANH: INT8 (the output is produced on zero point 0, scale 1/128, as TFLite assumes) and INT16
@@ -136,11 +137,16 @@ public final class QuantActivationKernels {
 
     private static Kernel softmax(Node node, Op.Softmax op, Tensor in, Tensor out, QuantParams qi, QuantParams qo,
                                   Object x, Object y) throws UnsupportedOperatorException {
-        if (in.type() != DataType.INT8) {
-            throw unsupported(node, "has input type " + in.type() + "; SOFTMAX has integer kernels for INT8 input only");
-        }
         if (in.shape().rank() < 1) {
             throw unsupported(node, "has a scalar input; SOFTMAX needs at least one dimension");
+        }
+        if (in.type() == DataType.INT16) {
+            float delta = Math.abs(qo.scale() - 1.0f / 32768);
+            if (out.type() != DataType.INT16 || qo.zeroPoint() != 0 || delta > 0.001f * 1.0f / 32768) {
+                throw unsupported(node, "has INT16 input and output " + out.type() + " " + qo + "; INT16 SOFTMAX needs"
+                        + " an INT16 output with zero point 0 and scale 1/32768");
+            }
+            return new QuantActivationSoftmax16((short[]) x, (short[]) y, in.shape().dim(-1), qi.scale(), op.beta());
         }
         if (out.type() == DataType.INT8) {
             if (qo.zeroPoint() != -128 || qo.scale() != 1.0f / 256) {

@@ -146,7 +146,10 @@ class QuantActivationKernelsTest {
             assertEquals("SOFTMAX", e.operator());
             assertThrows(UnsupportedOperatorException.class,
                     () -> fixture(new Op.Softmax(1f), DataType.INT16, Shape.of(1, 10), Shape.of(1, 10),
-                            QuantParams.perTensor(0.001f, 0), QuantParams.perTensor(1.0f / 32768, 0)));
+                            QuantParams.perTensor(0.001f, 0), QuantParams.perTensor(1.0f / 32768, 5)));
+            assertThrows(UnsupportedOperatorException.class,
+                    () -> fixture(new Op.Softmax(1f), DataType.INT16, Shape.of(1, 10), Shape.of(1, 10),
+                            QuantParams.perTensor(0.001f, 0), QuantParams.perTensor(1.0f / 65536, 0)));
             assertThrows(UnsupportedOperatorException.class,
                     () -> fixture(new Op.Softmax(1f), DataType.INT8, Shape.of(1, 10), Shape.of(1, 10),
                             QuantParams.perTensor(1e-9f, 0), out8));
@@ -233,6 +236,76 @@ class QuantActivationKernelsTest {
             short[] y = new short[2];
             new QuantActivationSoftmax(new byte[] {3, 3}, y, 2, 0.1f, 1f).run();
             assertArrayEquals(new short[] {0, 0}, y);
+        }
+
+        @Test
+        void int16ToInt16IsCloseToFloatAndMonotone() throws Exception {
+            Random r = new Random(11);
+            QuantParams qo = QuantParams.perTensor(1.0f / 32768, 0);
+            double worst = 0;
+            for (float scale : new float[] {1.0f / 4096, 0.001f, 0.0003f, 1.0f / 1024}) {
+                for (int depth : new int[] {10, 12, 3}) {
+                    int n = 300;
+                    Fixture f = fixture(new Op.Softmax(1f), DataType.INT16, Shape.of(n, depth), Shape.of(n, depth),
+                            QuantParams.perTensor(scale, 0), qo);
+                    short[] x = (short[]) f.in();
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (short) (r.nextInt(65536) - 32768);
+                        if (i % 4 == 0) {
+                            x[i] = (short) (x[i] / 16); // some near-ties
+                        }
+                    }
+                    f.kernel().run();
+                    short[] y = (short[]) f.out();
+                    for (int row = 0; row < n; row++) {
+                        int base = row * depth;
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int c = 0; c < depth; c++) {
+                            max = Math.max(max, x[base + c]);
+                        }
+                        // The kernel's exp table covers [-10, 0]: farther differences count as exp(-10).
+                        double sum = 0;
+                        for (int c = 0; c < depth; c++) {
+                            sum += Math.exp(Math.max(-10, scale * (x[base + c] - max)));
+                        }
+                        for (int c = 0; c < depth; c++) {
+                            double want = Math.exp(Math.max(-10, scale * (x[base + c] - max))) / sum;
+                            double err = Math.abs(want - y[base + c] / 32768.0);
+                            worst = Math.max(worst, err);
+                            for (int d = 0; d < depth; d++) {
+                                if (x[base + c] > x[base + d]) {
+                                    assertTrue(y[base + c] >= y[base + d], "int16 softmax order in row " + row);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // TFLite Micro's own tests allow 7 steps for this kernel; the LUTs reach about 2^-12.
+            assertTrue(worst <= 7.0 / 32768, "worst int16 softmax error " + worst * 32768 + " steps");
+        }
+
+        @Test
+        void int16LookupTablesAndInterpolation() {
+            short[] exp = QuantActivationSoftmax16.generateLut(true, -10f, 0f, -1f, 1f);
+            assertEquals(QuantActivationSoftmax16.LUT_SIZE, exp.length);
+            assertEquals(32767, exp[512]); // exp(0) * 32768 saturates
+            assertTrue(exp[0] >= 1 && exp[0] <= 2, "exp(-10) * 32768 = 1.49, biased: " + exp[0]);
+            for (int i = 1; i < exp.length; i++) {
+                assertTrue(exp[i] >= exp[i - 1]);
+            }
+            short[] recip = QuantActivationSoftmax16.generateLut(false, 0f, 1f, -1f, 1f);
+            assertEquals(16384, recip[512]); // 1 / (1 + 1) = 0.5
+            assertEquals(32767, recip[0]);
+            // Lookup: the top 9 bits choose the entry, the low 7 interpolate towards the next.
+            short[] ramp = new short[QuantActivationSoftmax16.LUT_SIZE];
+            for (int i = 0; i < ramp.length; i++) {
+                ramp[i] = (short) (i * 64 - 16384);
+            }
+            assertEquals(ramp[256], QuantActivationSoftmax16.lookup((short) 0, ramp));
+            assertEquals(ramp[256] + 32, QuantActivationSoftmax16.lookup((short) 64, ramp)); // (64 * 64 + 64) >> 7
+            assertEquals(ramp[0], QuantActivationSoftmax16.lookup(Short.MIN_VALUE, ramp));
+            assertEquals(ramp[511] + 64 * 127 / 128 + 1, QuantActivationSoftmax16.lookup(Short.MAX_VALUE, ramp));
         }
 
         private void checkRow(byte[] x, Object y, int base, int depth, float scale, float beta, double tolerance,
