@@ -25,7 +25,8 @@ import java.util.Arrays;
  *     (zero points 0, output scale 2^-15);</li>
  * <li>HARD_SWISH: INT8;</li>
  * <li>LEAKY_RELU: INT8 and INT16;</li>
- * <li>MEAN: INT8 and INT16, any axes, see {@link QuantActivationMean}.</li>
+ * <li>MEAN: INT8 and INT16, at most 2 reduced axes of an input of rank at most 5 (TFLite Micro's
+ *     limits), see {@link QuantActivationMean}.</li>
  * </ul>
  * Every INT8 element-wise operator is evaluated once per possible input value at preparation,
  * with TFLite's arithmetic, into a 256-entry table; running is a table lookup. Prepared kernels are
@@ -125,7 +126,13 @@ public final class QuantActivationKernels {
             case MEAN -> {
                 requireSameType(node, ti, to);
                 Op.Mean m = (Op.Mean) node.op();
-                int[] axes = m.axes().stream().mapToInt(Integer::intValue).toArray();
+                int[] axes = m.axes().stream().mapToInt(Integer::intValue).distinct().toArray();
+                if (axes.length > 2 || in.shape().rank() > 5) {
+                    // TFLite Micro's reduce kernel keeps the resolved axes in a 2-entry array and the
+                    // input index in a 5-entry one; beyond that it overruns them.
+                    throw unsupported(node, "reduces " + axes.length + " axes of a rank-" + in.shape().rank()
+                            + " input; TFLite Micro's integer MEAN handles at most 2 axes and rank 5");
+                }
                 return new QuantActivationMean(x, y, in.shape().toArray(), axes, qi.scale(), qi.zeroPoint(),
                         qo.scale(), qo.zeroPoint());
             }
