@@ -18,7 +18,7 @@ import java.util.Arrays;
  * <ul>
  * <li>SOFTMAX: INT8 → INT8 (output zero point -128, scale exactly 1/256) and INT8 → INT16 (output
  *     zero point -32768, scale 1/65536 within 0.1%), see {@link QuantActivationSoftmax}; INT16 →
- *     INT16 (output zero point 0, scale 1/32768 within 0.1%), see {@link QuantActivationSoftmax16};</li>
+ *     INT16 (zero points 0, output scale 1/32768 within 0.1%), see {@link QuantActivationSoftmax16};</li>
  * <li>LOGISTIC: INT8 (output zero point -128; the output is produced on the scale 1/256 TFLite
  *     assumes) and INT16 (zero points 0, output scale 2^-15);</li>
  * <li>TANH: INT8 (the output is produced on zero point 0, scale 1/128, as TFLite assumes) and INT16
@@ -149,9 +149,11 @@ public final class QuantActivationKernels {
         }
         if (in.type() == DataType.INT16) {
             float delta = Math.abs(qo.scale() - 1.0f / 32768);
-            if (out.type() != DataType.INT16 || qo.zeroPoint() != 0 || delta > 0.001f * 1.0f / 32768) {
-                throw unsupported(node, "has INT16 input and output " + out.type() + " " + qo + "; INT16 SOFTMAX needs"
-                        + " an INT16 output with zero point 0 and scale 1/32768");
+            if (out.type() != DataType.INT16 || qi.zeroPoint() != 0 || qo.zeroPoint() != 0
+                    || delta > 0.001f * 1.0f / 32768) {
+                throw unsupported(node, "has INT16 input " + qi + " and output " + out.type() + " " + qo
+                        + "; INT16 SOFTMAX needs input zero point 0 and an INT16 output with zero point 0 and scale"
+                        + " 1/32768");
             }
             return new QuantActivationSoftmax16((short[]) x, (short[]) y, in.shape().dim(-1), qi.scale(), op.beta());
         }

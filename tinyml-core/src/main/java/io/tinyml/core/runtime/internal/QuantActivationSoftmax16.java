@@ -7,8 +7,8 @@ package io.tinyml.core.runtime.internal;
  * table of exp on [-10, 0], summed, inverted with a 513-entry table of 1/(1+x) on [0, 1] after
  * normalisation by the sum's leading zeros, and the products shifted back to Q0.15.
  *
- * <p>The tables are generated once, in float arithmetic, as TFLite's {@code gen_lut} generates them
- * (samples corrected by half the midpoint interpolation error). A prepared instance is bound to its
+ * <p>The tables are generated once, in float arithmetic, as TFLite's {@code LUTPopulate<int16_t>}
+ * generates them (samples corrected by half the midpoint interpolation error). A prepared instance is bound to its
  * arrays and is not thread-safe.
  */
 final class QuantActivationSoftmax16 implements Kernel {
@@ -42,14 +42,37 @@ final class QuantActivationSoftmax16 implements Kernel {
         long packed = FixedPoint.quantizeMultiplier(rescale);
         this.inputMultiplier = FixedPoint.multiplier(packed);
         this.inputShift = FixedPoint.shift(packed);
-        this.expLut = generateLut(true, -10.0f, 0.0f, -1.0f, 1.0f);
-        this.oneOverOnePlusXLut = generateLut(false, 0.0f, 1.0f, -1.0f, 1.0f);
+        int range = Short.MAX_VALUE - Short.MIN_VALUE;
+        this.expLut = populateLut(true, 10.0f / range, Short.MAX_VALUE, 2.0f / range, 0);
+        this.oneOverOnePlusXLut = populateLut(false, 1.0f / range, Short.MIN_VALUE, 2.0f / range, 0);
     }
 
     /**
-     * TFLite's {@code gen_lut<float, int16_t, int16_t>} for exp ({@code exp == true}) or
-     * 1/(1+x): 512 samples of the function on [inputMin, inputMax) biased by half the error of
-     * linear interpolation at each segment's midpoint, and the function at inputMax.
+     * TFLite's {@code LUTPopulate<int16_t>} (as TFLite Micro's softmax prepares its tables): the
+     * input and output ranges of the int16 table derived from quantization parameters in float,
+     * then {@link #generateLut}.
+     *
+     * @param exp exp ({@code true}) or 1/(1+x)
+     * @param inputScale the table input scale
+     * @param inputZeroPoint the table input zero point
+     * @param outputScale the table output scale
+     * @param outputZeroPoint the table output zero point
+     * @return the 513-entry table
+     */
+    static short[] populateLut(boolean exp, float inputScale, int inputZeroPoint, float outputScale,
+                               int outputZeroPoint) {
+        float inputMin = inputScale * (Short.MIN_VALUE - inputZeroPoint);
+        float inputMax = inputScale * (Short.MAX_VALUE - inputZeroPoint);
+        float outputMin = outputScale * (Short.MIN_VALUE - outputZeroPoint);
+        float outputMax = outputScale * (Short.MAX_VALUE - outputZeroPoint);
+        return generateLut(exp, inputMin, inputMax, outputMin, outputMax);
+    }
+
+    /**
+     * TFLite's int16 table generation ({@code LUTPopulateInt16}, formerly {@code gen_lut}) for exp
+     * ({@code exp == true}) or 1/(1+x), in float: 512 samples of the function on
+     * [inputMin, inputMax) biased by half the error of linear interpolation at each segment's
+     * midpoint, and the function at inputMax.
      */
     static short[] generateLut(boolean exp, float inputMin, float inputMax, float outputMin, float outputMax) {
         int steps = 512;

@@ -151,6 +151,9 @@ class QuantActivationKernelsTest {
                     () -> fixture(new Op.Softmax(1f), DataType.INT16, Shape.of(1, 10), Shape.of(1, 10),
                             QuantParams.perTensor(0.001f, 0), QuantParams.perTensor(1.0f / 65536, 0)));
             assertThrows(UnsupportedOperatorException.class,
+                    () -> fixture(new Op.Softmax(1f), DataType.INT16, Shape.of(1, 10), Shape.of(1, 10),
+                            QuantParams.perTensor(0.001f, 3), QuantParams.perTensor(1.0f / 32768, 0)));
+            assertThrows(UnsupportedOperatorException.class,
                     () -> fixture(new Op.Softmax(1f), DataType.INT8, Shape.of(1, 10), Shape.of(1, 10),
                             QuantParams.perTensor(1e-9f, 0), out8));
         }
@@ -287,14 +290,14 @@ class QuantActivationKernelsTest {
 
         @Test
         void int16LookupTablesAndInterpolation() {
-            short[] exp = QuantActivationSoftmax16.generateLut(true, -10f, 0f, -1f, 1f);
+            short[] exp = QuantActivationSoftmax16.populateLut(true, 10f / 65535, 32767, 2f / 65535, 0);
             assertEquals(QuantActivationSoftmax16.LUT_SIZE, exp.length);
             assertEquals(32767, exp[512]); // exp(0) * 32768 saturates
             assertTrue(exp[0] >= 1 && exp[0] <= 2, "exp(-10) * 32768 = 1.49, biased: " + exp[0]);
             for (int i = 1; i < exp.length; i++) {
                 assertTrue(exp[i] >= exp[i - 1]);
             }
-            short[] recip = QuantActivationSoftmax16.generateLut(false, 0f, 1f, -1f, 1f);
+            short[] recip = QuantActivationSoftmax16.populateLut(false, 1f / 65535, -32768, 2f / 65535, 0);
             assertEquals(16384, recip[512]); // 1 / (1 + 1) = 0.5
             assertEquals(32767, recip[0]);
             // Lookup: the top 9 bits choose the entry, the low 7 interpolate towards the next.
