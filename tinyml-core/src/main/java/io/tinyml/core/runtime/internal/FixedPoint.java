@@ -17,7 +17,8 @@ public final class FixedPoint {
      * default double-rounding build: shifts below -31 flush to zero; shifts above 30 are not
      * clamped (that clamp belongs to the {@code TFLITE_SINGLE_ROUNDING} build only).
      *
-     * @param real the real multiplier, non-negative
+     * @param real the real multiplier (negative ones, such as a negative LEAKY_RELU alpha, give a
+     *     negative Q31 multiplier, as in TFLite)
      * @return {@code (multiplier, shift)} packed: multiplier in the low 32 bits, shift in the high 32
      */
     public static long quantizeMultiplier(double real) {
