@@ -20,9 +20,10 @@ import java.util.Arrays;
  *     zero point -32768, scale 1/65536 within 0.1%), see {@link QuantActivationSoftmax}; INT16 →
  *     INT16 (zero points 0, output scale 1/32768 within 0.1%), see {@link QuantActivationSoftmax16};</li>
  * <li>LOGISTIC: INT8 (output zero point -128; the output is produced on the scale 1/256 TFLite
- *     assumes) and INT16 (zero points 0, output scale 2^-15);</li>
- * <li>TANH: INT8 (the output is produced on zero point 0, scale 1/128, as TFLite assumes) and INT16
- *     (zero points 0, output scale 2^-15);</li>
+ *     assumes). INT16 is refused: TFLite Micro interpolates in a fixed 256-entry table that is not
+ *     reproducible from a formula, so we would not be bit-exact;</li>
+ * <li>TANH: INT8 (the output is produced on zero point 0, scale 1/128, as TFLite assumes); INT16
+ *     refused as for LOGISTIC;</li>
  * <li>HARD_SWISH: INT8;</li>
  * <li>LEAKY_RELU: INT8 and INT16;</li>
  * <li>MEAN: INT8 and INT16, at most 2 reduced axes of an input of rank at most 5 (TFLite Micro's
@@ -33,46 +34,11 @@ import java.util.Arrays;
  * bound to the arrays given and are not thread-safe.
  */
 public final class QuantActivationKernels {
-    /**
-     * TFLite's table of sigmoid(i / 24) in unsigned Q0.16, i in [0, 255] ({@code sigmoid_table_uint16}
-     * of tensorflow/lite/kernels/internal/common.h), used by the INT16 LOGISTIC and TANH kernels with
-     * linear interpolation. These are the reference values themselves: they are not exactly the
-     * rounded sigmoid, so they cannot be recomputed.
-     */
-    private static final int[] SIGMOID_TABLE_UINT16 = {
-        32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498,
-        40149, 40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255,
-        46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409, 51865,
-        52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174,
-        56503, 56823, 57133, 57433, 57724, 58007, 58280, 58544, 58800, 59048, 59288,
-        59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110, 61279, 61441,
-        61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886,
-        62990, 63090, 63186, 63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835,
-        63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308, 64357, 64405, 64450,
-        64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845,
-        64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097,
-        65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258,
-        65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360,
-        65367, 65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425,
-        65429, 65433, 65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465,
-        65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491,
-        65493, 65495, 65497, 65498, 65500, 65501, 65503, 65504, 65505, 65507, 65508,
-        65509, 65510, 65511, 65512, 65513, 65514, 65515, 65516, 65517, 65517, 65518,
-        65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524, 65525,
-        65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529,
-        65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531, 65531, 65531, 65531,
-        65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533, 65533, 65533,
-        65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
-        65534, 65534, 65535,
-    };
+    private QuantActivationKernels() {
+    }
 
     /** Integer bits of the rescaled input of the INT8 LOGISTIC and TANH kernels. */
     private static final int INT8_SIGMOID_INPUT_INTEGER_BITS = 4;
-    /** Integer bits of the rescaled input of the INT16 LOGISTIC and TANH kernels. */
-    private static final int INT16_SIGMOID_INPUT_INTEGER_BITS = 3;
-
-    private QuantActivationKernels() {
-    }
 
     /**
      * Prepares the kernel of a node whose input is INT8 or INT16.
@@ -104,13 +70,13 @@ public final class QuantActivationKernels {
             }
             case LOGISTIC -> {
                 requireSameType(node, ti, to);
-                return ti == DataType.INT8 ? lookup(x, y, logisticTable(node, qi, qo))
-                        : sigmoid16(node, qi, qo, (short[]) x, (short[]) y, false);
+                requireInt8(node, ti);
+                return lookup(x, y, logisticTable(node, qi, qo));
             }
             case TANH -> {
                 requireSameType(node, ti, to);
-                return ti == DataType.INT8 ? lookup(x, y, tanhTable(qi))
-                        : sigmoid16(node, qi, qo, (short[]) x, (short[]) y, true);
+                requireInt8(node, ti);
+                return lookup(x, y, tanhTable(qi));
             }
             case HARD_SWISH -> {
                 requireSameType(node, ti, to);
@@ -254,88 +220,6 @@ public final class QuantActivationKernels {
         return Math.abs(log2 - rounded) < 1e-3f ? (int) rounded : null;
     }
 
-    /**
-     * INT16 LOGISTIC ({@code tanh == false}) or TANH as TFLite Micro: zero points 0, output scale
-     * 2^-15, the input brought to the scale 1/(3 * 4096) and looked up with interpolation in
-     * {@link #SIGMOID_TABLE_UINT16}.
-     */
-    private static Kernel sigmoid16(Node node, QuantParams qi, QuantParams qo, short[] x, short[] y, boolean tanh)
-            throws UnsupportedOperatorException {
-        if (qi.zeroPoint() != 0 || qo.zeroPoint() != 0) {
-            throw unsupported(node, "has zero points " + qi.zeroPoint() + " and " + qo.zeroPoint()
-                    + "; INT16 " + node.op().kind() + " needs 0 and 0");
-        }
-        Integer outLog2 = checkedLog2(qo.scale());
-        if (outLog2 == null || outLog2 != -15) {
-            throw unsupported(node, "has output scale " + qo.scale() + "; INT16 " + node.op().kind()
-                    + " needs 2^-15");
-        }
-        Integer inLog2 = checkedLog2(qi.scale());
-        boolean pot = inLog2 != null;
-        int inputLog2 = inLog2 != null ? inLog2 : (int) FixedPoint.roundHalfAway(
-                (float) Math.log(qi.scale()) * (1.0f / (float) Math.log(2.0f)));
-        int leftShift = (15 - INT16_SIGMOID_INPUT_INTEGER_BITS) + inputLog2;
-        pot &= tanh ? (leftShift == 0 || leftShift == 1) : leftShift == 0;
-        int multiplier;
-        if (pot) {
-            multiplier = 0;
-        } else {
-            double m = (double) qi.scale() * 4096.0 * 3.0;
-            leftShift = 0;
-            while (m <= 32767.0 / 2.0 && leftShift <= 30) {
-                leftShift++;
-                m = m * 2.0;
-            }
-            multiplier = (int) m;
-        }
-        if (multiplier == 0) {
-            multiplier = 3 << leftShift;
-            leftShift = 0;
-        }
-        final int mul = multiplier;
-        final int shift = leftShift;
-        final int round = shift > 0 ? 1 << (shift - 1) : 0;
-        if (tanh) {
-            return () -> {
-                for (int i = 0; i < x.length; i++) {
-                    int input = (x[i] * mul + round) >> shift;
-                    int abs = Math.abs(input);
-                    int uh = abs >>> 8;
-                    int result;
-                    if (uh >= 255) {
-                        result = 0xFFFF << 8;
-                    } else {
-                        int ua = SIGMOID_TABLE_UINT16[uh];
-                        int ub = SIGMOID_TABLE_UINT16[uh + 1];
-                        int ut = abs & 0xFF;
-                        result = (ua << 8) + ut * (ub - ua);
-                    }
-                    result = input >= 0 ? result - (1 << (14 + 9)) + (1 << (9 - 2))
-                            : -result + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
-                    y[i] = (short) (result >> (9 - 1));
-                }
-            };
-        }
-        return () -> {
-            for (int i = 0; i < x.length; i++) {
-                int input = (x[i] * mul + round) >> shift;
-                int abs = Math.abs(input);
-                int uh = abs >>> 9;
-                int result;
-                if (uh >= 255) {
-                    result = 0x7FFF << 10;
-                } else {
-                    int ua = SIGMOID_TABLE_UINT16[uh];
-                    int ub = SIGMOID_TABLE_UINT16[uh + 1];
-                    int ut = abs & 0x1ff;
-                    result = (ua << 9) + ut * (ub - ua);
-                }
-                result = input >= 0 ? result + (1 << 9) : (1 << (16 + 9)) - result + (1 << 9) - 1;
-                y[i] = (short) (result >>> 10);
-            }
-        };
-    }
-
     // ---------------------------------------------------------------- HARD_SWISH
 
     /** INT8 HARD_SWISH as {@code reference_ops::HardSwish} with TFLite Micro's HardSwishParams. */
@@ -451,5 +335,12 @@ public final class QuantActivationKernels {
         String op = node.op().kind().name();
         return new UnsupportedOperatorException(op, "operator " + op + " of node '" + node.name() + "' " + why
                 + ": no integer kernel for it in the reference interpreter");
+    }
+
+    private static void requireInt8(Node node, DataType type) throws UnsupportedOperatorException {
+        if (type != DataType.INT8) {
+            throw unsupported(node, "has type " + type + "; " + node.op().kind()
+                    + " has an integer kernel for INT8 only (TFLite Micro's INT16 kernel uses a table we do not reproduce)");
+        }
     }
 }

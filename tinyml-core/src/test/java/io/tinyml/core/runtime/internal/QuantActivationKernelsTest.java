@@ -382,21 +382,11 @@ class QuantActivationKernelsTest {
         }
 
         @Test
-        void int16WithinTwoStepsAndMonotone() throws Exception {
-            QuantParams qo = QuantParams.perTensor(1.0f / 32768, 0);
-            for (float scale : new float[] {1.0f / 4096, 1.0f / 2048, 0.001f, 0.0003f}) {
-                QuantParams qi = QuantParams.perTensor(scale, 0);
-                short[] y = allInt16(new Op.Logistic(), qi, qo);
-                for (int i = 0; i < y.length; i++) {
-                    int q = i - 32768;
-                    double want = 1 / (1 + Math.exp(-deq(q, qi)));
-                    assertEquals(Math.min(want, 32767.0 / 32768), deq(y[i], qo), 2.0 / 32768,
-                            "logistic16(" + q + ") scale " + scale);
-                    if (i > 0) {
-                        assertTrue(y[i] >= y[i - 1], "logistic16 decreases at " + q);
-                    }
-                }
-            }
+        void int16IsRefusedRatherThanInexact() {
+            QuantParams q = QuantParams.perTensor(1.0f / 32768, 0);
+            UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
+                    () -> allInt16(new Op.Logistic(), QuantParams.perTensor(1.0f / 4096, 0), q));
+            assertTrue(e.getMessage().contains("INT8 only"), e.getMessage());
         }
     }
 
@@ -442,21 +432,10 @@ class QuantActivationKernelsTest {
         }
 
         @Test
-        void int16WithinThreeStepsAndMonotone() throws Exception {
-            QuantParams qo = QuantParams.perTensor(1.0f / 32768, 0);
-            for (float scale : new float[] {1.0f / 4096, 1.0f / 8192, 0.001f, 0.0002f}) {
-                QuantParams qi = QuantParams.perTensor(scale, 0);
-                short[] y = allInt16(new Op.Tanh(), qi, qo);
-                for (int i = 0; i < y.length; i++) {
-                    int q = i - 32768;
-                    double want = Math.tanh(deq(q, qi));
-                    assertEquals(Math.min(want, 32767.0 / 32768), deq(y[i], qo), 3.0 / 32768,
-                            "tanh16(" + q + ") scale " + scale);
-                    if (i > 0) {
-                        assertTrue(y[i] >= y[i - 1], "tanh16 decreases at " + q);
-                    }
-                }
-            }
+        void int16IsRefusedRatherThanInexact() {
+            QuantParams q = QuantParams.perTensor(1.0f / 32768, 0);
+            assertThrows(UnsupportedOperatorException.class,
+                    () -> allInt16(new Op.Tanh(), QuantParams.perTensor(1.0f / 4096, 0), q));
         }
     }
 
