@@ -307,12 +307,14 @@ public final class TfliteReader {
         int quant = fb.subTable(t, TfliteSchema.TENSOR_QUANTIZATION, what + " quantization");
         String label = name == null || name.isEmpty() ? "#" + i : name;
         int[] dims = fb.ints(shape);
-        long elements = 1;
         for (int d : dims) {
             if (d < 0) {
                 throw new MalformedModelException("'" + source + "': tensor '" + label
-                        + "': expected non-negative dimensions, found " + Arrays.toString(dims));
+                        + "': expected non-negative dimensions, found " + dimsText(dims));
             }
+        }
+        long elements = 1;
+        for (int d : dims) {
             elements *= d;
             if (elements > MAX_TENSOR_BYTES) {
                 break;
@@ -327,7 +329,7 @@ public final class TfliteReader {
         if (bytesDeclared > MAX_TENSOR_BYTES) {
             throw new MalformedModelException("'" + source + "': tensor '" + label + "' declares "
                     + (elements > MAX_TENSOR_BYTES ? "over " + MAX_TENSOR_BYTES : String.valueOf(bytesDeclared))
-                    + " bytes (shape " + Arrays.toString(dims) + "), over the limit of " + MAX_TENSOR_BYTES
+                    + " bytes (shape " + dimsText(dims) + "), over the limit of " + MAX_TENSOR_BYTES
                     + " bytes (256 MiB)");
         }
         if (buffer != 0 && buffer >= buffers.length()) {
@@ -519,6 +521,14 @@ public final class TfliteReader {
             out.put(name, new String(raw, 0, end, StandardCharsets.UTF_8));
         }
         return out;
+    }
+
+    /** A shape for messages, shortened when the rank is large. */
+    static String dimsText(int[] dims) {
+        if (dims.length <= 8) {
+            return Arrays.toString(dims);
+        }
+        return Arrays.toString(Arrays.copyOf(dims, 8)).replace("]", ", ... (rank " + dims.length + ")]");
     }
 
     private static String describeId(byte[] b) {
