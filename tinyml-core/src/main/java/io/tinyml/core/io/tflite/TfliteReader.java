@@ -67,7 +67,8 @@ public final class TfliteReader {
     private static final long MAX_FANOUT_COST = 1L << 26;
 
     /** A tensor as the file declares it, before it becomes an IR tensor. */
-    record RawTensor(int index, String name, int typeCode, int[] dims, long bufferIndex, int quantTable) {
+    record RawTensor(int index, String name, int typeCode, int[] dims, long bufferIndex, int quantTable,
+                     boolean sparse) {
     }
 
     private final FlatReader fb;
@@ -339,7 +340,8 @@ public final class TfliteReader {
         if (fb.getBool(t, TfliteSchema.TENSOR_IS_VARIABLE, false, what)) {
             log.debug("{}: tensor '{}' is a variable tensor; read as an activation", source, label);
         }
-        return new RawTensor(i, name == null ? "" : name, type, dims, buffer, quant);
+        boolean sparse = fb.subTable(t, TfliteSchema.TENSOR_SPARSITY, what + " sparsity") >= 0;
+        return new RawTensor(i, name == null ? "" : name, type, dims, buffer, quant, sparse);
     }
 
     /** Returns raw tensor {@code i} (index already checked). */
@@ -397,6 +399,10 @@ public final class TfliteReader {
             throw new UnsupportedOperatorException("TensorType." + typeName, "'" + source + "': tensor '" + name
                     + "' has type " + typeName + ", which the IR does not support; expected FLOAT32, FLOAT16, INT8, "
                     + "UINT8, INT16, INT32, INT64 or BOOL (TFLite reader)");
+        }
+        if (r.sparse()) {
+            throw new UnsupportedOperatorException("SparsityParameters", "'" + source + "': tensor '" + name
+                    + "' is stored sparse, which the TFLite reader does not support; expected dense tensors");
         }
         Shape shape = Shape.of(r.dims());
         byte[] data = data(r);

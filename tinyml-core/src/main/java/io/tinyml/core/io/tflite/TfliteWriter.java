@@ -17,13 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -56,6 +60,7 @@ import static io.tinyml.core.io.tflite.TfliteSchema.*;
 public final class TfliteWriter {
     private static final Logger log = LoggerFactory.getLogger(TfliteWriter.class);
     private static final int DATA_ALIGNMENT = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private TfliteWriter() {
     }
@@ -85,9 +90,8 @@ public final class TfliteWriter {
         byte[] bytes = write(model);
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = newTempFile(dir, target.getFileName().toString(), bytes);
         try {
-            Files.write(tmp, bytes);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -97,6 +101,28 @@ public final class TfliteWriter {
             Files.deleteIfExists(tmp);
         }
         log.debug("wrote {} ({} bytes)", target, bytes.length);
+    }
+
+    /**
+     * Writes the bytes to a new hidden file beside the target. Created like any new file (the
+     * process umask applies), unlike {@link Files#createTempFile}, which would leave the model
+     * readable by its owner only.
+     */
+    private static Path newTempFile(Path dir, String name, byte[] bytes) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                out.write(bytes);
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 16) {
+                    throw e;
+                }
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+        }
     }
 
     /** One TFLite operator to emit. */

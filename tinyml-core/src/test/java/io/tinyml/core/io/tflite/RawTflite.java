@@ -27,6 +27,8 @@ final class RawTflite {
     final List<byte[]> buffers = new ArrayList<>(List.of(new byte[0]));
     /** Buffers stored in offset/size form after the flatbuffer, by buffer index. */
     final List<Integer> offsetBuffers = new ArrayList<>();
+    /** Tensors given an (empty) sparsity table. */
+    final java.util.Set<Integer> sparse = new java.util.HashSet<>();
     int[] inputs = {};
     int[] outputs = {};
     int version = 3;
@@ -146,7 +148,13 @@ final class RawTflite {
                 b.addInt(6, t.axis(), 0);
                 q = b.endTable();
             }
+            int sp = 0;
+            if (sparse.contains(i)) {
+                b.startTable(3);
+                sp = b.endTable();
+            }
             b.startTable(7);
+            b.addOffset(6, sp, 0);
             b.addOffset(0, shape, 0);
             b.addByte(1, (byte) t.type(), 0);
             b.addInt(2, t.buffer(), 0);

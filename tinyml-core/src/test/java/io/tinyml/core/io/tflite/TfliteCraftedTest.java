@@ -151,6 +151,25 @@ class TfliteCraftedTest {
     }
 
     @Test
+    void sparseTensorsAndUnsupportedTypesAreUnsupported() {
+        RawTflite m = reluModel();
+        m.sparse.add(1);
+        UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
+                () -> TfliteReader.read(m.build(), "crafted"));
+        assertEquals("SparsityParameters", e.operator());
+        assertTrue(e.getMessage().contains("tensor 'y' is stored sparse"), e.getMessage());
+
+        RawTflite g = reluModel();
+        g.tensors.set(1, new RawTflite.T("y", 10, new int[] {1, 4}, 0, null, null, 0));
+        e = assertThrows(UnsupportedOperatorException.class, () -> TfliteReader.read(g.build(), "crafted"));
+        assertEquals("TensorType.FLOAT64", e.operator());
+
+        RawTflite u = reluModel();
+        u.tensors.set(1, new RawTflite.T("y", 77, new int[] {1, 4}, 0, null, null, 0));
+        assertTrue(malformed(u.build()).contains("tensor 'y': expected a tensor type in [0, 18], found 77"));
+    }
+
+    @Test
     void wrongVersionAndIdentifierAreMalformed() {
         RawTflite m = reluModel();
         m.version = 2;

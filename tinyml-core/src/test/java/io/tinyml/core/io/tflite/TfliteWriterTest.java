@@ -204,6 +204,13 @@ class TfliteWriterTest {
             assertEquals(List.of(target), files.toList());
         }
         assertEquals(m.graph(), TfliteReader.read(target).graph());
+        // The new file gets the permissions of any new file, not the owner-only ones of a temp file.
+        Path fresh = dir.resolve("fresh.tflite");
+        TfliteWriter.write(m, fresh);
+        Path reference = Files.write(dir.resolve("reference"), new byte[1]);
+        if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(fresh));
+        }
     }
 
     @Test
