@@ -59,15 +59,14 @@ final class TfliteOps {
         }
         TfliteReader.OpCode code = opcodes.get((int) opcodeIndex);
         String name = builtinName(code.builtin());
-        String node = "node " + n + " (" + name + ", output '"
-                + (out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0)))) + "')";
+        String output = out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0)));
+        String node = "node " + n + " (" + name + ", output '" + output + "')";
         if (code.builtin() == CUSTOM) {
             String custom = code.custom() == null ? "(no custom code)" : code.custom();
             throw new UnsupportedOperatorException(custom, "'" + reader.source() + "': custom operator '" + custom
-                    + "' at node " + n + " (output '" + (out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0))))
-                    + "') is not supported by the TFLite reader");
+                    + "' at node " + n + " (output '" + output + "') is not supported by the TFLite reader");
         }
-        Ctx c = new Ctx(n, node, t, fb.getUbyte(t, OP_BUILTIN_OPTIONS_TYPE, 0, what), in, out);
+        Ctx c = new Ctx(name, node, t, fb.getUbyte(t, OP_BUILTIN_OPTIONS_TYPE, 0, what), in);
         Op op = switch (code.builtin()) {
             case CONV_2D -> {
                 int o = c.options(OPT_CONV_2D, "Conv2DOptions");
@@ -177,8 +176,7 @@ final class TfliteOps {
                 yield new Op.Transpose(Arrays.stream(perm).boxed().toList());
             }
             default -> throw new UnsupportedOperatorException(name, "'" + reader.source() + "': operator " + name
-                    + " at node " + n + " (output '" + (out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0))))
-                    + "') is not supported by the TFLite reader");
+                    + " at node " + n + " (output '" + output + "') is not supported by the TFLite reader");
         };
         return new Mapped(n, name, op, c.in, out);
     }
@@ -237,20 +235,18 @@ final class TfliteOps {
 
     /** Per-operator context: the options table and inputs, with helpers that name the node. */
     private final class Ctx {
-        final int n;
+        final String opName;
         final String node;
         final int table;
         final int optionsType;
         List<Integer> in;
-        final List<Integer> out;
 
-        Ctx(int n, String node, int table, int optionsType, List<Integer> in, List<Integer> out) {
-            this.n = n;
+        Ctx(String opName, String node, int table, int optionsType, List<Integer> in) {
+            this.opName = opName;
             this.node = node;
             this.table = table;
             this.optionsType = optionsType;
             this.in = in;
-            this.out = out;
         }
 
         /** Returns the options table (-1 when absent: schema defaults apply) after checking its type. */
@@ -349,8 +345,7 @@ final class TfliteOps {
         }
 
         UnsupportedOperatorException unsupported(String variant) {
-            String op = node.substring(node.indexOf('(') + 1, node.indexOf(','));
-            return new UnsupportedOperatorException(op, "'" + reader.source() + "': " + node + " uses " + variant
+            return new UnsupportedOperatorException(opName, "'" + reader.source() + "': " + node + " uses " + variant
                     + ", which the TFLite reader does not support");
         }
     }
