@@ -52,6 +52,11 @@ import static io.tinyml.core.io.tflite.TfliteSchema.*;
  * {@code min_runtime_version} are written back. The output is deterministic: equal models give
  * equal bytes. Stateless and thread-safe.
  *
+ * <p>What the format does not keep: node names (the reader names each node after its first output
+ * tensor, so a model read from TFLite comes back equal), the IR's {@code CLIP} bounds other than
+ * those of TFLite's clamping builtins, and operator versions (every operator code is written as
+ * version 1; TFLite and TFLite Micro pick their kernels from the tensor types, not the version).
+ *
  * <pre>{@code
  * byte[] flatbuffer = TfliteWriter.write(model);
  * TfliteWriter.write(model, Path.of("out.tflite"));
