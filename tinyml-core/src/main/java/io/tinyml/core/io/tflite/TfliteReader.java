@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -235,14 +236,16 @@ public final class TfliteReader {
             b.addOutput(remap[i]);
         }
         Set<String> nodeNames = new HashSet<>();
+        Map<String, Integer> nextNodeSuffix = new HashMap<>();
         for (TfliteOps.Mapped m : mapped) {
             String base = m.outputs().isEmpty() ? "" : names[m.outputs().get(0)];
             if (base.isEmpty()) {
                 base = "op" + m.index() + "_" + m.builtinName();
             }
             String name = base;
-            for (int k = 1; !nodeNames.add(name); k++) {
+            for (int k = nextNodeSuffix.getOrDefault(base, 1); !nodeNames.add(name); k++) {
                 name = base + "_" + k;
+                nextNodeSuffix.put(base, k + 1);
             }
             List<Integer> in = m.inputs().stream().map(i -> i == Node.ABSENT ? Node.ABSENT : remap[i]).toList();
             List<Integer> out = m.outputs().stream().map(i -> remap[i]).toList();
@@ -481,6 +484,7 @@ public final class TfliteReader {
             }
         }
         Set<String> assigned = new HashSet<>();
+        Map<String, Integer> nextSuffix = new HashMap<>();
         for (RawTensor r : tensors) {
             if (!used[r.index()]) {
                 continue;
@@ -488,9 +492,12 @@ public final class TfliteReader {
             String base = r.name().isEmpty() ? "t" + r.index() : r.name();
             String name = base;
             if (assigned.contains(name) || (r.name().isEmpty() && taken.contains(name))) {
-                for (int k = 1; assigned.contains(name) || taken.contains(name); k++) {
-                    name = base + "_" + k;
-                }
+                // Continue from the last suffix of this base: linear even for thousands of duplicates.
+                int k = nextSuffix.getOrDefault(base, 1);
+                do {
+                    name = base + "_" + k++;
+                } while (assigned.contains(name) || taken.contains(name));
+                nextSuffix.put(base, k);
             }
             assigned.add(name);
             names[r.index()] = name;

@@ -263,6 +263,25 @@ class TfliteCraftedTest {
     }
 
     @Test
+    void manyDuplicateNamesAreMadeUniqueInLinearTime() throws Exception {
+        RawTflite m = new RawTflite();
+        int n = 50_000;
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = m.tensor("x", FLOAT32, 1);
+        }
+        m.inputs = all;
+        m.outputs = new int[] {n - 1};
+        byte[] bytes = m.build();
+        long t0 = System.nanoTime();
+        var g = TfliteReader.read(bytes, "crafted").graph();
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "expected names to be made unique quickly");
+        assertEquals(n, g.tensors().size());
+        assertEquals("x", g.tensor(0).name());
+        assertEquals("x_" + (n - 1), g.tensor(n - 1).name());
+    }
+
+    @Test
     void denseFanOutIsRefused() {
         // 600 concatenations each reading x 600 times: cheap to store, quadratic to index.
         RawTflite m = new RawTflite();
