@@ -33,7 +33,15 @@ final class FlatReader {
     FlatReader(byte[] bytes) {
         this.bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         this.limit = bytes.length;
-        this.budget = 64L * bytes.length + (1L << 20);
+        this.budget = maxWork(bytes.length);
+    }
+
+    /**
+     * The work budget: a valid file stores each vector element once, so reading it touches at most
+     * about one element per byte; twice that plus a margin leaves room for re-reads.
+     */
+    static long maxWork(int fileBytes) {
+        return 2L * fileBytes + (1L << 16);
     }
 
     int limit() {
@@ -149,7 +157,7 @@ final class FlatReader {
     void charge(long units, String what) throws MalformedModelException {
         budget -= Math.max(units, 1);
         if (budget < 0) {
-            throw corrupt(what + ": expected at most " + (64L * limit + (1L << 20))
+            throw corrupt(what + ": expected at most " + maxWork(limit)
                     + " elements read for a file of " + limit + " bytes, found more (offsets reused too often)");
         }
     }

@@ -10,6 +10,9 @@ import io.tinyml.core.ir.Padding;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -24,6 +27,8 @@ import static io.tinyml.core.io.tflite.TfliteSchema.*;
  * record and the tensor indices the IR node keeps. Used by one {@link TfliteReader}; not thread-safe.
  */
 final class TfliteOps {
+    private static final Logger log = LoggerFactory.getLogger(TfliteOps.class);
+
     /** An operator mapped to the IR, its tensor indices still those of the file. */
     record Mapped(int index, String builtinName, Op op, List<Integer> inputs, List<Integer> outputs) {
     }
@@ -59,15 +64,14 @@ final class TfliteOps {
         }
         TfliteReader.OpCode code = opcodes.get((int) opcodeIndex);
         String name = builtinName(code.builtin());
-        String node = "node " + n + " (" + name + ", output '"
-                + (out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0)))) + "')";
+        String output = out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0)));
+        String node = "node " + n + " (" + name + ", output '" + output + "')";
         if (code.builtin() == CUSTOM) {
             String custom = code.custom() == null ? "(no custom code)" : code.custom();
             throw new UnsupportedOperatorException(custom, "'" + reader.source() + "': custom operator '" + custom
-                    + "' at node " + n + " (output '" + (out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0))))
-                    + "') is not supported by the TFLite reader");
+                    + "' at node " + n + " (output '" + output + "') is not supported by the TFLite reader");
         }
-        Ctx c = new Ctx(n, node, t, fb.getUbyte(t, OP_BUILTIN_OPTIONS_TYPE, 0, what), in, out);
+        Ctx c = new Ctx(name, node, t, fb.getUbyte(t, OP_BUILTIN_OPTIONS_TYPE, 0, what), in);
         Op op = switch (code.builtin()) {
             case CONV_2D -> {
                 int o = c.options(OPT_CONV_2D, "Conv2DOptions");
@@ -85,10 +89,21 @@ final class TfliteOps {
                 if (format != 0) {
                     throw c.unsupported("shuffled weights format " + format);
                 }
+                if (o >= 0 && fb.getBool(o, 3, false, node) && c.typeOf(0) == 0 && c.typeOf(1) == 9) {
+                    log.warn("{}: {} asks hybrid kernels to quantize inputs asymmetrically; the IR does not "
+                            + "carry the flag, so hybrid execution uses symmetric input quantization", reader.source(), node);
+                }
                 yield new Op.FullyConnected(c.activation(o, 0), o >= 0 && fb.getBool(o, 2, false, node));
             }
-            case ADD -> new Op.Add(c.activation(c.options(OPT_ADD, "AddOptions"), 0));
-            case SUB -> new Op.Sub(c.activation(c.options(OPT_SUB, "SubOptions"), 0));
+            case ADD, SUB -> {
+                int o = c.options(code.builtin() == ADD ? OPT_ADD : OPT_SUB, code.builtin() == ADD ? "AddOptions" : "SubOptions");
+                if (o >= 0 && !fb.getBool(o, 1, true, node) && c.typeOf(0) == 7) {
+                    log.warn("{}: {} sets pot_scale_int16 = false; the IR does not carry the flag, so int16 kernels "
+                            + "use the default (power-of-two scales)", reader.source(), node);
+                }
+                Activation a = c.activation(o, 0);
+                yield code.builtin() == ADD ? new Op.Add(a) : new Op.Sub(a);
+            }
             case MUL -> new Op.Mul(c.activation(c.options(OPT_MUL, "MulOptions"), 0));
             case AVERAGE_POOL_2D, MAX_POOL_2D -> {
                 int o = c.options(OPT_POOL_2D, "Pool2DOptions");
@@ -177,8 +192,7 @@ final class TfliteOps {
                 yield new Op.Transpose(Arrays.stream(perm).boxed().toList());
             }
             default -> throw new UnsupportedOperatorException(name, "'" + reader.source() + "': operator " + name
-                    + " at node " + n + " (output '" + (out.isEmpty() ? "none" : TfliteReader.label(reader.raw(out.get(0))))
-                    + "') is not supported by the TFLite reader");
+                    + " at node " + n + " (output '" + output + "') is not supported by the TFLite reader");
         };
         return new Mapped(n, name, op, c.in, out);
     }
@@ -237,20 +251,18 @@ final class TfliteOps {
 
     /** Per-operator context: the options table and inputs, with helpers that name the node. */
     private final class Ctx {
-        final int n;
+        final String opName;
         final String node;
         final int table;
         final int optionsType;
         List<Integer> in;
-        final List<Integer> out;
 
-        Ctx(int n, String node, int table, int optionsType, List<Integer> in, List<Integer> out) {
-            this.n = n;
+        Ctx(String opName, String node, int table, int optionsType, List<Integer> in) {
+            this.opName = opName;
             this.node = node;
             this.table = table;
             this.optionsType = optionsType;
             this.in = in;
-            this.out = out;
         }
 
         /** Returns the options table (-1 when absent: schema defaults apply) after checking its type. */
@@ -297,6 +309,11 @@ final class TfliteOps {
 
         int input(int i) {
             return i < in.size() ? in.get(i) : Node.ABSENT;
+        }
+
+        /** The schema type code of input {@code i}, or -1 when absent. */
+        int typeOf(int i) {
+            return input(i) == Node.ABSENT ? -1 : reader.raw(input(i)).typeCode();
         }
 
         int rank(int i) throws MalformedModelException {
@@ -349,8 +366,7 @@ final class TfliteOps {
         }
 
         UnsupportedOperatorException unsupported(String variant) {
-            String op = node.substring(node.indexOf('(') + 1, node.indexOf(','));
-            return new UnsupportedOperatorException(op, "'" + reader.source() + "': " + node + " uses " + variant
+            return new UnsupportedOperatorException(opName, "'" + reader.source() + "': " + node + " uses " + variant
                     + ", which the TFLite reader does not support");
         }
     }

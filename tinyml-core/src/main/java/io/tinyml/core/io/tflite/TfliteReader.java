@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -67,7 +68,8 @@ public final class TfliteReader {
     private static final long MAX_FANOUT_COST = 1L << 26;
 
     /** A tensor as the file declares it, before it becomes an IR tensor. */
-    record RawTensor(int index, String name, int typeCode, int[] dims, long bufferIndex, int quantTable) {
+    record RawTensor(int index, String name, int typeCode, int[] dims, long bufferIndex, int quantTable,
+                     boolean sparse) {
     }
 
     private final FlatReader fb;
@@ -234,14 +236,16 @@ public final class TfliteReader {
             b.addOutput(remap[i]);
         }
         Set<String> nodeNames = new HashSet<>();
+        Map<String, Integer> nextNodeSuffix = new HashMap<>();
         for (TfliteOps.Mapped m : mapped) {
             String base = m.outputs().isEmpty() ? "" : names[m.outputs().get(0)];
             if (base.isEmpty()) {
                 base = "op" + m.index() + "_" + m.builtinName();
             }
             String name = base;
-            for (int k = 1; !nodeNames.add(name); k++) {
+            for (int k = nextNodeSuffix.getOrDefault(base, 1); !nodeNames.add(name); k++) {
                 name = base + "_" + k;
+                nextNodeSuffix.put(base, k + 1);
             }
             List<Integer> in = m.inputs().stream().map(i -> i == Node.ABSENT ? Node.ABSENT : remap[i]).toList();
             List<Integer> out = m.outputs().stream().map(i -> remap[i]).toList();
@@ -307,12 +311,14 @@ public final class TfliteReader {
         int quant = fb.subTable(t, TfliteSchema.TENSOR_QUANTIZATION, what + " quantization");
         String label = name == null || name.isEmpty() ? "#" + i : name;
         int[] dims = fb.ints(shape);
-        long elements = 1;
         for (int d : dims) {
             if (d < 0) {
                 throw new MalformedModelException("'" + source + "': tensor '" + label
-                        + "': expected non-negative dimensions, found " + Arrays.toString(dims));
+                        + "': expected non-negative dimensions, found " + dimsText(dims));
             }
+        }
+        long elements = 1;
+        for (int d : dims) {
             elements *= d;
             if (elements > MAX_TENSOR_BYTES) {
                 break;
@@ -327,7 +333,7 @@ public final class TfliteReader {
         if (bytesDeclared > MAX_TENSOR_BYTES) {
             throw new MalformedModelException("'" + source + "': tensor '" + label + "' declares "
                     + (elements > MAX_TENSOR_BYTES ? "over " + MAX_TENSOR_BYTES : String.valueOf(bytesDeclared))
-                    + " bytes (shape " + Arrays.toString(dims) + "), over the limit of " + MAX_TENSOR_BYTES
+                    + " bytes (shape " + dimsText(dims) + "), over the limit of " + MAX_TENSOR_BYTES
                     + " bytes (256 MiB)");
         }
         if (buffer != 0 && buffer >= buffers.length()) {
@@ -337,7 +343,8 @@ public final class TfliteReader {
         if (fb.getBool(t, TfliteSchema.TENSOR_IS_VARIABLE, false, what)) {
             log.debug("{}: tensor '{}' is a variable tensor; read as an activation", source, label);
         }
-        return new RawTensor(i, name == null ? "" : name, type, dims, buffer, quant);
+        boolean sparse = fb.subTable(t, TfliteSchema.TENSOR_SPARSITY, what + " sparsity") >= 0;
+        return new RawTensor(i, name == null ? "" : name, type, dims, buffer, quant, sparse);
     }
 
     /** Returns raw tensor {@code i} (index already checked). */
@@ -395,6 +402,10 @@ public final class TfliteReader {
             throw new UnsupportedOperatorException("TensorType." + typeName, "'" + source + "': tensor '" + name
                     + "' has type " + typeName + ", which the IR does not support; expected FLOAT32, FLOAT16, INT8, "
                     + "UINT8, INT16, INT32, INT64 or BOOL (TFLite reader)");
+        }
+        if (r.sparse()) {
+            throw new UnsupportedOperatorException("SparsityParameters", "'" + source + "': tensor '" + name
+                    + "' is stored sparse, which the TFLite reader does not support; expected dense tensors");
         }
         Shape shape = Shape.of(r.dims());
         byte[] data = data(r);
@@ -473,6 +484,7 @@ public final class TfliteReader {
             }
         }
         Set<String> assigned = new HashSet<>();
+        Map<String, Integer> nextSuffix = new HashMap<>();
         for (RawTensor r : tensors) {
             if (!used[r.index()]) {
                 continue;
@@ -480,9 +492,12 @@ public final class TfliteReader {
             String base = r.name().isEmpty() ? "t" + r.index() : r.name();
             String name = base;
             if (assigned.contains(name) || (r.name().isEmpty() && taken.contains(name))) {
-                for (int k = 1; assigned.contains(name) || taken.contains(name); k++) {
-                    name = base + "_" + k;
-                }
+                // Continue from the last suffix of this base: linear even for thousands of duplicates.
+                int k = nextSuffix.getOrDefault(base, 1);
+                do {
+                    name = base + "_" + k++;
+                } while (assigned.contains(name) || taken.contains(name));
+                nextSuffix.put(base, k);
             }
             assigned.add(name);
             names[r.index()] = name;
@@ -519,6 +534,14 @@ public final class TfliteReader {
             out.put(name, new String(raw, 0, end, StandardCharsets.UTF_8));
         }
         return out;
+    }
+
+    /** A shape for messages, shortened when the rank is large. */
+    static String dimsText(int[] dims) {
+        if (dims.length <= 8) {
+            return Arrays.toString(dims);
+        }
+        return Arrays.toString(Arrays.copyOf(dims, 8)).replace("]", ", ... (rank " + dims.length + ")]");
     }
 
     private static String describeId(byte[] b) {

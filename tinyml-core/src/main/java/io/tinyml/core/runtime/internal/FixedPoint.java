@@ -13,9 +13,12 @@ public final class FixedPoint {
 
     /**
      * Splits a real multiplier into a Q31 multiplier and a power-of-two exponent so that
-     * {@code real ≈ multiplier * 2^(shift - 31)}, as TFLite's {@code QuantizeMultiplier}.
+     * {@code real ≈ multiplier * 2^(shift - 31)}, as TFLite's {@code QuantizeMultiplier} in its
+     * default double-rounding build: shifts below -31 flush to zero; shifts above 30 are not
+     * clamped (that clamp belongs to the {@code TFLITE_SINGLE_ROUNDING} build only).
      *
-     * @param real the real multiplier, non-negative
+     * @param real the real multiplier (negative ones, such as a negative LEAKY_RELU alpha, give a
+     *     negative Q31 multiplier, as in TFLite)
      * @return {@code (multiplier, shift)} packed: multiplier in the low 32 bits, shift in the high 32
      */
     public static long quantizeMultiplier(double real) {
@@ -32,10 +35,6 @@ public final class FixedPoint {
         if (shift < -31) {
             shift = 0;
             qFixed = 0;
-        }
-        if (shift > 30) {
-            shift = 30;
-            qFixed = (1L << 31) - 1;
         }
         return pack((int) qFixed, shift);
     }
