@@ -28,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * references of kws and person), the hello_world sine regressors, and runs of the keyword spotters
  * with their outputs printed.
  *
- * <p>While a node has no kernel yet (the integer SOFTMAX lives in {@code QuantActivationKernels},
- * written separately), the layers before it are still checked on the model cut before that node,
- * and the checks that need the full model are reported as aborted with the reason.
+ * <p>Should a node lose its kernel (say an integer activation refused by {@code QuantActivationKernels}),
+ * the layers before it are still checked on the model cut before that node, and the checks that
+ * need the full model are reported as aborted with the reason rather than silently passing.
  */
 class TflmConformanceTest {
 
