@@ -53,7 +53,7 @@ public final class PassPipeline {
      * @return the pipeline
      */
     public static PassPipeline standard() {
-        return of(new RemoveIdentity(), new FoldBatchNorm(), new FuseActivation());
+        return of(new RemoveIdentity(), new FoldConstants(), new FoldBatchNorm(), new FuseActivation());
     }
 
     /**

@@ -1,0 +1,43 @@
+package io.tinyml.cli;
+
+import io.tinyml.core.io.ModelIO;
+import io.tinyml.core.ir.Model;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code tinyml convert MODEL --output OUT.tflite}: reads any supported format, writes another. */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Converts a model to another format, chosen by the output's extension (.tflite).")
+final class ConvertCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model file")
+    Path model;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "the file to write")
+    Path output;
+
+    @Option(names = "--force", description = "replace OUT if it exists")
+    boolean force;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!force && Files.exists(output)) {
+            throw new BadInputException(output + " exists (use --force to replace it)");
+        }
+        if (output.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
+            throw new BadInputException("expected an output different from the input, found " + output + " twice");
+        }
+        Model m = ModelIO.read(model);
+        ModelIO.write(m, output);
+        spec.commandLine().getOut().printf("wrote %s (%,d bytes, %d nodes)%n", output, Files.size(output),
+                m.graph().nodes().size());
+        return 0;
+    }
+}
