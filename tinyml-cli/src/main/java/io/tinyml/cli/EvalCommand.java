@@ -36,6 +36,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--input-offset", paramLabel = "O", defaultValue = "0", description = "see --input-scale")
     float offset;
 
+    @Option(names = "--raw-input", description = "feed each sample's 8-bit values unchanged as the bytes of an "
+            + "INT8/UINT8 input (for data stored already quantized, like TFLM's person_detect test images)")
+    boolean raw;
+
     @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X}")
     boolean json;
 
@@ -46,6 +50,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Model m = ModelIO.read(model);
         Dataset ds = Datasets.open(data);
+        if (raw && (scale != 1f || offset != 0f)) {
+            throw new BadInputException("expected either --raw-input or --input-scale/--input-offset, found both");
+        }
         InputMapping mapping = InputMapping.builder().setInput(m.graph().inputTensor(0)).optScale(scale)
                 .optOffset(offset).optResize(true).build();
         PrintWriter err = spec.commandLine().getErr();
@@ -58,7 +65,8 @@ final class EvalCommand implements Callable<Integer> {
                 err.flush();
             }
         };
-        Accuracy.Result r = Accuracy.top1(m, ds, mapping, progress);
+        Accuracy.Result r = raw ? Accuracy.top1(m, ds, rawBytes(m, ds), progress)
+                : Accuracy.top1(m, ds, mapping, progress);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + "}");
@@ -66,5 +74,24 @@ final class EvalCommand implements Callable<Integer> {
             out.printf("samples: %d%ntop-1:   %.4f (%d correct)%n", r.samples(), r.top1(), r.correct());
         }
         return 0;
+    }
+
+    private static java.util.function.Function<io.tinyml.core.data.Sample, byte[]> rawBytes(Model m, Dataset ds) {
+        io.tinyml.core.ir.Tensor in = m.graph().inputTensor(0);
+        if (in.type() != io.tinyml.core.ir.DataType.INT8 && in.type() != io.tinyml.core.ir.DataType.UINT8) {
+            throw new BadInputException("expected an INT8 or UINT8 model input for --raw-input, found " + in.type());
+        }
+        if (!ds.isUnsigned8() || ds.sampleShape().elementCount() != in.shape().elementCount()) {
+            throw new BadInputException("expected 8-bit samples of " + in.shape().elementCount()
+                    + " values for --raw-input, found " + ds.sampleShape() + (ds.isUnsigned8() ? "" : " (not 8-bit)"));
+        }
+        return s -> {
+            byte[] b = new byte[s.values().length];
+            float[] v = s.values();
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (int) v[i];
+            }
+            return b;
+        };
     }
 }

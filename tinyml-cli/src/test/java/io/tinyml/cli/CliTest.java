@@ -176,6 +176,23 @@ class CliTest {
     }
 
     @Test
+    void evalScoresPersonDetectorOnItsTestImages(@TempDir Path tmp) throws Exception {
+        Path pd = Assets.require("models/tflite/person_detect");
+        Path data = tmp.resolve("images");
+        Files.createDirectories(data.resolve("no_person"));
+        Files.createDirectories(data.resolve("person"));
+        Files.copy(pd.resolve("no_person.bmp"), data.resolve("no_person/no_person.bmp"));
+        Files.copy(pd.resolve("person.bmp"), data.resolve("person/person.bmp"));
+        // class folders sort as [no_person, person]: indices 0 and 1, as the model's scores; the BMPs hold the
+        // int8 input bytes TFLM's person_detection test feeds, hence --raw-input
+        Outcome o = tinyml("eval", pd.resolve("person_detect.tflite"), "--data", data, "--raw-input", "--json");
+        assertEquals(0, o.status(), o.err());
+        assertEquals("{\"samples\":2,\"top1\":1.0}", o.out().strip());
+        assertOneLineFailure(tinyml("eval", pd.resolve("person_detect.tflite"), "--data", data, "--raw-input",
+                "--input-scale", "2"), "either");
+    }
+
+    @Test
     void everySharedModelInspectsConvertsAndRunsIdentically(@TempDir Path tmp) throws Exception {
         Path root = Assets.require("models/tflite");
         List<Path> models;

@@ -53,6 +53,22 @@ public final class Accuracy {
      */
     public static Result top1(Model model, Dataset data, InputMapping mapping, ProgressListener listener)
             throws UnsupportedOperatorException {
+        return top1(model, data, mapping::toInputBytes, listener);
+    }
+
+    /**
+     * Evaluates top-1 accuracy with a custom conversion of samples to input bytes.
+     *
+     * @param model the classifier
+     * @param data labelled samples
+     * @param toInput returns the raw little-endian bytes of the model's first input for a sample
+     * @param listener progress, once per 100 samples and at the end
+     * @return the result
+     * @throws UnsupportedOperatorException if the interpreter cannot run the model
+     * @throws IllegalArgumentException if the first output has fewer than two classes
+     */
+    public static Result top1(Model model, Dataset data, java.util.function.Function<Sample, byte[]> toInput,
+                              ProgressListener listener) throws UnsupportedOperatorException {
         Tensor out = model.graph().outputTensor(0);
         int classes = out.shape().elementCount();
         if (classes < 2) {
@@ -68,7 +84,7 @@ public final class Accuracy {
         int n = data.size();
         for (int i = 0; i < n; i++) {
             Sample s = data.get(i);
-            byte[] y = interpreter.invoke(mapping.toInputBytes(s))[0];
+            byte[] y = interpreter.invoke(toInput.apply(s))[0];
             if (argmax(out, y) == s.label()) {
                 correct++;
             }
