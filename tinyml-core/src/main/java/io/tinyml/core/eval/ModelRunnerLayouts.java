@@ -144,6 +144,20 @@ final class ModelRunnerLayouts {
         };
     }
 
+    /**
+     * Returns the mapping that undoes another.
+     *
+     * @param m the mapping
+     * @return its inverse
+     */
+    static Mapping inverse(Mapping m) {
+        return switch (m) {
+            case SAME -> Mapping.SAME;
+            case NHWC_TO_NCHW -> Mapping.NCHW_TO_NHWC;
+            case NCHW_TO_NHWC -> Mapping.NHWC_TO_NCHW;
+        };
+    }
+
     private static int[] nonUnit(Shape s) {
         return Arrays.stream(s.toArray()).filter(d -> d != 1).toArray();
     }

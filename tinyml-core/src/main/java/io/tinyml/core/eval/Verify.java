@@ -5,6 +5,7 @@ import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,8 +107,15 @@ public final class Verify {
             throw new IllegalArgumentException("expected at least 1 sample, found an empty dataset " + dataset.source());
         }
         Comparison c = new Comparison(a, b);
+        ModelRunner.TensorSpec in = a.inputs().get(0);
+        boolean transpose = in.layout() == ModelRunner.Layout.NCHW
+                && mapping.input().shape().equals(ModelRunnerLayouts.toNhwc(in.shape()));
         for (int s = 0; s < dataset.size(); s++) {
-            c.compare(new float[][] {mapping.toRealValues(dataset.get(s))});
+            float[] v = mapping.toRealValues(dataset.get(s));
+            if (transpose) {
+                v = ModelRunnerLayouts.nhwcToNchw(v, mapping.input().shape());
+            }
+            c.compare(new float[][] {v});
             progress.progress("verify", s + 1, dataset.size());
         }
         return c.result();
@@ -115,6 +123,8 @@ public final class Verify {
 
     /**
      * Builds the mapping of dataset samples onto a runner's first input: {@code real = raw * scale + offset}.
+     * An NCHW input is mapped in its NHWC shape (so that images convert and resize as usual) and
+     * transposed by {@link #dataset}.
      *
      * @param runner the runner whose first input receives the samples
      * @param scale multiplies raw sample values
@@ -124,7 +134,8 @@ public final class Verify {
      */
     public static InputMapping mappingFor(ModelRunner runner, float scale, float offset) {
         ModelRunner.TensorSpec in = runner.inputs().get(0);
-        Tensor t = Tensor.activation(in.name(), in.type(), in.shape());
+        Shape shape = in.layout() == ModelRunner.Layout.NCHW ? ModelRunnerLayouts.toNhwc(in.shape()) : in.shape();
+        Tensor t = Tensor.activation(in.name(), in.type(), shape);
         if (in.quant() != null) {
             t = t.withQuant(in.quant());
         }
@@ -178,7 +189,8 @@ public final class Verify {
             }
             outMaps = new ModelRunnerLayouts.Mapping[ao.size()];
             for (int o = 0; o < outMaps.length; o++) {
-                outMaps[o] = ModelRunnerLayouts.mapping(bo.get(o), ao.get(o), "output " + o);
+                // decided from a to b (so that messages name a's shape first), applied from b to a
+                outMaps[o] = ModelRunnerLayouts.inverse(ModelRunnerLayouts.mapping(ao.get(o), bo.get(o), "output " + o));
             }
         }
 

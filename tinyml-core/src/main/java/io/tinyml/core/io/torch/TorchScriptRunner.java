@@ -57,12 +57,26 @@ public final class TorchScriptRunner implements ModelRunner {
         for (int i = 0; i < zeros.length; i++) {
             zeros[i] = new float[inputShapes.get(i).elementCount()];
         }
-        DjlTorchModule.Outputs probe = module.forward(zeros, this.inputShapes);
+        DjlTorchModule.Outputs probe;
+        try {
+            probe = module.forward(zeros, this.inputShapes);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("expected input shapes the TorchScript module accepts, found "
+                    + inputShapes + ": " + firstLine(e.getMessage()), e);
+        }
         List<TensorSpec> out = new ArrayList<>();
         for (int o = 0; o < probe.shapes().length; o++) {
             out.add(spec("output" + o, probe.shapes()[o]));
         }
         this.outputs = List.copyOf(out);
+    }
+
+    private static String firstLine(String m) {
+        if (m == null) {
+            return "";
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     private static TensorSpec spec(String name, Shape s) {
@@ -77,9 +91,9 @@ public final class TorchScriptRunner implements ModelRunner {
      * @return the runner
      * @throws IOException if the file cannot be read ({@link java.nio.file.NoSuchFileException} if missing)
      * @throws MalformedModelException if PyTorch cannot load the file
-     * @throws IllegalArgumentException if no input shape is given
-     * @throws IllegalStateException if DJL's PyTorch engine is not on the classpath ({@link #MISSING}),
-     *     or the module fails on inputs of these shapes
+     * @throws IllegalArgumentException if no input shape is given, or the module fails on inputs of these
+     *     shapes
+     * @throws IllegalStateException if DJL's PyTorch engine is not on the classpath ({@link #MISSING})
      */
     public static TorchScriptRunner open(Path file, List<Shape> inputShapes) throws IOException, MalformedModelException {
         if (inputShapes.isEmpty()) {
