@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * {@code [out, in]}; with a following {@code BiasAdd}, one {@code FullyConnected}), {@code BiasAdd}
  * (fused into the preceding convolution or fully-connected layer, else an {@code Add}), {@code Relu},
  * {@code Relu6}, {@code FusedBatchNormV3} (inference; {@code BatchNormalization}), {@code AvgPool},
- * {@code MaxPool}, {@code Mean}, {@code Reshape}, {@code Squeeze}, {@code Softmax}, {@code AddV2},
- * {@code Pad}, {@code Identity} (a {@code Reshape} to the same shape) and {@code Const}. Filters are
+ * {@code MaxPool} (and {@code MaxPoolV2}), {@code Mean}, {@code Reshape}, {@code Squeeze}, {@code Softmax}, {@code AddV2},
+ * {@code Pad} (and {@code PadV2}), {@code Identity} (a {@code Reshape} to the same shape) and {@code Const}. Filters are
  * converted to the IR's OHWI and 1HWO layouts. Any other operator ends the import with an
  * {@link UnsupportedOperatorException} naming the operator and the node.
  *

@@ -149,11 +149,14 @@ final class TfOps {
                 }
                 return im.node(name, new Op.BatchNormalization(eps == null ? 1e-4f : eps.getF()), ins, im.shapeOf(x));
             }
-            case "AvgPool", "MaxPool" -> {
+            case "AvgPool", "MaxPool", "MaxPoolV2" -> {
                 nhwc(nd, where);
                 TfValue.Act x = act(in.get(0), nd, where);
-                int[] k = pair(nd, "ksize", where);
-                int[] st = pair(nd, "strides", where);
+                boolean v2 = nd.getOp().equals("MaxPoolV2");
+                int[] k = v2 ? hw(cnst(in.get(1), nd, where, "ksize").asInts(), nd, where, "ksize")
+                        : pair(nd, "ksize", where);
+                int[] st = v2 ? hw(cnst(in.get(2), nd, where, "strides").asInts(), nd, where, "strides")
+                        : pair(nd, "strides", where);
                 Padding p = padding(nd, where);
                 Shape xs = im.shapeOf(x);
                 Shape out = Shape.of(xs.dim(0), p.outputSize(xs.dim(1), k[0], st[0], 1),
@@ -324,6 +327,15 @@ final class TfOps {
             throw TfGraphImporter.unsupported(nd, where, "expected " + attr + " [1,h,w,1], found " + v);
         }
         return new int[] {Math.toIntExact(v.get(1)), Math.toIntExact(v.get(2))};
+    }
+
+    /** The H and W entries of a 4-element NHWC vector given as a constant input (MaxPoolV2). */
+    private static int[] hw(int[] v, NodeDef nd, String where, String what) throws UnsupportedOperatorException {
+        if (v.length != 4 || v[0] != 1 || v[3] != 1) {
+            throw TfGraphImporter.unsupported(nd, where, "expected " + what + " [1,h,w,1], found "
+                    + java.util.Arrays.toString(v));
+        }
+        return new int[] {v[1], v[2]};
     }
 
     private static Padding padding(NodeDef nd, String where) throws UnsupportedOperatorException {
