@@ -49,6 +49,8 @@ public final class TfGraphImporter {
         final Map<String, NodeDef> nodes = new HashMap<>();
         final Map<String, TfValue> args = new HashMap<>();
         final Map<String, TfValue> memo = new HashMap<>();
+        final Set<String> resolving = new HashSet<>();
+        final Map<String, Scope> calls = new HashMap<>();
         final boolean function;
 
         Scope(String name, List<NodeDef> nodeDefs, boolean function) {
@@ -60,7 +62,8 @@ public final class TfGraphImporter {
         }
     }
 
-    private static final int MAX_DEPTH = 64;
+    /** The deepest chain of tensor references followed (each level costs a few stack frames). */
+    public static final int MAX_DEPTH = 10_000;
 
     final GraphBuilder builder = new GraphBuilder();
     private final Map<String, FunctionDef> functions = new HashMap<>();
@@ -68,7 +71,7 @@ public final class TfGraphImporter {
     private final VariableSource variables;
     private final Map<String, TfValue.Const> variableCache = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
-    private final Set<String> resolving = new HashSet<>();
+    private final Set<String> usedNodeNames = new HashSet<>();
     final Map<Integer, Integer> producer = new HashMap<>();
     final Set<Integer> consumed = new HashSet<>();
     final Set<TfValue.Act> fusedAway = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -154,15 +157,18 @@ public final class TfGraphImporter {
         if (v != null) {
             return v;
         }
-        String cycleKey = System.identityHashCode(s) + "/" + key;
-        if (!resolving.add(cycleKey) || ++depth > MAX_DEPTH * 64) {
-            throw new MalformedModelException("expected an acyclic graph, found a cycle or excessive depth at '" + node
-                    + "' in " + s.name);
+        if (!s.resolving.add(key)) {
+            throw new MalformedModelException("expected an acyclic graph, found a cycle through '" + node + "' in "
+                    + s.name);
+        }
+        if (++depth > MAX_DEPTH) {
+            throw new MalformedModelException("expected chains of at most " + MAX_DEPTH + " operators, found a longer "
+                    + "one at '" + node + "' in " + s.name);
         }
         try {
             v = evaluate(s, nd, out);
         } finally {
-            resolving.remove(cycleKey);
+            s.resolving.remove(key);
             depth--;
         }
         s.memo.put(key, v);
@@ -236,20 +242,17 @@ public final class TfGraphImporter {
             throw new MalformedModelException("expected an output index below " + sig.getOutputArgCount()
                     + " of '" + fname + "' at " + where + ", found " + out);
         }
-        String key = "call:" + nd.getName();
-        Scope body = callScopes.get(System.identityHashCode(s) + "/" + key);
+        Scope body = s.calls.get(nd.getName());
         if (body == null) {
             body = new Scope(fname, f.getNodeDefList(), true);
             for (int i = 0; i < args.size(); i++) {
                 body.args.put(sig.getInputArg(i).getName(), args.get(i));
             }
-            callScopes.put(System.identityHashCode(s) + "/" + key, body);
+            s.calls.put(nd.getName(), body);
         }
         String ret = f.getRetOrThrow(sig.getOutputArg(out).getName());
         return resolve(body, ret);
     }
-
-    private final Map<String, Scope> callScopes = new HashMap<>();
 
     /** Marks an activation as read and returns its tensor index. */
     int use(TfValue.Act a) throws UnsupportedOperatorException {
@@ -314,8 +317,6 @@ public final class TfGraphImporter {
         }
         throw new IllegalStateException("expected a tensor, found " + v);
     }
-
-    private final Set<String> usedNodeNames = new HashSet<>();
 
     private String uniqueNodeName(String base) {
         String n = base;

@@ -7,11 +7,14 @@ import io.tinyml.core.ir.Shape;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.types.TFloat32;
@@ -24,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -122,17 +127,49 @@ public final class TfSavedModel implements AutoCloseable {
      */
     public GraphBuilder importGraph() throws UnsupportedOperatorException, MalformedModelException {
         check();
-        TfGraphImporter im = new TfGraphImporter(bundle.graph().toGraphDef(), this::readVariable);
-        for (Port p : inputs) {
-            im.addInput(p.tensorName(), p.key(), p.shape());
+        GraphDef gd = bundle.graph().toGraphDef();
+        prefetchVariables(gd);
+        TfGraphImporter im = new TfGraphImporter(gd, this::readVariable);
+        // references are followed recursively: give deep graphs a stack of their own
+        Object[] result = new Object[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                for (Port p : inputs) {
+                    im.addInput(p.tensorName(), p.key(), p.shape());
+                }
+                for (Port p : outputs) {
+                    im.addOutput(p.tensorName(), p.key());
+                }
+                result[0] = im.builder();
+            } catch (Exception | StackOverflowError e) {
+                result[0] = e;
+            }
+        }, "savedmodel-import", IMPORT_STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while importing the SavedModel", e);
         }
-        for (Port p : outputs) {
-            im.addOutput(p.tensorName(), p.key());
+        if (result[0] instanceof UnsupportedOperatorException e) {
+            throw e;
         }
-        return im.builder();
+        if (result[0] instanceof MalformedModelException e) {
+            throw e;
+        }
+        if (result[0] instanceof StackOverflowError e) {
+            throw new MalformedModelException("expected a graph shallow enough to import, found one that overflows "
+                    + "a stack of " + (IMPORT_STACK_BYTES >> 20) + " MiB", e);
+        }
+        if (result[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        return (GraphBuilder) result[0];
     }
 
-    private final Map<String, Integer> readOps = new HashMap<>();
+    private static final long IMPORT_STACK_BYTES = 64L << 20;
+    private int readOps;
 
     private TfValue.Const readVariable(String node, org.tensorflow.proto.DataType dtype)
             throws UnsupportedOperatorException {
@@ -140,23 +177,68 @@ public final class TfSavedModel implements AutoCloseable {
             throw new UnsupportedOperatorException("ReadVariableOp", "variable '" + node + "' of type " + dtype
                     + " is not supported by the SavedModel reader (expected DT_FLOAT)");
         }
-        Graph g = bundle.graph();
-        GraphOperation h = g.operation(node);
-        Ops tf = Ops.create(g).withName("tinyml_read_" + readOps.size() + "_" + node.replace('/', '_'));
-        readOps.put(node, readOps.size());
-        var read = tf.readVariableOp(h.<TType>output(0), TFloat32.class);
-        try (Result r = bundle.session().runner().fetch(read).run()) {
-            Tensor t = r.get(0);
-            long[] dims = t.shape().asArray();
-            int[] d = new int[dims.length];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = Math.toIntExact(dims[i]);
+        TfValue.Const c = variables.get(node);
+        if (c == null) {
+            fetchVariables(List.of(node));
+            c = variables.get(node);
+        }
+        return c;
+    }
+
+    private final Map<String, TfValue.Const> variables = new HashMap<>();
+
+    /**
+     * Reads the float variables passed to the calls that compute the signature outputs, in one
+     * session run (every run re-examines the graph, so reading them one by one is slow).
+     */
+    private void prefetchVariables(GraphDef gd) {
+        Map<String, NodeDef> byName = new HashMap<>();
+        for (NodeDef n : gd.getNodeList()) {
+            byName.put(n.getName(), n);
+        }
+        Set<String> vars = new LinkedHashSet<>();
+        for (Port p : outputs) {
+            String name = p.tensorName().contains(":") ? p.tensorName().substring(0, p.tensorName().indexOf(':'))
+                    : p.tensorName();
+            NodeDef call = byName.get(name);
+            if (call == null) {
+                continue;
             }
-            byte[] raw = new byte[Math.toIntExact(t.numBytes())];
-            t.asRawTensor().data().read(raw);
-            float[] v = new float[raw.length / 4];
-            ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()).asFloatBuffer().get(v);
-            return TfValue.Const.ofFloats(Shape.of(d), v);
+            for (String in : call.getInputList()) {
+                NodeDef v = byName.get(in);
+                if (v != null && v.getOp().equals("VarHandleOp")
+                        && v.getAttrOrThrow("dtype").getType() == org.tensorflow.proto.DataType.DT_FLOAT) {
+                    vars.add(in);
+                }
+            }
+        }
+        if (!vars.isEmpty()) {
+            fetchVariables(List.copyOf(vars));
+        }
+    }
+
+    private void fetchVariables(List<String> nodes) {
+        Graph g = bundle.graph();
+        Session.Runner runner = bundle.session().runner();
+        for (String node : nodes) {
+            GraphOperation h = g.operation(node);
+            Ops tf = Ops.create(g).withName("tinyml_read_" + readOps++ + "_" + node.replace('/', '_'));
+            runner.fetch(tf.readVariableOp(h.<TType>output(0), TFloat32.class));
+        }
+        try (Result r = runner.run()) {
+            for (int i = 0; i < nodes.size(); i++) {
+                Tensor t = r.get(i);
+                long[] dims = t.shape().asArray();
+                int[] d = new int[dims.length];
+                for (int k = 0; k < d.length; k++) {
+                    d[k] = Math.toIntExact(dims[k]);
+                }
+                byte[] raw = new byte[Math.toIntExact(t.numBytes())];
+                t.asRawTensor().data().read(raw);
+                float[] v = new float[raw.length / 4];
+                ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()).asFloatBuffer().get(v);
+                variables.put(nodes.get(i), TfValue.Const.ofFloats(Shape.of(d), v));
+            }
         }
     }
 
