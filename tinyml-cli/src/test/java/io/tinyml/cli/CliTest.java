@@ -53,10 +53,12 @@ class CliTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("expected_output_data.bin")), Files.readAllBytes(out));
     }
 
-    @Test
-    void dumpMatchesEveryTflmLayerOfKws(@TempDir Path tmp) throws Exception {
-        Path model = Assets.require("models/tflite/kws_dscnn_int8.tflite");
-        Path ref = Assets.require("reference/kws");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"kws, models/tflite/kws_dscnn_int8.tflite",
+            "person, models/tflite/person_detect/person_detect.tflite"})
+    void dumpMatchesEveryTflmLayer(String folder, String modelPath, @TempDir Path tmp) throws Exception {
+        Path model = Assets.require(modelPath);
+        Path ref = Assets.require("reference/" + folder);
         Path dump = tmp.resolve("dump");
         Outcome o = tinyml("run", model, "--input", ref.resolve("input.bin"), "--dump", dump);
         assertEquals(0, o.status(), o.err());
