@@ -1,6 +1,8 @@
 package io.tinyml.core.io.torch;
 
 import io.tinyml.core.eval.ModelRunner;
+import io.tinyml.core.eval.Verify;
+import io.tinyml.core.eval.VerifyResult;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.testing.Assets;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,17 @@ class TorchScriptRunnerTest {
             r.close();
             r.close();
             assertThrows(IllegalStateException.class, () -> r.run(x));
+        }
+    }
+
+    @Test
+    void verifyCountsEveryRowOfABatch() throws Exception {
+        Path pt = Assets.require("models/pytorch/tiny_digits.pt");
+        List<Shape> shapes = List.of(Shape.of(4, 1, 28, 28));
+        try (TorchScriptRunner a = TorchScriptRunner.open(pt, shapes);
+             TorchScriptRunner b = TorchScriptRunner.open(pt, shapes)) {
+            VerifyResult r = Verify.random(a, b, 3, 5L);
+            assertEquals(new VerifyResult(0.0, 0.0, 1.0, 3), r);
         }
     }
 
