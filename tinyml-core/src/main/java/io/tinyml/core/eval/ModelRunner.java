@@ -49,7 +49,15 @@ public interface ModelRunner extends AutoCloseable {
      * @param quant the quantization of an integer tensor, or null for float tensors
      */
     record TensorSpec(String name, Shape shape, DataType type, Layout layout, QuantParams quant) {
-        /** Checks that the required fields are present. */
+        /**
+         * Checks that the required fields are present.
+         *
+         * @param name the tensor's name
+         * @param shape the shape
+         * @param type the element type
+         * @param layout the layout of {@code shape}
+         * @param quant the quantization, or null
+         */
         public TensorSpec {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(shape, "shape");
