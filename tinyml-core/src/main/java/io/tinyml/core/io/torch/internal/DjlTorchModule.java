@@ -44,9 +44,6 @@ public final class DjlTorchModule implements AutoCloseable {
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        if (System.getProperty("ai.djl.default_engine") == null && System.getenv("DJL_DEFAULT_ENGINE") == null) {
-            System.setProperty("ai.djl.default_engine", ENGINE);
-        }
     }
 
     /**
