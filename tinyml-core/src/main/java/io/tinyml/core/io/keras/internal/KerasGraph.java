@@ -87,6 +87,7 @@ public final class KerasGraph {
             String cls = l.str("class_name");
             Cfg c = l.obj("config");
             String name = c.str("name", l.str("name", cls.toLowerCase() + "_" + i));
+            c = new Cfg(c.map(), "'" + source + "': layer '" + name + "' (" + cls + ")");
             if (prev == null && !cls.equals("InputLayer")) {
                 int[] shape = firstShape(c, cfg);
                 String in = uniqueInputName(list, name);

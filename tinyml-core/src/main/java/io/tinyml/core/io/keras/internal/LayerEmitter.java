@@ -340,7 +340,14 @@ final class LayerEmitter {
     }
 
     private Value reshape(Cfg c, Value x) throws MalformedModelException {
-        int[] t = c.shape("target_shape");
+        List<Object> tl = c.list("target_shape");
+        if (tl.size() > 7) {
+            throw c.fail("target_shape", "a shape of rank at most 7", "rank " + tl.size());
+        }
+        int[] t = new int[tl.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = c.toInt(tl.get(i), "target_shape", -1, Cfg.MAX_DIM);
+        }
         int[] xs = x.shape().toArray();
         if (xs.length == 0) {
             throw new MalformedModelException(where + ": expected an input with a batch dimension, found a scalar");
