@@ -155,11 +155,11 @@ final class LayerEmitter {
                     + filters + ") divisible by groups, found groups " + groups);
         }
         int cin = xs[3] / groups;
+        Shape ys = Shape.of(xs[0], out(p, xs[1], k[0], st[0], dl[0]), out(p, xs[2], k[1], st[1], dl[1]), filters);
         List<KerasWeights.Weight> w = weights(useBias ? 2 : 1, "kernel", useBias ? "bias" : null);
         float[] kernel = read(w.get(0), k[0], k[1], cin, filters);
         int wi = constant(base + "/kernel", Shape.of(filters, k[0], k[1], cin), hwioToOhwi(kernel, k[0], k[1], cin, filters));
         int bi = useBias ? constant(base + "/bias", Shape.of(filters), read(w.get(1), filters)) : Node.ABSENT;
-        Shape ys = Shape.of(xs[0], out(p, xs[1], k[0], st[0], dl[0]), out(p, xs[2], k[1], st[1], dl[1]), filters);
         return fused(c, new Op.Conv2D(st[0], st[1], dl[0], dl[1], p, Activation.NONE), List.of(x.index(), wi, bi), ys);
     }
 
@@ -173,11 +173,11 @@ final class LayerEmitter {
         Padding p = padding(c);
         boolean useBias = c.bool("use_bias", true);
         int cm = channels((long) xs[3] * m);
+        Shape ys = Shape.of(xs[0], out(p, xs[1], k[0], st[0], dl[0]), out(p, xs[2], k[1], st[1], dl[1]), cm);
         List<KerasWeights.Weight> w = weights(useBias ? 2 : 1, "depthwise_kernel", useBias ? "bias" : null);
         // HWCM row-major is already 1HW(C*M) with channel c*M + m: only the shape changes
         int wi = constant(base + "/depthwise_kernel", Shape.of(1, k[0], k[1], cm), read(w.get(0), k[0], k[1], xs[3], m));
         int bi = useBias ? constant(base + "/bias", Shape.of(cm), read(w.get(1), cm)) : Node.ABSENT;
-        Shape ys = Shape.of(xs[0], out(p, xs[1], k[0], st[0], dl[0]), out(p, xs[2], k[1], st[1], dl[1]), cm);
         return fused(c, new Op.DepthwiseConv2D(st[0], st[1], dl[0], dl[1], p, m, Activation.NONE),
                 List.of(x.index(), wi, bi), ys);
     }
@@ -193,13 +193,13 @@ final class LayerEmitter {
         Padding p = padding(c);
         boolean useBias = c.bool("use_bias", true);
         int cm = channels((long) xs[3] * m);
+        Shape mid = Shape.of(xs[0], out(p, xs[1], k[0], st[0], dl[0]), out(p, xs[2], k[1], st[1], dl[1]), cm);
         List<KerasWeights.Weight> w = weights(useBias ? 3 : 2, "depthwise_kernel", "pointwise_kernel",
                 useBias ? "bias" : null);
         int dw = constant(base + "/depthwise_kernel", Shape.of(1, k[0], k[1], cm), read(w.get(0), k[0], k[1], xs[3], m));
         float[] pw = read(w.get(1), 1, 1, cm, filters);
         int pwi = constant(base + "/pointwise_kernel", Shape.of(filters, 1, 1, cm), hwioToOhwi(pw, 1, 1, cm, filters));
         int bi = useBias ? constant(base + "/bias", Shape.of(filters), read(w.get(2), filters)) : Node.ABSENT;
-        Shape mid = Shape.of(xs[0], out(p, xs[1], k[0], st[0], dl[0]), out(p, xs[2], k[1], st[1], dl[1]), cm);
         Value d = node(base + "/depthwise", new Op.DepthwiseConv2D(st[0], st[1], dl[0], dl[1], p, m, Activation.NONE),
                 List.of(x.index(), dw, Node.ABSENT), mid);
         return fused(c, new Op.Conv2D(1, 1, 1, 1, Padding.VALID, Activation.NONE), List.of(d.index(), pwi, bi),
