@@ -136,13 +136,13 @@ class KerasErrorsTest {
         Weights w = KerasFixtureTest.functionalWeights();
         Map<String, byte[]> games = new LinkedHashMap<>();
         games.put("config.json", KerasFixtureTest.functionalConfig(true).getBytes(StandardCharsets.UTF_8));
-        games.put("model.weights.h5", KerasFixtures.weightsH5Keras3(w));
+        games.put("model.weights.h5", KerasFixtures.weightsH5Keras3(w, KerasFixtureTest.functionalKeras3Keys()));
         games.put("../../etc/evil", new byte[] {1});
         games.put("/abs/evil", new byte[] {1});
         Model m = KerasReader.read(KerasFixtures.zip(games), "games.keras");
         assertEquals(3, m.graph().outputTensor(0).shape().dim(1));
         // an .h5 without model_config (weights only) names what is missing
-        byte[] weightsOnly = KerasFixtures.weightsH5Keras3(w);
+        byte[] weightsOnly = KerasFixtures.weightsH5Keras3(w, KerasFixtureTest.functionalKeras3Keys());
         e = assertThrows(MalformedModelException.class, () -> KerasReader.read(weightsOnly, "w.h5"));
         assertTrue(e.getMessage().contains("model_config"), e.getMessage());
     }

@@ -115,6 +115,24 @@ class KerasFixtureTest {
         assertTrue(d <= TOL, "max abs diff " + d);
     }
 
+    @Test
+    void sequentialKeras3ArchiveMatchesTheReference() throws Exception {
+        Weights w = sequentialWeights();
+        String config = sequentialConfig()
+                .replace("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"seq\", \"layers\": [",
+                        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"seq\", "
+                                + "\"layers\": [{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", "
+                                + "\"config\": {\"batch_shape\": [null, 7, 8, 3], \"dtype\": \"float32\", "
+                                + "\"name\": \"input_layer\"}},")
+                .replace("\"batch_input_shape\": [null, 7, 8, 3],", "");
+        java.util.Map<String, String> keys = java.util.Map.of("c1", "conv2d", "dw", "depthwise_conv2d", "bn",
+                "batch_normalization", "sep", "separable_conv2d", "c2", "conv2d_1", "d1", "dense", "d2", "dense_1");
+        Model m = KerasReader.read(KerasFixtures.keras3(config, w, keys), "seq.keras");
+        assertEquals("input_layer", m.graph().inputTensor(0).name());
+        double d = compare("Sequential .keras", m, input(7 * 8 * 3, 3), in -> sequentialReference(w, in));
+        assertTrue(d <= TOL, "max abs diff " + d);
+    }
+
     // ------------------------------------------------------------------ Functional, both serializations
 
     /** A layer of a functional fixture: class, name, config body, calls (each a list of "layer:node"). */
@@ -204,6 +222,11 @@ class KerasFixtureTest {
         return w;
     }
 
+    /** Keras 3 stores weights by class in snake case, numbered per class in layer order. */
+    static java.util.Map<String, String> functionalKeras3Keys() {
+        return java.util.Map.of("a", "conv2d", "b", "conv2d_1", "bn", "batch_normalization", "shared", "dense");
+    }
+
     static float[] functionalReference(Weights w, float[] input) {
         T in = new T(new int[] {6, 6, 4}, input);
         T a = act(KerasReference.conv(in, v(w, "a", 0), 3, 3, 4, v(w, "a", 1), 1, 1, true, 2), "relu");
@@ -225,7 +248,7 @@ class KerasFixtureTest {
     @Test
     void functionalKeras3ArchiveMatchesTheReference() throws Exception {
         Weights w = functionalWeights();
-        Model m = KerasReader.read(KerasFixtures.keras3(functionalConfig(true), w), "f.keras");
+        Model m = KerasReader.read(KerasFixtures.keras3(functionalConfig(true), w, functionalKeras3Keys()), "f.keras");
         assertEquals("3.6.0", m.metadata().get("keras_version"));
         checkFunctional(m, w, "Functional .keras (Keras 3 dict inbound nodes)");
     }

@@ -22,7 +22,7 @@ import java.util.zip.ZipOutputStream;
  * Writes small Keras files for tests with jhdf's writer (there is no Keras here): a Keras 2
  * {@code .h5} (root {@code model_config}, {@code model_weights/<layer>/<layer>/<name>:0} with
  * {@code weight_names}) and a Keras 3 {@code .keras} zip ({@code config.json}, {@code metadata.json},
- * {@code model.weights.h5} with {@code layers/<layer>/vars/<i>}). Layers without weights get no group
+ * {@code model.weights.h5} with {@code layers/<class in snake case, numbered>/vars/<i>}). Layers without weights get no group
  * (jhdf 0.9.4 writes a broken file for an empty group beside a non-empty one; the reader treats a
  * missing group as "no weights", as Keras does).
  */
@@ -60,7 +60,7 @@ final class KerasFixtures {
 
         /** The weights as the reader's in-memory interface. */
         io.tinyml.core.io.keras.internal.KerasWeights asKerasWeights() {
-            return layerName -> {
+            return (layerName, keras3Key) -> {
                 List<io.tinyml.core.io.keras.internal.KerasWeights.Weight> out = new ArrayList<>();
                 for (W w : byLayer.getOrDefault(layerName, List.of())) {
                     out.add(new io.tinyml.core.io.keras.internal.KerasWeights.Weight() {
@@ -115,13 +115,17 @@ final class KerasFixtures {
         }
     }
 
-    static byte[] weightsH5Keras3(Weights weights) throws IOException {
+    /**
+     * Writes a Keras 3 weights file; {@code keys} maps layer names to their Keras 3 keys (class in
+     * snake case, numbered per class); layers missing from it are stored under their name.
+     */
+    static byte[] weightsH5Keras3(Weights weights, Map<String, String> keys) throws IOException {
         Path tmp = Files.createTempFile("keras-fixture", ".weights.h5");
         try {
             try (WritableHdfFile f = HdfFile.write(tmp)) {
                 WritableGroup layers = f.putGroup("layers");
                 for (Map.Entry<String, List<W>> e : weights.byLayer.entrySet()) {
-                    WritableGroup vars = layers.putGroup(e.getKey()).putGroup("vars");
+                    WritableGroup vars = layers.putGroup(keys.getOrDefault(e.getKey(), e.getKey())).putGroup("vars");
                     for (int i = 0; i < e.getValue().size(); i++) {
                         W w = e.getValue().get(i);
                         vars.putDataset(String.valueOf(i), nest(w.values(), w.dims()));
@@ -134,11 +138,11 @@ final class KerasFixtures {
         }
     }
 
-    static byte[] keras3(String configJson, Weights weights) throws IOException {
+    static byte[] keras3(String configJson, Weights weights, Map<String, String> keys) throws IOException {
         return zip(Map.of("metadata.json", "{\"keras_version\": \"3.6.0\", \"date_saved\": \"2026-11-22@10:00:00\"}"
                         .getBytes(StandardCharsets.UTF_8),
                 "config.json", configJson.getBytes(StandardCharsets.UTF_8),
-                "model.weights.h5", weightsH5Keras3(weights)));
+                "model.weights.h5", weightsH5Keras3(weights, keys)));
     }
 
     static byte[] zip(Map<String, byte[]> entries) throws IOException {

@@ -133,7 +133,7 @@ class KerasFuzzTest {
         Matcher names = Pattern.compile("\"name\": \"([^\"]+)\", \"inbound_nodes\"").matcher(config);
         while (names.find()) {
             List<KerasWeights.Weight> ws = new ArrayList<>();
-            for (KerasWeights.Weight w : h5.weights(names.group(1))) {
+            for (KerasWeights.Weight w : h5.weights(names.group(1), "")) {
                 float[] v = w.read();
                 String n = w.name();
                 int[] d = w.dims();
@@ -153,7 +153,7 @@ class KerasFuzzTest {
             }
             m.put(names.group(1), ws);
         }
-        return layer -> m.getOrDefault(layer, List.of());
+        return (layer, key) -> m.getOrDefault(layer, List.of());
     }
 
     @Test
@@ -185,8 +185,10 @@ class KerasFuzzTest {
     void fileMutantsReadOrFailCleanly() throws Exception {
         List<byte[]> files = List.of(
                 KerasFixtures.h5(KerasFixtureTest.sequentialConfig(), KerasFixtureTest.sequentialWeights()),
-                KerasFixtures.keras3(KerasFixtureTest.functionalConfig(true), KerasFixtureTest.functionalWeights()),
-                KerasFixtures.weightsH5Keras3(KerasFixtureTest.functionalWeights()));
+                KerasFixtures.keras3(KerasFixtureTest.functionalConfig(true), KerasFixtureTest.functionalWeights(),
+                        KerasFixtureTest.functionalKeras3Keys()),
+                KerasFixtures.weightsH5Keras3(KerasFixtureTest.functionalWeights(),
+                        KerasFixtureTest.functionalKeras3Keys()));
         List<String> names = List.of("sequential .h5", "functional .keras", "model.weights.h5 inside .keras");
         Random rnd = new Random(SEED + 1);
         int[] counts = new int[Outcome.values().length];

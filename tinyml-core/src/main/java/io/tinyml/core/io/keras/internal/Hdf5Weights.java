@@ -17,7 +17,10 @@ import java.util.Map;
  *   <li>Keras 2 / TF-Keras ({@code .h5}): group {@code <layer>} with attribute {@code weight_names}
  *       listing dataset paths relative to that group ({@code "conv2d/kernel:0"});</li>
  *   <li>Keras 3 ({@code model.weights.h5} inside a {@code .keras} zip): group
- *       {@code layers/<layer>/vars} with datasets {@code 0, 1, ...}.</li>
+ *       {@code layers/<key>/vars} with datasets {@code 0, 1, ...}, where the key is the layer's
+ *       class in snake case numbered per class ({@code conv2d}, {@code conv2d_1}, ...); when the
+ *       file has no such group, {@code layers/<layer name>} and
+ *       {@code _layer_checkpoint_dependencies/<layer name>} (TF-Keras 2.13+) are tried.</li>
  * </ul>
  * Not thread-safe (the underlying jhdf file is shared); used by one reader.
  */
@@ -59,8 +62,8 @@ public final class Hdf5Weights implements KerasWeights {
     }
 
     @Override
-    public List<Weight> weights(String layerName) throws MalformedModelException {
-        return keras3 ? keras3Weights(layerName) : keras2Weights(layerName);
+    public List<Weight> weights(String layerName, String keras3Key) throws MalformedModelException {
+        return keras3 ? keras3Weights(layerName, keras3Key) : keras2Weights(layerName);
     }
 
     private List<Weight> keras2Weights(String layerName) throws MalformedModelException {
@@ -84,12 +87,15 @@ public final class Hdf5Weights implements KerasWeights {
         return out;
     }
 
-    private List<Weight> keras3Weights(String layerName) throws MalformedModelException {
+    private List<Weight> keras3Weights(String layerName, String key) throws MalformedModelException {
         Node layers = child(root, "layers");
-        if (!(layers instanceof Group lg)) {
-            return List.of();
+        Node layer = layers instanceof Group lg ? child(lg, key) : null;
+        if (layer == null && layers instanceof Group lg) {
+            layer = child(lg, layerName);
         }
-        Node layer = child(lg, layerName);
+        if (layer == null && child(root, "_layer_checkpoint_dependencies") instanceof Group deps) {
+            layer = child(deps, layerName);
+        }
         if (!(layer instanceof Group g)) {
             return List.of();
         }

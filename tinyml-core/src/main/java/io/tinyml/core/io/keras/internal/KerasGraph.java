@@ -30,14 +30,15 @@ public final class KerasGraph {
     record Ref(String layer, int node, int tensor) {
     }
 
-    /** A layer of the configuration. */
-    record Layer(int index, String className, String name, Cfg config, List<List<Ref>> calls) {
+    /** A layer of the configuration; {@code keras3Key} names its weights in a Keras 3 file. */
+    record Layer(int index, String className, String name, Cfg config, List<List<Ref>> calls, String keras3Key) {
     }
 
     private final String source;
     private final List<Layer> layers = new ArrayList<>();
     private final List<Ref> inputRefs = new ArrayList<>();
     private final List<Ref> outputRefs = new ArrayList<>();
+    private final Map<String, Integer> perClass = new HashMap<>();
 
     private KerasGraph(String source) {
         this.source = source;
@@ -259,7 +260,20 @@ public final class KerasGraph {
 
     private void addLayer(String cls, String name, Cfg c, List<List<Ref>> calls) throws MalformedModelException {
         checkCount(layers.size() + 1);
-        layers.add(new Layer(layers.size(), cls, name, c, calls));
+        String snake = snakeCase(cls);
+        int k = perClass.merge(snake, 1, Integer::sum) - 1;
+        layers.add(new Layer(layers.size(), cls, name, c, calls, k == 0 ? snake : snake + "_" + k));
+    }
+
+    /**
+     * Keras's snake case of a class name: non-word characters dropped, "_" before each capitalized
+     * word ({@code BatchNormalization} to {@code batch_normalization}) and between a lower-case
+     * letter and a capital, then lower case ({@code DepthwiseConv2D} to {@code depthwise_conv2d}).
+     */
+    static String snakeCase(String cls) {
+        String s = cls.replaceAll("[^A-Za-z0-9_]+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
     private void checkCount(int n) throws MalformedModelException {

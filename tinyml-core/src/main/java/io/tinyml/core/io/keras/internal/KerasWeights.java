@@ -34,9 +34,11 @@ public interface KerasWeights {
     /**
      * Returns the weights of a layer, empty when the layer stores none.
      *
-     * @param layerName the layer's name in the configuration
+     * @param layerName the layer's name in the configuration (the Keras 2 key)
+     * @param keras3Key the layer's key in a Keras 3 weights file: its class name in snake case,
+     *        suffixed {@code _k} for the k-th earlier layer of the same class ({@code conv2d_1})
      * @return the weights in creation order
      * @throws MalformedModelException if the stored layout is corrupt
      */
-    List<Weight> weights(String layerName) throws MalformedModelException;
+    List<Weight> weights(String layerName, String keras3Key) throws MalformedModelException;
 }

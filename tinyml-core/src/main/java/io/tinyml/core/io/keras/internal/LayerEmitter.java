@@ -551,7 +551,7 @@ final class LayerEmitter {
 
     /** Fetches a layer's weights (once per layer, shared by its calls) and checks count and names. */
     private List<KerasWeights.Weight> weights(int count, String... roles) throws MalformedModelException {
-        List<KerasWeights.Weight> w = weights.weights(layer.name());
+        List<KerasWeights.Weight> w = weights.weights(layer.name(), layer.keras3Key());
         if (w.size() != count) {
             throw new MalformedModelException(where + ": expected " + count + " stored weights ("
                     + String.join(", ", Arrays.stream(roles).filter(r -> r != null).toList()) + "), found " + w.size());
