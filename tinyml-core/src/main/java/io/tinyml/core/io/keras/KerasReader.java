@@ -182,7 +182,13 @@ public final class KerasReader {
                     metadata.put(key, v);
                 }
             }
-            KerasWeights w = Hdf5Weights.keras2(weightsGroup, source);
+            String version = metadata.getOrDefault("keras_version", "");
+            if (version.startsWith("1.")) {
+                throw new UnsupportedOperatorException("Keras " + version, "'" + source + "': Keras " + version
+                        + " files are not supported by the Keras reader; expected Keras 2 or 3 (re-save the model with "
+                        + "Keras 2 or later)");
+            }
+            KerasWeights w = Hdf5Weights.keras2(weightsGroup, source, bytes.length);
             return KerasGraph.translate(Json.parse(config, "'" + source + "': model_config"), w, source);
         } catch (RuntimeException e) {
             throw rethrow(e, source);
@@ -217,7 +223,7 @@ public final class KerasReader {
                     + "none");
         }
         try (HdfFile f = openHdf(weights, source + "!model.weights.h5")) {
-            return KerasGraph.translate(cfg, Hdf5Weights.keras3(f, source + "!model.weights.h5"), source);
+            return KerasGraph.translate(cfg, Hdf5Weights.keras3(f, source + "!model.weights.h5", weights.length), source);
         } catch (RuntimeException e) {
             throw rethrow(e, source);
         }

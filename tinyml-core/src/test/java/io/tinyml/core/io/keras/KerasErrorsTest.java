@@ -141,6 +141,12 @@ class KerasErrorsTest {
         games.put("/abs/evil", new byte[] {1});
         Model m = KerasReader.read(KerasFixtures.zip(games), "games.keras");
         assertEquals(3, m.graph().outputTensor(0).shape().dim(1));
+        // Keras 1 files use other layer classes and keys: refused by version, naming it
+        byte[] keras1 = KerasFixtures.h5(KerasFixtureTest.sequentialConfig(), KerasFixtureTest.sequentialWeights(),
+                "1.2.2");
+        UnsupportedOperatorException u = assertThrows(UnsupportedOperatorException.class,
+                () -> KerasReader.read(keras1, "old.h5"));
+        assertEquals("Keras 1.2.2", u.operator());
         // an .h5 without model_config (weights only) names what is missing
         byte[] weightsOnly = KerasFixtures.weightsH5Keras3(w, KerasFixtureTest.functionalKeras3Keys());
         e = assertThrows(MalformedModelException.class, () -> KerasReader.read(weightsOnly, "w.h5"));

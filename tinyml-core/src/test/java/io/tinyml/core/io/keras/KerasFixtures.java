@@ -28,7 +28,7 @@ import java.util.zip.ZipOutputStream;
  */
 final class KerasFixtures {
     static {
-        System.setProperty("org.slf4j.simpleLogger.log.io.jhdf", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.jhdf", "error");
     }
 
     /** A weight in Keras layout. */
@@ -86,14 +86,18 @@ final class KerasFixtures {
     }
 
     static byte[] h5(String configJson, Weights weights) throws IOException {
+        return h5(configJson, weights, "2.4.0");
+    }
+
+    static byte[] h5(String configJson, Weights weights, String kerasVersion) throws IOException {
         Path tmp = Files.createTempFile("keras-fixture", ".h5");
         try {
             try (WritableHdfFile f = HdfFile.write(tmp)) {
                 f.putAttribute("model_config", configJson);
-                f.putAttribute("keras_version", "2.4.0");
+                f.putAttribute("keras_version", kerasVersion);
                 f.putAttribute("backend", "tensorflow");
                 WritableGroup mw = f.putGroup("model_weights");
-                mw.putAttribute("keras_version", "2.4.0");
+                mw.putAttribute("keras_version", kerasVersion);
                 mw.putAttribute("backend", "tensorflow");
                 List<String> names = new ArrayList<>(weights.byLayer.keySet());
                 if (!names.isEmpty()) {

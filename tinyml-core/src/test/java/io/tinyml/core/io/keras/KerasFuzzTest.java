@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class KerasFuzzTest {
     static {
-        System.setProperty("org.slf4j.simpleLogger.log.io.jhdf", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.jhdf", "error");
     }
 
     private static final long SEED = Long.getLong("tinyml.fuzz.seed", 0x4B3A_5EEDL);
@@ -120,7 +120,8 @@ class KerasFuzzTest {
         if (Files.exists(resnet)) {
             try (HdfFile f = new HdfFile(resnet)) {
                 String config = Hdf5Weights.stringAttribute(f, "model_config");
-                KerasWeights h5 = Hdf5Weights.keras2((io.jhdf.api.Group) f.getChild("model_weights"), "resnet8");
+                KerasWeights h5 = Hdf5Weights.keras2((io.jhdf.api.Group) f.getChild("model_weights"), "resnet8",
+                        Files.size(resnet));
                 s.add(new Seed("ic_resnet8", config, cached(h5, config)));
             }
         }

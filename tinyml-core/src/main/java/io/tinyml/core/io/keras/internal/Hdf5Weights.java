@@ -32,11 +32,14 @@ public final class Hdf5Weights implements KerasWeights {
     private final Group root;
     private final boolean keras3;
     private final String source;
+    private final long budgetBytes;
+    private long readBytes;
 
-    private Hdf5Weights(Group root, boolean keras3, String source) {
+    private Hdf5Weights(Group root, boolean keras3, String source, long fileBytes) {
         this.root = root;
         this.keras3 = keras3;
         this.source = source;
+        this.budgetBytes = 64 * fileBytes + (64L << 20);
     }
 
     /**
@@ -44,21 +47,24 @@ public final class Hdf5Weights implements KerasWeights {
      *
      * @param group the group holding one group per layer
      * @param source the file name, for messages
+     * @param fileBytes the file's size: weights decoded in all are bounded by 64 times it plus 64 MiB
+     *        (HDF5 compression can make a small file claim huge zero-filled datasets)
      * @return the weights
      */
-    public static Hdf5Weights keras2(Group group, String source) {
-        return new Hdf5Weights(group, false, source);
+    public static Hdf5Weights keras2(Group group, String source, long fileBytes) {
+        return new Hdf5Weights(group, false, source, fileBytes);
     }
 
     /**
-     * Keras 3 layout ({@code layers/<name>/vars/<i>}) under the root of {@code model.weights.h5}.
+     * Keras 3 layout ({@code layers/<key>/vars/<i>}) under the root of {@code model.weights.h5}.
      *
      * @param root the file's root group
      * @param source the file name, for messages
+     * @param fileBytes the file's size, bounding the weights decoded as for {@link #keras2}
      * @return the weights
      */
-    public static Hdf5Weights keras3(Group root, String source) {
-        return new Hdf5Weights(root, true, source);
+    public static Hdf5Weights keras3(Group root, String source, long fileBytes) {
+        return new Hdf5Weights(root, true, source, fileBytes);
     }
 
     @Override
@@ -154,6 +160,11 @@ public final class Hdf5Weights implements KerasWeights {
 
             @Override
             public float[] read() throws MalformedModelException {
+                readBytes += 4 * count;
+                if (readBytes > budgetBytes) {
+                    throw new MalformedModelException(where + ": expected weights of at most " + budgetBytes
+                            + " bytes in total for this file, found over " + readBytes);
+                }
                 Object data;
                 try {
                     data = ds.getDataFlat();
