@@ -26,6 +26,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 
 /**
@@ -61,9 +63,10 @@ import java.util.zip.ZipInputStream;
  *
  * <p>Hostile input ends in a {@link MalformedModelException} (or {@link UnsupportedOperatorException},
  * or an {@link IOException} for I/O failures), never in a stack overflow or an unbounded allocation:
- * the JSON parser bounds depth, size and value count; zip archives are read as a stream, in memory,
- * with at most {@value #MAX_ZIP_ENTRIES} entries and {@value #MAX_CONFIG_BYTES} bytes of
- * configuration, nothing is extracted to disk and entry paths are only compared by name; weights are
+ * the JSON parser bounds depth, size and value count; zip archives are streamed from memory with at
+ * most {@value #MAX_ZIP_ENTRIES} entries and {@value #MAX_CONFIG_BYTES} bytes of configuration, and
+ * entries are only compared by name, never extracted (an archive that cannot be streamed, with stored
+ * entries followed by data descriptors, is read from a private temporary copy deleted at once); weights are
  * checked against the shapes the configuration implies before their data is read; activations over
  * 1 GiB in total are refused. Stateless and thread-safe.
  *
@@ -229,35 +232,80 @@ public final class KerasReader {
         }
     }
 
-    /** Reads the archive's top-level entries we use into memory, bounded; never writes to disk. */
+    /**
+     * Reads the archive entries we use into memory, bounded. The archive is streamed from memory;
+     * only when streaming cannot read it (a stored entry with a trailing data descriptor, as a
+     * writer to a non-seekable stream produces) is it copied to a private temporary file, read
+     * through its central directory and deleted. Nothing is ever extracted.
+     */
     private static Map<String, byte[]> unzip(byte[] bytes, String source) throws IOException, MalformedModelException {
-        Map<String, byte[]> out = new HashMap<>();
-        int entries = 0;
         try (ZipInputStream z = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            Map<String, byte[]> out = new HashMap<>();
+            int entries = 0;
             for (ZipEntry e = z.getNextEntry(); e != null; e = z.getNextEntry()) {
-                if (++entries > MAX_ZIP_ENTRIES) {
-                    throw new MalformedModelException("'" + source + "': expected at most " + MAX_ZIP_ENTRIES
-                            + " archive entries, found more");
-                }
-                String name = e.getName();
-                long limit = switch (name) {
-                    case "config.json", "metadata.json" -> MAX_CONFIG_BYTES;
-                    case "model.weights.h5" -> Math.min(MAX_FILE_BYTES, 8L * bytes.length + (64L << 20));
-                    default -> -1;
-                };
-                if (limit < 0) {
-                    continue;
-                }
-                if (out.containsKey(name)) {
-                    throw new MalformedModelException("'" + source + "': expected one archive entry '" + name
-                            + "', found two");
-                }
-                out.put(name, readBounded(z, limit, source + "!" + name));
+                keep(out, ++entries, e.getName(), z, bytes.length, source);
             }
+            return out;
         } catch (ZipException e) {
-            throw new MalformedModelException("'" + source + "': corrupt .keras archive: " + e.getMessage(), e);
+            if (e.getMessage() == null || !e.getMessage().contains("EXT descriptor")) {
+                throw new MalformedModelException("'" + source + "': corrupt .keras archive: " + e.getMessage(), e);
+            }
+            log.debug("{}: stored entries with data descriptors; reading the central directory", source);
+            return unzipCentral(bytes, source);
         }
-        return out;
+    }
+
+    private static Map<String, byte[]> unzipCentral(byte[] bytes, String source)
+            throws IOException, MalformedModelException {
+        Path tmp;
+        try {
+            tmp = Files.createTempFile("tinyml-keras", ".zip",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            tmp = Files.createTempFile("tinyml-keras", ".zip"); // not POSIX: the platform's private temp dir
+        }
+        try {
+            Files.write(tmp, bytes);
+            try (ZipFile zf = new ZipFile(tmp.toFile())) {
+                if (zf.size() > MAX_ZIP_ENTRIES) {
+                    throw new MalformedModelException("'" + source + "': expected at most " + MAX_ZIP_ENTRIES
+                            + " archive entries, found " + zf.size());
+                }
+                Map<String, byte[]> out = new HashMap<>();
+                int entries = 0;
+                for (ZipEntry e : java.util.Collections.list(zf.entries())) {
+                    try (InputStream in = zf.getInputStream(e)) {
+                        keep(out, ++entries, e.getName(), in, bytes.length, source);
+                    }
+                }
+                return out;
+            } catch (ZipException e) {
+                throw new MalformedModelException("'" + source + "': corrupt .keras archive: " + e.getMessage(), e);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Keeps an entry the reader uses, read with its size bound; skips the others unread. */
+    private static void keep(Map<String, byte[]> out, int entries, String name, InputStream in, long archiveBytes,
+                             String source) throws IOException, MalformedModelException {
+        if (entries > MAX_ZIP_ENTRIES) {
+            throw new MalformedModelException("'" + source + "': expected at most " + MAX_ZIP_ENTRIES
+                    + " archive entries, found more");
+        }
+        long limit = switch (name) {
+            case "config.json", "metadata.json" -> MAX_CONFIG_BYTES;
+            case "model.weights.h5" -> Math.min(MAX_FILE_BYTES, 8L * archiveBytes + (64L << 20));
+            default -> -1;
+        };
+        if (limit < 0) {
+            return;
+        }
+        if (out.containsKey(name)) {
+            throw new MalformedModelException("'" + source + "': expected one archive entry '" + name + "', found two");
+        }
+        out.put(name, readBounded(in, limit, source + "!" + name));
     }
 
     private static byte[] readBounded(InputStream in, long limit, String what) throws IOException,

@@ -254,6 +254,23 @@ class KerasFixtureTest {
     }
 
     @Test
+    void archivesWithStoredEntriesAndDataDescriptorsRead() throws Exception {
+        Weights w = functionalWeights();
+        java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        entries.put("metadata.json", "{\"keras_version\": \"3.6.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        entries.put("config.json", functionalConfig(true).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        entries.put("model.weights.h5", KerasFixtures.weightsH5Keras3(w, functionalKeras3Keys()));
+        byte[] zip = KerasFixtures.zipStoredWithDescriptors(entries);
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.zip.ZipException.class, () -> {
+            try (java.util.zip.ZipInputStream z = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+                z.getNextEntry();
+            }
+        }, "streaming cannot read this archive: the reader must fall back to the central directory");
+        Model m = KerasReader.read(zip, "streamed.keras");
+        checkFunctional(m, w, "Functional .keras (stored entries, data descriptors)");
+    }
+
+    @Test
     void functionalH5MatchesTheReference() throws Exception {
         Weights w = functionalWeights();
         Model m = KerasReader.read(KerasFixtures.h5(functionalConfig(false), w), "f.h5");

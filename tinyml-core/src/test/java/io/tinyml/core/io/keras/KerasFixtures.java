@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,6 +169,40 @@ final class KerasFixtures {
             }
         }
         return b.toByteArray();
+    }
+
+    /**
+     * Writes a zip whose entries are stored (not deflated) with their CRC and sizes in data
+     * descriptors after the data, as a writer to a non-seekable stream does; Java's
+     * {@code ZipInputStream} cannot stream such entries.
+     */
+    static byte[] zipStoredWithDescriptors(Map<String, byte[]> entries) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1024 + entries.values().stream().mapToInt(v -> 2 * v.length
+                + 256).sum()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<int[]> central = new ArrayList<>(); // offset, crc, size
+        List<byte[]> names = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(e.getValue());
+            central.add(new int[] {b.position(), (int) crc.getValue(), e.getValue().length});
+            names.add(name);
+            b.putInt(0x04034b50).putShort((short) 20).putShort((short) 8).putShort((short) 0).putInt(0).putInt(0)
+                    .putInt(0).putInt(0).putShort((short) name.length).putShort((short) 0).put(name).put(e.getValue());
+            b.putInt(0x08074b50).putInt((int) crc.getValue()).putInt(e.getValue().length).putInt(e.getValue().length);
+        }
+        int cd = b.position();
+        for (int i = 0; i < central.size(); i++) {
+            int[] c = central.get(i);
+            b.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 8).putShort((short) 0)
+                    .putInt(0).putInt(c[1]).putInt(c[2]).putInt(c[2]).putShort((short) names.get(i).length)
+                    .putShort((short) 0).putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(0)
+                    .putInt(c[0]).put(names.get(i));
+        }
+        int cdSize = b.position() - cd;
+        b.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) central.size())
+                .putShort((short) central.size()).putInt(cdSize).putInt(cd).putShort((short) 0);
+        return Arrays.copyOf(b.array(), b.position());
     }
 
     /** Builds a float[][]... of the given dimensions from row-major values. */
