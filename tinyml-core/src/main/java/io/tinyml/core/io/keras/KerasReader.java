@@ -50,7 +50,8 @@ import java.util.zip.ZipInputStream;
  * layer; on inputs of rank above 2 it keeps the leading dimensions), BatchNormalization, Activation,
  * ReLU, LeakyReLU, Softmax, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D (a mean over axes
  * 1 and 2), Flatten, Reshape, Dropout and SpatialDropout2D (identity reshapes the standard passes
- * remove), Add, Concatenate and ZeroPadding2D. Activations {@code linear, relu, relu6, tanh} fuse
+ * remove), Add, Multiply, Subtract, Concatenate, ZeroPadding2D, Permute (a transpose) and Rescaling
+ * (scalar scale and offset). Activations {@code linear, relu, relu6, tanh} fuse
  * into convolutions and dense layers; {@code sigmoid, softmax, hard_swish/hard_silu, swish/silu,
  * leaky_relu} become nodes after them. Only {@code channels_last} is read: {@code channels_first}
  * layers are refused with an {@link UnsupportedOperatorException} (convert the model in Keras first).

@@ -293,6 +293,38 @@ class KerasFixtureTest {
         assertTrue(d <= TOL, "max abs diff " + d);
     }
 
+    @Test
+    void mergePermuteAndRescalingLayersMatchTheReference() throws Exception {
+        String config = "{\"class_name\": \"Functional\", \"config\": {\"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"x\", \"batch_input_shape\": [null, 2, 3, 4]}, "
+                + "\"name\": \"x\", \"inbound_nodes\": []},"
+                + "{\"class_name\": \"Rescaling\", \"config\": {\"name\": \"r\", \"scale\": 0.5, \"offset\": -1.0}, "
+                + "\"name\": \"r\", \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
+                + "{\"class_name\": \"Multiply\", \"config\": {\"name\": \"m\"}, \"name\": \"m\", "
+                + "\"inbound_nodes\": [[[\"x\", 0, 0, {}], [\"r\", 0, 0, {}], [\"r\", 0, 0, {}]]]},"
+                + "{\"class_name\": \"Subtract\", \"config\": {\"name\": \"s\"}, \"name\": \"s\", "
+                + "\"inbound_nodes\": [[[\"m\", 0, 0, {}], [\"x\", 0, 0, {}]]]},"
+                + "{\"class_name\": \"Permute\", \"config\": {\"name\": \"p\", \"dims\": [3, 1, 2]}, \"name\": \"p\", "
+                + "\"inbound_nodes\": [[[\"s\", 0, 0, {}]]]}],"
+                + "\"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"p\", 0, 0]]}}";
+        Model m = KerasReader.fromConfig(config, new Weights(1).asKerasWeights(), "merge");
+        assertEquals(Shape.of(1, 4, 2, 3), m.graph().outputTensor(0).shape());
+        double d = compare("merge/permute/rescaling", m, input(24, 4), x -> {
+            float[] y = new float[24];
+            for (int h = 0; h < 2; h++) {
+                for (int w = 0; w < 3; w++) {
+                    for (int c = 0; c < 4; c++) {
+                        float v = x[(h * 3 + w) * 4 + c];
+                        float r = v * 0.5f - 1f;
+                        y[(c * 2 + h) * 3 + w] = v * r * r - v; // output [C, H, W]
+                    }
+                }
+            }
+            return y;
+        });
+        assertTrue(d <= TOL, "max abs diff " + d);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static float[] v(Weights w, String layer, int i) {

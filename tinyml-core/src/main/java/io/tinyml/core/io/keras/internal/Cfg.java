@@ -35,7 +35,12 @@ public record Cfg(Map<String, Object> map, String where) {
         return new Cfg((Map<String, Object>) v, where);
     }
 
-    /** @param key a key @return whether the key is present with a non-null value */
+    /**
+     * Tells whether a key is present with a non-null value.
+     *
+     * @param key the key
+     * @return true when present and not JSON null
+     */
     public boolean has(String key) {
         Object v = map.get(key);
         return v != null && v != Json.NULL;

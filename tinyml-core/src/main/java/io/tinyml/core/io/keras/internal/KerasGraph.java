@@ -91,7 +91,7 @@ public final class KerasGraph {
             c = new Cfg(c.map(), "'" + source + "': layer '" + name + "' (" + cls + ")");
             if (prev == null && !cls.equals("InputLayer")) {
                 int[] shape = firstShape(c, cfg);
-                String in = uniqueInputName(list, name);
+                String in = name + "_input"; // Keras's own name for the implicit input
                 Map<String, Object> ic = new LinkedHashMap<>();
                 ic.put("name", in);
                 ic.put("batch_input_shape", toJsonShape(shape));
@@ -138,11 +138,6 @@ public final class KerasGraph {
         }
         throw new MalformedModelException(c.where() + ": expected an input shape (an InputLayer, "
                 + "'batch_input_shape' on the first layer or the model's 'build_input_shape'), found none");
-    }
-
-    private static String uniqueInputName(List<Object> list, String first) {
-        String name = first + "_input";
-        return name;
     }
 
     private static List<Object> toJsonShape(int[] s) {

@@ -81,9 +81,11 @@ final class LayerEmitter {
     private Value layer(List<Value> in) throws MalformedModelException, UnsupportedOperatorException {
         Cfg c = layer.config();
         String cls = layer.className();
-        if (!cls.equals("InputLayer")) {
-            arity(in, cls.equals("Add") || cls.equals("Concatenate") ? 2 : 1,
-                    cls.equals("Add") || cls.equals("Concatenate") ? KerasGraph.MAX_LAYERS : 1);
+        boolean merge = cls.equals("Add") || cls.equals("Concatenate") || cls.equals("Multiply");
+        if (cls.equals("Subtract")) {
+            arity(in, 2, 2);
+        } else if (!cls.equals("InputLayer")) {
+            arity(in, merge ? 2 : 1, merge ? KerasGraph.MAX_LAYERS : 1);
         }
         return switch (cls) {
             case "InputLayer" -> input(c);
@@ -102,7 +104,11 @@ final class LayerEmitter {
             case "Flatten" -> flatten(c, in.get(0));
             case "Reshape" -> reshape(c, in.get(0));
             case "Dropout", "SpatialDropout2D" -> reshapeTo(in.get(0), in.get(0).shape(), base);
-            case "Add" -> add(in);
+            case "Add" -> elementwise(in, new Op.Add(Activation.NONE));
+            case "Multiply" -> elementwise(in, new Op.Mul(Activation.NONE));
+            case "Subtract" -> elementwise(in, new Op.Sub(Activation.NONE));
+            case "Permute" -> permute(c, in.get(0));
+            case "Rescaling" -> rescale(c, in.get(0));
             case "Concatenate" -> concat(c, in);
             case "ZeroPadding2D" -> zeroPad(c, in.get(0));
             case "Sequential", "Functional", "Model" -> throw unsupported("nested models");
@@ -382,15 +388,49 @@ final class LayerEmitter {
         return reshapeTo(x, Shape.of(d), base);
     }
 
-    private Value add(List<Value> in) throws MalformedModelException {
+    /** Add, Multiply (a chain over any number of inputs) and Subtract (two inputs). */
+    private Value elementwise(List<Value> in, Op op) throws MalformedModelException {
         Value acc = in.get(0);
         for (int i = 1; i < in.size(); i++) {
             Value y = in.get(i);
             Shape s = broadcast(acc.shape(), y.shape());
-            acc = node(i == in.size() - 1 ? base : base + "/add" + i, new Op.Add(Activation.NONE),
+            acc = node(i == in.size() - 1 ? base : base + "/" + op.kind().name().toLowerCase() + i, op,
                     List.of(acc.index(), y.index()), s);
         }
         return acc;
+    }
+
+    /** Permute: {@code dims} are 1-based axes after the batch axis, which stays first. */
+    private Value permute(Cfg c, Value x) throws MalformedModelException {
+        int r = x.shape().rank();
+        int[] dims = c.ints("dims", Math.max(r - 1, 0), 1, Math.max(r - 1, 1), null);
+        List<Integer> perm = new ArrayList<>();
+        perm.add(0);
+        boolean[] seen = new boolean[r];
+        int[] d = new int[r];
+        d[0] = x.shape().dim(0);
+        for (int i = 0; i < dims.length; i++) {
+            if (seen[dims[i]]) {
+                throw c.fail("dims", "a permutation of 1.." + (r - 1), Arrays.toString(dims));
+            }
+            seen[dims[i]] = true;
+            perm.add(dims[i]);
+            d[i + 1] = x.shape().dim(dims[i]);
+        }
+        return node(base, new Op.Transpose(perm), List.of(x.index()), Shape.of(d));
+    }
+
+    /** Rescaling: {@code x * scale + offset} with scalar scale and offset. */
+    private Value rescale(Cfg c, Value x) throws MalformedModelException, UnsupportedOperatorException {
+        if (c.raw("scale") instanceof List || c.raw("offset") instanceof List) {
+            throw unsupported("per-channel scale or offset");
+        }
+        float scale = (float) c.num("scale", 1);
+        float offset = (float) c.num("offset", 0);
+        int si = constant(base + "/scale", Shape.of(1), new float[] {scale});
+        int oi = constant(base + "/offset", Shape.of(1), new float[] {offset});
+        Value m = node(base + "/mul", new Op.Mul(Activation.NONE), List.of(x.index(), si), x.shape());
+        return node(base, new Op.Add(Activation.NONE), List.of(m.index(), oi), x.shape());
     }
 
     private Value concat(Cfg c, List<Value> in) throws MalformedModelException {
