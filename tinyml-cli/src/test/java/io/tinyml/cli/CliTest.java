@@ -232,6 +232,33 @@ class CliTest {
         }
     }
 
+    @Test
+    void frameworkFormatsInspectAndConvertToTflite(@TempDir Path tmp) throws Exception {
+        Path h5 = Assets.require("models/keras/ic_resnet8.h5");
+        Path saved = Assets.require("models/savedmodel/kws_dscnn");
+        for (Path m : List.of(h5, saved)) {
+            Outcome inspect = tinyml("inspect", m, "--json");
+            assertEquals(0, inspect.status(), m + ": " + inspect.err());
+            Path out = tmp.resolve(m.getFileName() + ".tflite");
+            Outcome convert = tinyml("convert", m, "--output", out);
+            assertEquals(0, convert.status(), m + ": " + convert.err());
+            io.tinyml.core.ir.Model original = io.tinyml.core.io.ModelIO.read(m);
+            io.tinyml.core.ir.Model converted = io.tinyml.core.io.ModelIO.read(out);
+            float[] x = new float[original.graph().inputTensor(0).shape().elementCount()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (i % 13) / 13f;
+            }
+            float[] a = io.tinyml.core.runtime.Interpreter.create(original).invokeFloat(x)[0];
+            float[] b = io.tinyml.core.runtime.Interpreter.create(converted).invokeFloat(x)[0];
+            assertTrue(converted.graph().nodes().size() < original.graph().nodes().size(), m + ": batch norm folded");
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5f * Math.max(1f, Math.abs(a[i])), m + " output " + i + " after convert");
+            }
+        }
+        Path empty = Files.createDirectories(tmp.resolve("not_a_model"));
+        assertOneLineFailure(tinyml("inspect", empty), "saved_model.pb");
+    }
+
     private static void assertOneLineFailure(Outcome o, String mention) {
         assertEquals(2, o.status(), "stdout: " + o.out() + " stderr: " + o.err());
         String err = o.err().strip();
