@@ -17,10 +17,12 @@ import java.util.Objects;
  * (first fit), gives a valid plan, and some order gives an optimal one — sort an optimal plan's
  * buffers by offset and place them in that order: by induction every buffer lands at or below its
  * optimal offset, because the buffers placed before it end at or below where they ended in the
- * optimal plan. So the search enumerates placement orders depth-first, largest buffers first, and
- * prunes (1) any partial plan whose peak already reaches the best known, (2) orders that differ only
- * by swapping two adjacent buffers with disjoint lifetimes (first fit gives both the same offsets
- * either way; only the canonical order is explored). It stops at once when a plan meets the lower
+ * optimal plan. Repeating that (sort by offset, replay first fit) can only lower offsets, so it
+ * reaches an optimal plan that replays onto itself, in which offsets never decrease along the
+ * placement order. So the search enumerates placement orders depth-first, largest buffers first, and
+ * prunes (1) any partial plan whose peak already reaches the best known, (2) any order in which a
+ * first-fit offset is below the previous one, and (3) of buffers landing at the same offset (their
+ * lifetimes are then disjoint, so their order does not matter) every order but the canonical one. It stops at once when a plan meets the lower
  * bound (the largest number of simultaneously live bytes). Exact for graphs up to a few hundred
  * tensors whose search closes within the budget; otherwise the result says it is not proven optimal.
  *
@@ -106,7 +108,7 @@ public final class OptimalPlanner implements MemoryPlanner {
         }
 
         boolean run() {
-            dfs(0, 0, -1);
+            dfs(0, 0, -1, 0);
             progress.progress("optimal memory plan", (System.nanoTime() - start) / 1_000_000, budget / 1_000_000);
             return !timedOut;
         }
@@ -115,7 +117,7 @@ public final class OptimalPlanner implements MemoryPlanner {
             return timedOut || best == lowerBound;
         }
 
-        private void dfs(int depth, long peak, int prevRank) {
+        private void dfs(int depth, long peak, int prevRank, long lastOffset) {
             if (depth == n) {
                 if (peak < best) {
                     best = peak;
@@ -133,16 +135,15 @@ public final class OptimalPlanner implements MemoryPlanner {
                     progress.progress("optimal memory plan", (now - start) / 1_000_000, budget / 1_000_000);
                 }
             }
-            Buffer prev = prevRank >= 0 ? order.get(prevRank) : null;
             for (int r = 0; r < n && !done(); r++) {
                 if (used[r]) {
                     continue;
                 }
                 Buffer b = order.get(r);
-                if (prev != null && r < prevRank && !prev.overlapsInTime(b)) {
-                    continue; // same state reached in canonical order
-                }
                 long off = GreedyBySizePlanner.firstFit(b, placed, offsets);
+                if (off < lastOffset || (off == lastOffset && r < prevRank)) {
+                    continue; // not a canonical order: the same plan is reached in one
+                }
                 long np = Math.max(peak, off + b.size());
                 if (np >= best) {
                     continue;
@@ -150,7 +151,7 @@ public final class OptimalPlanner implements MemoryPlanner {
                 used[r] = true;
                 offsets[b.id()] = off;
                 GreedyBySizePlanner.insertByOffset(placed, b, offsets);
-                dfs(depth + 1, np, r);
+                dfs(depth + 1, np, r, off);
                 placed.remove(b);
                 used[r] = false;
             }
