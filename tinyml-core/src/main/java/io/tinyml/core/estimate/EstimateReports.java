@@ -199,8 +199,8 @@ public final class EstimateReports {
         int right = 30;
         int barW = Math.max(8, Math.min(36, 900 / n));
         int plotW = barW * n;
-        int width = left + plotW + right;
-        int top1 = 60;
+        int width = Math.max(left + plotW + right, 780);
+        int top1 = 90;
         int h1 = 220;
         int top2 = top1 + h1 + 70;
         int h2 = 160;
@@ -222,7 +222,7 @@ public final class EstimateReports {
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"40\">flash %,d B, RAM %,d B, arena %,d B, %.3f ms, %s</text>%n",
                 left, e.flashBytes(), e.ramBytes(), e.arenaBytes(), e.latencyMs(), e.fits() ? "fits" : "does NOT fit"));
         // panel 1: live memory
-        sb.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">live bytes</text>%n", top1 - 6));
+        sb.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">live bytes per layer</text>%n", top1 - 22));
         axis(sb, left, top1, plotW, h1);
         for (int i = 0; i < ls.size(); i++) {
             LayerEstimate l = ls.get(i);
@@ -235,12 +235,12 @@ public final class EstimateReports {
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e15759\" "
                 + "stroke-width=\"2\" stroke-dasharray=\"6,3\"/>%n", left, py, left + plotW, py));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" fill=\"#e15759\">arena peak %,d B (lower bound %,d B)</text>%n",
-                left + 4, py - 4, peak, e.plan().lowerBound()));
+                left + plotW / 2, py - 5, peak, e.plan().lowerBound()));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%,d</text>%n", left - 4, top1 + 4,
                 scaleMem));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>%n", left - 4, top1 + h1));
         // panel 2: latency
-        sb.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\">latency per layer (ms)</text>%n", top2 - 6));
+        sb.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">latency per layer (ms)</text>%n", top2 - 22));
         axis(sb, left, top2, plotW, h2);
         for (int i = 0; i < ls.size(); i++) {
             LayerEstimate l = ls.get(i);

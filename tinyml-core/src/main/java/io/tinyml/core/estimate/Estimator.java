@@ -126,7 +126,7 @@ public final class Estimator {
                     + " states not modelled");
         }
         if (!target.emulated() && target.powerSource().startsWith("provisional")) {
-            notes.add("active power: PROVISIONAL (" + target.powerSource() + ")");
+            notes.add("active power: " + target.powerSource());
         }
         long[] macs = new long[n];
         long[] scratch = new long[n];
