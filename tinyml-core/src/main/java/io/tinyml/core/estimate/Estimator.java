@@ -75,14 +75,15 @@ public final class Estimator {
     }
 
     /**
-     * Estimates a model.
+     * Estimates a model, labelled with the file name of its source.
      *
      * @param model the model
      * @return the estimate
      */
     public Estimate estimate(Model model) {
-        String label = model.provenance().source();
-        return estimate(model.graph(), label == null ? "model" : label);
+        String source = model.provenance().source();
+        int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
+        return estimate(model.graph(), source.substring(slash + 1));
     }
 
     /**
