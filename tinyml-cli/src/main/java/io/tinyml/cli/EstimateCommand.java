@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tinyml estimate MODEL --target NAME [--target-file F.json] [--kernels reference|optimized|generated]
- * [--planner greedy|optimal] [--json] [--markdown] [--svg FILE]}: flash, RAM, latency and energy on a
+ * [--planner greedy|optimal] [--order-search-ms MS] [--json] [--markdown] [--svg FILE]}: flash, RAM, latency and energy on a
  * board, per layer, with the fit check.
  */
 @Command(name = "estimate", mixinStandardHelpOptions = true,
@@ -55,6 +55,10 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--planner-budget-ms", paramLabel = "MS", defaultValue = "2000",
             description = "time budget of the optimal planner (default: ${DEFAULT-VALUE})")
     long plannerBudgetMs;
+
+    @Option(names = "--order-search-ms", paramLabel = "MS", defaultValue = "0",
+            description = "search the execution order for a lower memory peak for this long (0: graph order)")
+    long orderSearchMs;
 
     @Option(names = "--latency-budget-ms", paramLabel = "MS", defaultValue = "0",
             description = "report a violation above this latency (0: no budget)")
@@ -87,8 +91,12 @@ public final class EstimateCommand implements Callable<Integer> {
             default -> throw new BadInputException("expected --planner greedy or optimal, found '" + planner + "'");
         };
         Model m = ModelIO.read(model);
-        Estimate e = Estimator.builder().setTarget(t).optKernels(k).optPlanner(p)
-                .optLatencyBudgetMs(latencyBudgetMs).build().estimate(m.graph(), model.getFileName().toString());
+        Estimator.Builder eb = Estimator.builder().setTarget(t).optKernels(k).optPlanner(p)
+                .optLatencyBudgetMs(latencyBudgetMs);
+        if (orderSearchMs > 0) {
+            eb.optOrderSearch(Duration.ofMillis(orderSearchMs));
+        }
+        Estimate e = eb.build().estimate(m.graph(), model.getFileName().toString());
         PrintWriter out = spec.commandLine().getOut();
         if (svg != null) {
             Files.writeString(svg, EstimateReports.svg(e), StandardCharsets.UTF_8);

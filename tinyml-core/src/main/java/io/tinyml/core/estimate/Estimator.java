@@ -1,6 +1,7 @@
 package io.tinyml.core.estimate;
 
 import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.estimate.plan.ExecutionOrderSearch;
 import io.tinyml.core.estimate.plan.GreedyBySizePlanner;
 import io.tinyml.core.estimate.plan.InPlace;
 import io.tinyml.core.estimate.plan.MemoryPlan;
@@ -39,6 +40,7 @@ public final class Estimator {
     private final MemoryPlanner planner;
     private final Set<InPlace> inPlace;
     private final double latencyBudgetMs;
+    private final java.time.Duration orderSearch;
 
     private Estimator(Builder b) {
         this.target = b.target;
@@ -46,6 +48,7 @@ public final class Estimator {
         this.planner = b.planner;
         this.inPlace = b.inPlace != null ? Set.copyOf(b.inPlace) : defaultInPlace(b.kernels);
         this.latencyBudgetMs = b.latencyBudgetMs;
+        this.orderSearch = b.orderSearch;
     }
 
     /**
@@ -141,7 +144,14 @@ public final class Estimator {
         if (anyFloat) {
             notes.add("float32 operators: PROVISIONAL, int8 instruction counts assumed");
         }
-        PlanProblem problem = PlanProblem.of(g, inPlace, scratch, PlanProblem.DEFAULT_ALIGNMENT);
+        PlanProblem problem;
+        if (orderSearch != null) {
+            int[] order = new ExecutionOrderSearch(orderSearch, io.tinyml.core.ProgressListener.NONE)
+                    .bestOrder(g, scratch, PlanProblem.DEFAULT_ALIGNMENT);
+            problem = PlanProblem.of(g, order, inPlace, scratch, PlanProblem.DEFAULT_ALIGNMENT);
+        } else {
+            problem = PlanProblem.of(g, inPlace, scratch, PlanProblem.DEFAULT_ALIGNMENT);
+        }
         MemoryPlan plan = planner.plan(problem);
 
         double cpi = CostModel.cyclesPerInstruction(target);
@@ -232,8 +242,21 @@ public final class Estimator {
         private MemoryPlanner planner = new GreedyBySizePlanner();
         private Set<InPlace> inPlace;
         private double latencyBudgetMs;
+        private java.time.Duration orderSearch;
 
         private Builder() {
+        }
+
+        /**
+         * Searches the execution order for the smallest peak of live bytes before planning (for
+         * branchy graphs; layers are then reported in the order found).
+         *
+         * @param budget the search's time budget
+         * @return this
+         */
+        public Builder optOrderSearch(java.time.Duration budget) {
+            orderSearch = Objects.requireNonNull(budget, "budget");
+            return this;
         }
 
         /** @param t the target @return this */
