@@ -243,4 +243,35 @@ class PlannerPropertyTest {
         assertFalse(all.bufferOfTensor(x) == all.bufferOfTensor(y));
         assertEquals(512, all.lowerBound());
     }
+
+    @Test
+    void exhaustedTimeBudgetIsReportedAndProgressIsSent() {
+        Random r = new Random(7);
+        int checked = 0;
+        for (int k = 0; k < 200 && checked < 10; k++) {
+            int n = 14;
+            long[] sizes = new long[n];
+            int[] first = new int[n];
+            int[] last = new int[n];
+            for (int i = 0; i < n; i++) {
+                sizes[i] = 1 + r.nextInt(4096);
+                first[i] = r.nextInt(10);
+                last[i] = first[i] + r.nextInt(5);
+            }
+            PlanProblem p = PlanProblem.ofBuffers(sizes, first, last, 16);
+            MemoryPlan gp = greedy.plan(p);
+            if (gp.peak() == p.lowerBound()) {
+                continue;
+            }
+            java.util.List<Long> reports = new ArrayList<>();
+            MemoryPlan none = new OptimalPlanner(Duration.ZERO, (t, d, total) -> reports.add(total)).plan(p);
+            // no time at all: the greedy seed comes back, not claimed optimal, and progress was reported
+            assertEquals(gp.peak(), none.peak());
+            assertFalse(none.provenOptimal());
+            assertEquals(List.of(0L), reports);
+            OverlapVerifier.verify(none);
+            checked++;
+        }
+        assertEquals(10, checked);
+    }
 }
