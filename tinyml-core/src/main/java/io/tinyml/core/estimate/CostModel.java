@@ -49,7 +49,9 @@ import io.tinyml.core.target.Target;
  * {@code PER_ELEMENT} 100 instructions per element for softmax, logistic, tanh and other
  * transcendental element-wise kernels (fixed-point exp); {@code PER_ELEMENT_SIMPLE} 8 per element
  * for add, sub, mul, clamps, quantize; {@code PER_BYTE_COPY} 0.5 per byte for reshape, concatenation,
- * pad and transpose (word copies: one load and one store per 4 bytes).</li>
+ * pad and transpose (word copies: one load and one store per 4 bytes); a reshape whose output shares
+ * its input's buffer copies nothing (TFLM's reshape copies only when the buffers differ) and costs
+ * {@code PER_NODE}.</li>
  * </ul>
  * Cycles = instructions × cycles per instruction: exactly 1 on the QEMU boards (no timing model: one
  * cycle is one executed instruction, by definition). On real Armv7E-M cores the instruction count

@@ -173,7 +173,12 @@ public final class Estimator {
                 unsupported.add(k + " at node '" + node.name() + "' (no " + kernels.cliName() + " kernel on "
                         + target.name() + ")");
             }
-            long cyc = Math.round(CostModel.instructions(effective, g, node, macs[i]) * cpi);
+            // TFLM's reshape copies only when input and output are different buffers (reshape.cc)
+            boolean aliased = k == OpKind.RESHAPE && node.input(0) != Node.ABSENT
+                    && problem.bufferOfTensor(node.input(0)) >= 0
+                    && problem.bufferOfTensor(node.input(0)) == problem.bufferOfTensor(node.output(0));
+            double insns = aliased ? CostModel.PER_NODE : CostModel.instructions(effective, g, node, macs[i]);
+            long cyc = Math.round(insns * cpi);
             totalCycles += cyc;
             long sb = problem.scratchOfNode(i) >= 0 ? problem.buffers().get(problem.scratchOfNode(i)).size() : 0;
             maxScratch = Math.max(maxScratch, sb);
