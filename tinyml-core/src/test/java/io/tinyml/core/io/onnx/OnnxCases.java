@@ -155,8 +155,11 @@ final class OnnxCases {
             }
         }
         Map<String, Tensor> feed = new HashMap<>();
-        for (Tensor t : ins) {
-            feed.put(t.name(), t);
+        for (int i = 0; i < ins.size(); i++) {
+            Tensor t = ins.get(i);
+            // unnamed test data (PyTorch exports) follows the order of the graph inputs
+            feed.put(t.name().equals("tensor") && i < m.graph().inputs().size() ? m.graph().inputTensor(i).name()
+                    : t.name(), t);
         }
         List<Tensor> got;
         try {
