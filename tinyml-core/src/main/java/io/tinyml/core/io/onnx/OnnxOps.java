@@ -306,6 +306,9 @@ final class OnnxOps {
                 ? new Op.DepthwiseConv2D(strides[0], strides[1], dil[0], dil[1], padding, m / c, Activation.NONE)
                 : new Op.Conv2D(strides[0], strides[1], dil[0], dil[1], padding, Activation.NONE);
         vs.node(node.name(), op, List.of(xi, wi, bi), List.of(y.nhwc));
+        if (bi == Node.ABSENT) {
+            biaslessFc.put(y, vs.b.nodes().size() - 1);
+        }
     }
 
     /**
@@ -313,8 +316,12 @@ final class OnnxOps {
      */
     private int[] resolvePads(int[] x, int[] k, int[] s, int[] d, boolean ceil)
             throws MalformedModelException, UnsupportedOperatorException {
+        return resolvePads(x, k, s, d, attrInts("pads", new int[] {0, 0, 0, 0}));
+    }
+
+    private int[] resolvePads(int[] x, int[] k, int[] s, int[] d, int[] pads)
+            throws MalformedModelException, UnsupportedOperatorException {
         String autoPad = attrS("auto_pad", "NOTSET");
-        int[] pads = attrInts("pads", new int[] {0, 0, 0, 0});
         if (pads.length != 4) {
             throw malformed("4 pads for 2 spatial axes", Arrays.toString(pads));
         }
@@ -376,24 +383,40 @@ final class OnnxOps {
 
     private void pool(boolean max) throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
-        if (x.rank() != 4) {
-            throw unsupported("2-D pooling (a rank-4 input), found rank " + x.rank());
+        boolean lifted = x.rank() == 3;
+        if (x.rank() != 4 && !lifted) {
+            throw unsupported("1-D or 2-D pooling (a rank-3 or rank-4 input), found rank " + x.rank());
         }
         if (node.outputs().size() > 1 && !node.outputs().get(1).isEmpty()) {
             throw unsupported("MaxPool without the Indices output, found it requested");
         }
+        int sp = x.rank() - 2;
         int[] k = attrInts("kernel_shape", null);
-        if (k == null || k.length != 2) {
-            throw malformed("a kernel_shape of 2 values", k == null ? "none" : Arrays.toString(k));
+        if (k == null || k.length != sp) {
+            throw malformed("a kernel_shape of " + sp + " values", k == null ? "none" : Arrays.toString(k));
         }
-        int[] s = attrInts("strides", new int[] {1, 1});
-        int[] d = attrInts("dilations", new int[] {1, 1});
-        if (s.length != 2 || d.length != 2) {
-            throw malformed("2 strides and dilations", Arrays.toString(s) + " " + Arrays.toString(d));
+        int[] s = attrInts("strides", sp == 2 ? new int[] {1, 1} : new int[] {1});
+        int[] d = attrInts("dilations", sp == 2 ? new int[] {1, 1} : new int[] {1});
+        int[] rawPads = attrInts("pads", new int[2 * sp]);
+        if (s.length != sp || d.length != sp || rawPads.length != 2 * sp) {
+            throw malformed(sp + " strides and dilations, " + 2 * sp + " pads", Arrays.toString(s) + " "
+                    + Arrays.toString(d) + " " + Arrays.toString(rawPads));
+        }
+        if (lifted) {
+            // [N, C, L] pools as [N, C, 1, L]: exact
+            k = new int[] {1, k[0]};
+            s = new int[] {1, s[0]};
+            d = new int[] {1, d[0]};
+            rawPads = new int[] {0, rawPads[0], 0, rawPads[1]};
+            Value x4 = new Value(x.name + "_2d", x.type, new int[] {x.shape[0], x.shape[1], 1, x.shape[2]});
+            x4.quant = x.quant;
+            x4.plain = vs.activation(x4.name + "_nchw", x.type, x4.shape, x.quant);
+            vs.node(x4.name, new Op.Reshape(), List.of(vs.plain(x)), List.of(x4.plain));
+            x = x4;
         }
         boolean dilated = d[0] != 1 || d[1] != 1;
-        if (dilated && (!max || s[0] % d[0] != 0 || s[1] % d[1] != 0 || d[0] < 1 || d[1] < 1)) {
-            throw unsupported("pooling without dilation, or max pooling whose strides are multiples of the dilations"
+        if (dilated && (lifted || !max || s[0] % d[0] != 0 || s[1] % d[1] != 0 || d[0] < 1 || d[1] < 1)) {
+            throw unsupported("pooling without dilation, or 2-D max pooling whose strides are multiples of the dilations"
                     + " (the IR has no dilated pooling), found dilations " + Arrays.toString(d) + " and strides "
                     + Arrays.toString(s));
         }
@@ -409,7 +432,7 @@ final class OnnxOps {
         }
         boolean ceil = attrI("ceil_mode", 0) != 0;
         boolean includePad = !max && attrI("count_include_pad", 0) != 0;
-        int[] pads = resolvePads(x.shape, k, s, d, ceil);
+        int[] pads = resolvePads(x.shape, k, s, d, rawPads);
         if (dilated) {
             dilatedMaxPool(x, k, s, d, pads, attrI("ceil_mode", 0) != 0);
             return;
@@ -444,10 +467,21 @@ final class OnnxOps {
             xi = padNhwc(x, xi, pads, max ? Float.NEGATIVE_INFINITY : 0f);
             padding = Padding.VALID;
         }
-        Value y = outNhwc(0, x.type, new int[] {x.shape[0], x.shape[1], out[0], out[1]}, x.quant);
+        int[] os = {x.shape[0], x.shape[1], out[0], out[1]};
+        Value y;
+        if (lifted) {
+            y = new Value(node.outputs().get(0) + "_2d", x.type, os);
+            y.quant = x.quant;
+            y.nhwc = vs.activation(y.name, x.type, OnnxValues.nhwcShape(os), x.quant);
+        } else {
+            y = outNhwc(0, x.type, os, x.quant);
+        }
         Op op = max ? new Op.MaxPool2D(k[0], k[1], s[0], s[1], padding, Activation.NONE)
                 : new Op.AveragePool2D(k[0], k[1], s[0], s[1], padding, Activation.NONE);
         vs.node(node.name(), op, List.of(xi), List.of(y.nhwc));
+        if (lifted) {
+            reshapeTo(y, new int[] {os[0], os[1], os[3]});
+        }
     }
 
     /**
@@ -810,7 +844,7 @@ final class OnnxOps {
         Value b = legacyBroadcast(a, in(1));
         Value fc = biaslessFc.containsKey(a) ? a : biaslessFc.containsKey(b) ? b : null;
         Value bias = fc == a ? b : a;
-        if (fc != null && uses.getOrDefault(fc.name, 0) == 1 && bias.isPlainConstant() && bias.type == DataType.FLOAT32
+        if (fc != null && fc.rank() != 4 && uses.getOrDefault(fc.name, 0) == 1 && bias.isPlainConstant() && bias.type == DataType.FLOAT32
                 && fc.rank() >= 1 && isRowVector(bias.shape, fc.shape[fc.rank() - 1])
                 && Arrays.equals(OnnxOpsShapes.broadcast(a.shape, b.shape), fc.shape)) {
             int pos = biaslessFc.remove(fc);
@@ -822,7 +856,28 @@ final class OnnxOps {
                     List.of(y.plain)));
             return;
         }
+        if (fc != null && fc.rank() == 4 && uses.getOrDefault(fc.name, 0) == 1 && bias.isPlainConstant()
+                && bias.type == DataType.FLOAT32 && bias.rank() <= 4 && isChannelVector(bias.shape, fc.shape[1])
+                && Arrays.equals(OnnxOpsShapes.broadcast(a.shape, b.shape), fc.shape)) {
+            // Conv + Add of a per-channel constant: the constant is the convolution's bias
+            int pos = biaslessFc.remove(fc);
+            Node old = vs.b.nodes().get(pos);
+            int bi = vs.addTensor(Tensor.ofFloats(bias.name, Shape.of(fc.shape[1]), bias.constant.floats()));
+            Value y = outNhwc(0, fc.type, fc.shape, null);
+            vs.b.nodes().set(pos, new Node(old.name(), old.op(), List.of(old.input(0), old.input(1), bi),
+                    List.of(y.nhwc)));
+            return;
+        }
         binary(new Op.Add(Activation.NONE), a, b);
+    }
+
+    /** Tells whether a shape, aligned to NCHW from the right, holds c values on the channel axis only. */
+    private static boolean isChannelVector(int[] s, int c) {
+        int[] s4 = new int[4];
+        for (int i = 0; i < 4; i++) {
+            s4[i] = i < 4 - s.length ? 1 : s[i - (4 - s.length)];
+        }
+        return s4[0] == 1 && s4[1] == c && s4[2] == 1 && s4[3] == 1;
     }
 
     private void div() throws MalformedModelException, UnsupportedOperatorException {
