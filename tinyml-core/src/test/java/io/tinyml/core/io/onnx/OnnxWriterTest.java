@@ -128,8 +128,10 @@ class OnnxWriterTest {
             Model m = e.getValue();
             byte[] onnx = OnnxWriter.write(m);
             int worst = 0;
+            int worstBack = 0;
             long differing = 0;
             long total = 0;
+            Model back = OnnxReader.read(onnx, "written " + e.getKey());
             for (int trial = 0; trial < 5; trial++) {
                 byte[][] in = randomInputs(m, rnd, false);
                 if (trial == 0 && e.getKey().equals("kws_dscnn_int8")) {
@@ -137,7 +139,11 @@ class OnnxWriterTest {
                 }
                 byte[][] ours = Interpreter.create(m).invoke(in);
                 byte[][] ort = runOrt(m, onnx, in);
+                byte[][] reread = Interpreter.create(back).invoke(in);
                 for (int o = 0; o < ours.length; o++) {
+                    for (int k = 0; k < ours[o].length; k++) {
+                        worstBack = Math.max(worstBack, Math.abs(ours[o][k] - reread[o][k]));
+                    }
                     assertEquals(ours[o].length, ort[o].length);
                     for (int k = 0; k < ours[o].length; k++) {
                         int d = Math.abs(ours[o][k] - ort[o][k]);
@@ -147,7 +153,9 @@ class OnnxWriterTest {
                     }
                 }
             }
-            report.append(String.format(" %s: worst %d LSB, %d of %d outputs differ;", e.getKey(), worst, differing, total));
+            report.append(String.format(" %s: worst %d LSB, %d of %d outputs differ (QDQ file re-read by OnnxReader:"
+                    + " worst %d LSB);", e.getKey(), worst, differing, total, worstBack));
+            assertTrue(worstBack <= 1, e.getKey() + ": the re-read QDQ model differs by " + worstBack + " LSB");
             assertTrue(worst <= 1, e.getKey() + ": ONNX Runtime (QDQ) differs from our int8 interpreter by " + worst + " LSB");
         }
         System.out.println("ONNX writer (int8 QDQ) vs our int8 interpreter:" + report);
