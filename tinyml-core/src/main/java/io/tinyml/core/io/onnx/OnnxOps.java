@@ -275,7 +275,7 @@ final class OnnxOps {
             throw malformed("consistent strides, dilations, group and weights for " + c + " input channels, found group "
                     + group + " and weights " + Arrays.toString(w.shape));
         }
-        int[] pads = resolvePads(x.shape, k, strides, dil, false);
+        int[] pads = resolvePads(x.shape, k, strides, dil, attrInts("pads", new int[] {0, 0, 0, 0}));
         Padding padding = spatialPadding(x.shape, k, strides, dil, pads);
         int xi = vs.nhwc(x);
         if (padding == null) {
@@ -311,14 +311,7 @@ final class OnnxOps {
         }
     }
 
-    /**
-     * Returns explicit pads {hb, wb, he, we} from pads / auto_pad.
-     */
-    private int[] resolvePads(int[] x, int[] k, int[] s, int[] d, boolean ceil)
-            throws MalformedModelException, UnsupportedOperatorException {
-        return resolvePads(x, k, s, d, attrInts("pads", new int[] {0, 0, 0, 0}));
-    }
-
+    /** Returns explicit pads {hb, wb, he, we} from the pads attribute or auto_pad. */
     private int[] resolvePads(int[] x, int[] k, int[] s, int[] d, int[] pads)
             throws MalformedModelException, UnsupportedOperatorException {
         String autoPad = attrS("auto_pad", "NOTSET");
@@ -1021,10 +1014,6 @@ final class OnnxOps {
         int r = x.rank();
         int axis = normAxis((int) attrI("axis", opset >= 13 ? -1 : 1), r);
         if (axis == r - 1) {
-            if (r == 4 && (x.nhwc >= 0 || x.plain < 0) && sameOrderLast(x.shape)) {
-                unary(new Op.Softmax(1f));
-                return;
-            }
             Value y = outPlain(0, x.type, x.shape, null);
             vs.node(node.name(), new Op.Softmax(1f), List.of(vs.plain(x)), List.of(y.plain));
             return;
@@ -1071,11 +1060,6 @@ final class OnnxOps {
         vs.node(node.name(), new Op.Softmax(1f), List.of(t), List.of(sm));
         Value y = outPlain(0, x.type, x.shape, null);
         vs.node(node.name() + "_axis_back", new Op.Transpose(inv), List.of(sm), List.of(y.plain));
-    }
-
-    /** For softmax over the last ONNX axis (W) of a 4-D value: NHWC's last axis is C, so plain is used. */
-    private static boolean sameOrderLast(int[] s) {
-        return false;
     }
 
     private void batchNorm() throws MalformedModelException, UnsupportedOperatorException {

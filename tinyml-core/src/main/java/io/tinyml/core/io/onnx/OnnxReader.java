@@ -2,12 +2,10 @@ package io.tinyml.core.io.onnx;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
-import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.InvalidGraphException;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Provenance;
-import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,14 +168,6 @@ public final class OnnxReader {
                     + MIN_OPSET + ", " + MAX_OPSET + "], found " + (v == null ? "none" : v) + " (onnx-reader)");
         }
         return v;
-    }
-
-    static Shape shapeOf(int[] d) {
-        return Shape.of(d);
-    }
-
-    static DataType typeOf(int code) {
-        return OnnxTensors.irType(code);
     }
 
     static String sha256(byte[] b) {
