@@ -38,6 +38,19 @@ import java.util.Map;
  * paddings, clip bounds, quantization parameters) must be constants. Shape-computing subgraphs of
  * constants ({@code Shape}, {@code Gather}, {@code Concat}, {@code Unsqueeze}, ...) are folded.
  *
+ * <p><b>Operators.</b> Conv (plain, depthwise, grouped; SAME/VALID/explicit pads, asymmetric pads as a
+ * Pad node), Gemm and MatMul with a 2-D right operand (FullyConnected; a following Add of a bias is
+ * folded), BatchNormalization, Relu, Clip, LeakyRelu, PRelu (exactly, as relu(x) + s*(x - relu(x))),
+ * Sigmoid, Tanh, HardSwish, HardSigmoid, Softmax on any axis (transposes or the opset-11 flattening),
+ * Add/Sub/Mul (numpy and legacy opset-6 broadcasting), Div by a constant (multiplication by its
+ * reciprocal, within 1.2e-7 relative), MaxPool/AveragePool (1-D and 2-D; ceil_mode; dilated max
+ * pooling whose strides are multiples of the dilations), GlobalAveragePool, ReduceMean, Flatten,
+ * Reshape, Squeeze, Unsqueeze, Transpose, Concat, Pad (constant mode), Identity, Dropout,
+ * QuantizeLinear/DequantizeLinear (per-tensor activations, per-axis constants; the interpreter's
+ * Quantize rounds half away from zero where ONNX rounds half to even), Constant, and Shape, Gather,
+ * Cast on constants. Anything else (LogSoftmax, batched MatMul, ConvInteger, QLinearConv, ...) is an
+ * {@link UnsupportedOperatorException}.
+ *
  * <p>Errors: a corrupt or inconsistent file ends in {@link MalformedModelException}; an operator or
  * variant the IR cannot express exactly ends in {@link UnsupportedOperatorException} naming the op
  * type and the node. Lengths, counts, ranks and tensor sizes are bounded (a tensor of at most
