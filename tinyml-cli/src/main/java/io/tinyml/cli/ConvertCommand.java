@@ -2,6 +2,7 @@ package io.tinyml.cli;
 
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.pass.PassPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,6 +24,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace OUT if it exists")
     boolean force;
 
+    @Option(names = "--no-optimize", description = "write the graph as read, without the standard passes "
+            + "(remove identities, fold constants, fold batch normalization, fuse activations)")
+    boolean noOptimize;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -35,6 +40,9 @@ final class ConvertCommand implements Callable<Integer> {
             throw new BadInputException("expected an output different from the input, found " + output + " twice");
         }
         Model m = ModelIO.read(model);
+        if (!noOptimize) {
+            m = PassPipeline.standard().run(m);
+        }
         ModelIO.write(m, output);
         spec.commandLine().getOut().printf("wrote %s (%,d bytes, %d nodes)%n", output, Files.size(output),
                 m.graph().nodes().size());

@@ -53,10 +53,12 @@ class CliTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("expected_output_data.bin")), Files.readAllBytes(out));
     }
 
-    @Test
-    void dumpMatchesEveryTflmLayerOfKws(@TempDir Path tmp) throws Exception {
-        Path model = Assets.require("models/tflite/kws_dscnn_int8.tflite");
-        Path ref = Assets.require("reference/kws");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"kws, models/tflite/kws_dscnn_int8.tflite",
+            "person, models/tflite/person_detect/person_detect.tflite"})
+    void dumpMatchesEveryTflmLayer(String folder, String modelPath, @TempDir Path tmp) throws Exception {
+        Path model = Assets.require(modelPath);
+        Path ref = Assets.require("reference/" + folder);
         Path dump = tmp.resolve("dump");
         Outcome o = tinyml("run", model, "--input", ref.resolve("input.bin"), "--dump", dump);
         assertEquals(0, o.status(), o.err());
@@ -228,6 +230,33 @@ class CliTest {
             assertEquals(0, tinyml("run", copy, "--input", in, "--output", b).status(), name);
             assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), name + " output after convert");
         }
+    }
+
+    @Test
+    void frameworkFormatsInspectAndConvertToTflite(@TempDir Path tmp) throws Exception {
+        Path h5 = Assets.require("models/keras/ic_resnet8.h5");
+        Path saved = Assets.require("models/savedmodel/kws_dscnn");
+        for (Path m : List.of(h5, saved)) {
+            Outcome inspect = tinyml("inspect", m, "--json");
+            assertEquals(0, inspect.status(), m + ": " + inspect.err());
+            Path out = tmp.resolve(m.getFileName() + ".tflite");
+            Outcome convert = tinyml("convert", m, "--output", out);
+            assertEquals(0, convert.status(), m + ": " + convert.err());
+            io.tinyml.core.ir.Model original = io.tinyml.core.io.ModelIO.read(m);
+            io.tinyml.core.ir.Model converted = io.tinyml.core.io.ModelIO.read(out);
+            float[] x = new float[original.graph().inputTensor(0).shape().elementCount()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (i % 13) / 13f;
+            }
+            float[] a = io.tinyml.core.runtime.Interpreter.create(original).invokeFloat(x)[0];
+            float[] b = io.tinyml.core.runtime.Interpreter.create(converted).invokeFloat(x)[0];
+            assertTrue(converted.graph().nodes().size() < original.graph().nodes().size(), m + ": batch norm folded");
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5f * Math.max(1f, Math.abs(a[i])), m + " output " + i + " after convert");
+            }
+        }
+        Path empty = Files.createDirectories(tmp.resolve("not_a_model"));
+        assertOneLineFailure(tinyml("inspect", empty), "saved_model.pb");
     }
 
     private static void assertOneLineFailure(Outcome o, String mention) {

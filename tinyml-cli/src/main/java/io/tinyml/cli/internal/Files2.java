@@ -1,11 +1,11 @@
 package io.tinyml.cli.internal;
 
+import io.tinyml.core.io.AtomicFiles;
+
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * File output that never loses what the user had: refuses to replace an existing file unless
@@ -28,21 +28,7 @@ public final class Files2 {
         if (!force && Files.exists(target)) {
             throw new FileAlreadyExistsException(target.toString(), null, "exists (use --force to replace it)");
         }
-        Path dir = target.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, ".tinyml-", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(target, bytes);
     }
 
     /**

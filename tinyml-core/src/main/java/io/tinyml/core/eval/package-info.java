@@ -1,5 +1,7 @@
 /**
- * Measuring models on labelled data: top-1 accuracy of a classifier with the reference
- * interpreter.
+ * Measuring models: top-1 accuracy of a classifier on labelled data ({@link io.tinyml.core.eval.Accuracy}),
+ * and agreement between two executions of a model — our interpreter, TensorFlow Java running a
+ * SavedModel, PyTorch (DJL) running TorchScript — on the same inputs ({@link io.tinyml.core.eval.Verify}
+ * over {@link io.tinyml.core.eval.ModelRunner}s).
  */
 package io.tinyml.core.eval;

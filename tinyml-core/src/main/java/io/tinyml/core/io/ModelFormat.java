@@ -19,6 +19,20 @@ public enum ModelFormat {
         public boolean matches(byte[] head) {
             return head.length >= 8 && head[4] == 'T' && head[5] == 'F' && head[6] == 'L' && head[7] == '3';
         }
+    },
+    /** Keras 2 HDF5 ({@code .h5}) or Keras 3 zip ({@code .keras}; recognised by its extension). */
+    KERAS("Keras model (.h5 HDF5 or .keras)", List.of(".h5", ".hdf5", ".keras")) {
+        @Override
+        public boolean matches(byte[] head) {
+            return isHdf5(head);
+        }
+    },
+    /** A TensorFlow SavedModel: a directory holding {@code saved_model.pb}. */
+    SAVEDMODEL("TensorFlow SavedModel directory (saved_model.pb)", List.of()) {
+        @Override
+        public boolean matches(byte[] head) {
+            return false;
+        }
     };
 
     /** How many leading bytes {@link #detect(byte[], Path)} looks at. */
@@ -97,11 +111,12 @@ public enum ModelFormat {
         if (head.length == 0) {
             return "an empty file";
         }
-        if (head.length >= 8 && head[0] == (byte) 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
-            return "an HDF5 file (a Keras .h5 model?), which this version does not read";
+        if (isHdf5(head)) {
+            return "an HDF5 file";
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return "a ZIP archive (a Keras v3 or TorchScript model?), which this version does not read";
+            return "a ZIP archive (a Keras 3 model must end in .keras; a TorchScript .pt model runs in 'tinyml verify',"
+                    + " and converts through its ONNX export)";
         }
         StringBuilder s = new StringBuilder("bytes ");
         for (int i = 0; i < Math.min(head.length, 8); i++) {
@@ -110,5 +125,9 @@ public enum ModelFormat {
         String ascii = new String(head, 0, Math.min(head.length, 8), StandardCharsets.ISO_8859_1)
                 .replaceAll("[^\\x20-\\x7e]", ".");
         return s.append(" (\"").append(ascii).append("\")").toString();
+    }
+
+    private static boolean isHdf5(byte[] head) {
+        return head.length >= 8 && head[0] == (byte) 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F';
     }
 }

@@ -2,6 +2,8 @@ package io.tinyml.core.io;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.keras.KerasReader;
+import io.tinyml.core.io.savedmodel.SavedModelReader;
 import io.tinyml.core.io.tflite.TfliteReader;
 import io.tinyml.core.io.tflite.TfliteWriter;
 import io.tinyml.core.ir.Model;
@@ -38,6 +40,13 @@ public final class ModelIO {
      * @throws UnsupportedOperatorException if the model uses an operator the reader does not support
      */
     public static Model read(Path path) throws IOException, MalformedModelException, UnsupportedOperatorException {
+        if (Files.isDirectory(path)) {
+            if (Files.isRegularFile(path.resolve("saved_model.pb"))) {
+                return SavedModelReader.read(path);
+            }
+            throw new MalformedModelException("cannot read '" + path + "': expected a model file or a "
+                    + ModelFormat.SAVEDMODEL.description() + ", found a directory without saved_model.pb");
+        }
         byte[] head = head(path);
         Optional<ModelFormat> format = ModelFormat.detect(head, path);
         if (format.isEmpty()) {
@@ -46,6 +55,8 @@ public final class ModelIO {
         }
         return switch (format.get()) {
             case TFLITE -> TfliteReader.read(path);
+            case KERAS -> KerasReader.read(path);
+            case SAVEDMODEL -> SavedModelReader.read(path);
         };
     }
 
@@ -60,9 +71,12 @@ public final class ModelIO {
      */
     public static void write(Model model, Path path) throws IOException, UnsupportedOperatorException {
         ModelFormat format = ModelFormat.byExtension(path).orElseThrow(() -> new IllegalArgumentException(
-                "expected a file name ending in one of " + extensions() + ", found '" + path.getFileName() + "'"));
+                "expected a file name ending in one of " + writableExtensions() + ", found '" + path.getFileName() + "'"));
         switch (format) {
             case TFLITE -> TfliteWriter.write(model, path);
+            case KERAS, SAVEDMODEL -> throw new IllegalArgumentException("expected a file name ending in one of "
+                    + writableExtensions() + ", found '" + path.getFileName() + "' (" + format.description()
+                    + " is read, not written)");
         }
     }
 
@@ -76,7 +90,7 @@ public final class ModelIO {
         return Arrays.stream(ModelFormat.values()).map(ModelFormat::description).collect(Collectors.joining(" or "));
     }
 
-    private static String extensions() {
-        return Arrays.stream(ModelFormat.values()).flatMap(f -> f.extensions().stream()).toList().toString();
+    private static String writableExtensions() {
+        return ModelFormat.TFLITE.extensions().toString();
     }
 }

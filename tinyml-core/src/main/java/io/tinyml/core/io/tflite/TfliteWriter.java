@@ -2,6 +2,7 @@ package io.tinyml.core.io.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.AtomicFiles;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
@@ -17,17 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -65,7 +59,6 @@ import static io.tinyml.core.io.tflite.TfliteSchema.*;
 public final class TfliteWriter {
     private static final Logger log = LoggerFactory.getLogger(TfliteWriter.class);
     private static final int DATA_ALIGNMENT = 16;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private TfliteWriter() {
     }
@@ -93,41 +86,8 @@ public final class TfliteWriter {
      */
     public static void write(Model model, Path path) throws IOException, UnsupportedOperatorException {
         byte[] bytes = write(model);
-        Path target = path.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = newTempFile(dir, target.getFileName().toString(), bytes);
-        try {
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        log.debug("wrote {} ({} bytes)", target, bytes.length);
-    }
-
-    /**
-     * Writes the bytes to a new hidden file beside the target. Created like any new file (the
-     * process umask applies), unlike {@link Files#createTempFile}, which would leave the model
-     * readable by its owner only.
-     */
-    private static Path newTempFile(Path dir, String name, byte[] bytes) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                out.write(bytes);
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 16) {
-                    throw e;
-                }
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-        }
+        AtomicFiles.write(path, bytes);
+        log.debug("wrote {} ({} bytes)", path, bytes.length);
     }
 
     /** One TFLite operator to emit. */

@@ -37,7 +37,24 @@ final class Broadcast {
             stride[d] = dim == 1 ? 0 : s;
             s *= dim;
         }
-        int n = out.elementCount();
+        return stridedMap(od, stride);
+    }
+
+    /**
+     * Walks the output dimensions in row-major order and records, per output element, the source
+     * index reached by adding each dimension's source stride: the gather map of broadcasting (stride
+     * 0 on broadcast axes) and of transposition (permuted strides).
+     *
+     * @param outDims the output dimensions
+     * @param srcStride the source stride of each output dimension
+     * @return the source index per output element
+     */
+    static int[] stridedMap(int[] outDims, int[] srcStride) {
+        int r = outDims.length;
+        int n = 1;
+        for (int d : outDims) {
+            n *= d;
+        }
         int[] map = new int[n];
         int[] idx = new int[r];
         int src = 0;
@@ -45,11 +62,11 @@ final class Broadcast {
             map[i] = src;
             for (int d = r - 1; d >= 0; d--) {
                 idx[d]++;
-                src += stride[d];
-                if (idx[d] < od[d]) {
+                src += srcStride[d];
+                if (idx[d] < outDims[d]) {
                     break;
                 }
-                src -= stride[d] * idx[d];
+                src -= srcStride[d] * idx[d];
                 idx[d] = 0;
             }
         }

@@ -42,22 +42,7 @@ final class LayoutKernels {
             outDims[d] = in[op.perm().get(d)];
             srcStride[d] = inStride[op.perm().get(d)];
         }
-        int n = s;
-        int[] map = new int[n];
-        int[] idx = new int[r];
-        int src = 0;
-        for (int i = 0; i < n; i++) {
-            map[i] = src;
-            for (int d = r - 1; d >= 0; d--) {
-                idx[d]++;
-                src += srcStride[d];
-                if (idx[d] < outDims[d]) {
-                    break;
-                }
-                src -= srcStride[d] * idx[d];
-                idx[d] = 0;
-            }
-        }
+        int[] map = Broadcast.stridedMap(outDims, srcStride);
         return gather(arrays[node.input(0)], arrays[node.output(0)], map, null);
     }
 

@@ -1,0 +1,149 @@
+package io.tinyml.cli;
+
+import io.tinyml.cli.internal.Json;
+import io.tinyml.core.ProgressListener;
+import io.tinyml.core.estimate.Estimate;
+import io.tinyml.core.estimate.EstimateReports;
+import io.tinyml.core.estimate.Estimator;
+import io.tinyml.core.estimate.KernelLibrary;
+import io.tinyml.core.estimate.plan.GreedyBySizePlanner;
+import io.tinyml.core.estimate.plan.MemoryPlanner;
+import io.tinyml.core.estimate.plan.OptimalPlanner;
+import io.tinyml.core.io.ModelIO;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.target.Target;
+import io.tinyml.core.target.TargetCatalog;
+import io.tinyml.core.target.TargetFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tinyml estimate MODEL --target NAME [--target-file F.json] [--kernels reference|optimized|generated]
+ * [--planner greedy|optimal] [--order-search-ms MS] [--json] [--markdown] [--svg FILE]}: flash, RAM, latency and energy on a
+ * board, per layer, with the fit check.
+ */
+@Command(name = "estimate", mixinStandardHelpOptions = true,
+        description = "Estimates flash, RAM, arena, latency and energy of a model on a target, and checks the fit.")
+public final class EstimateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model file")
+    Path model;
+
+    @Option(names = "--target", paramLabel = "NAME", description = "target name (see 'tinyml targets')")
+    String target;
+
+    @Option(names = "--target-file", paramLabel = "FILE", description = "JSON file with user-defined targets")
+    Path targetFile;
+
+    @Option(names = "--kernels", paramLabel = "LIB", defaultValue = "reference",
+            description = "reference, optimized or generated (default: ${DEFAULT-VALUE})")
+    String kernels;
+
+    @Option(names = "--planner", paramLabel = "NAME", defaultValue = "greedy",
+            description = "greedy or optimal (default: ${DEFAULT-VALUE})")
+    String planner;
+
+    @Option(names = "--planner-budget-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "time budget of the optimal planner (default: ${DEFAULT-VALUE})")
+    long plannerBudgetMs;
+
+    @Option(names = "--order-search-ms", paramLabel = "MS", defaultValue = "0",
+            description = "search the execution order for a lower memory peak for this long (0: graph order)")
+    long orderSearchMs;
+
+    @Option(names = "--latency-budget-ms", paramLabel = "MS", defaultValue = "0",
+            description = "report a violation above this latency (0: no budget)")
+    double latencyBudgetMs;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Option(names = "--markdown", description = "Markdown output")
+    boolean markdown;
+
+    @Option(names = "--svg", paramLabel = "FILE", description = "also write an SVG report (live memory, latency)")
+    Path svg;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Creates the command. */
+    public EstimateCommand() {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Target t = resolveTarget();
+        KernelLibrary k = KernelLibrary.parse(kernels);
+        PrintWriter err = spec.commandLine().getErr();
+        MemoryPlanner p = switch (planner.toLowerCase(java.util.Locale.ROOT)) {
+            case "greedy" -> new GreedyBySizePlanner();
+            case "optimal" -> new OptimalPlanner(Duration.ofMillis(plannerBudgetMs), progressBar(err));
+            default -> throw new BadInputException("expected --planner greedy or optimal, found '" + planner + "'");
+        };
+        Model m = ModelIO.read(model);
+        Estimator.Builder eb = Estimator.builder().setTarget(t).optKernels(k).optPlanner(p)
+                .optLatencyBudgetMs(latencyBudgetMs);
+        if (orderSearchMs > 0) {
+            eb.optOrderSearch(Duration.ofMillis(orderSearchMs));
+        }
+        Estimate e = eb.build().estimate(m.graph(), model.getFileName().toString());
+        PrintWriter out = spec.commandLine().getOut();
+        if (svg != null) {
+            Files.writeString(svg, EstimateReports.svg(e), StandardCharsets.UTF_8);
+        }
+        if (json) {
+            Map<String, Object> map = EstimateReports.toMap(e);
+            out.println(Json.write(map));
+        } else if (markdown) {
+            out.print(EstimateReports.markdown(e));
+        } else {
+            out.print(EstimateReports.text(e));
+            if (svg != null) {
+                out.println("svg: " + svg);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Target resolveTarget() throws java.io.IOException {
+        List<Target> fromFile = targetFile != null ? TargetFiles.read(targetFile) : List.of();
+        if (target == null) {
+            if (fromFile.size() == 1) {
+                return fromFile.get(0);
+            }
+            throw new BadInputException("expected --target NAME (see 'tinyml targets'), found none");
+        }
+        for (Target t : fromFile) {
+            if (t.name().equals(target)) {
+                return t;
+            }
+        }
+        return TargetCatalog.get(target);
+    }
+
+    private static ProgressListener progressBar(PrintWriter err) {
+        return (task, done, total) -> {
+            if (total > 0) {
+                int w = 30;
+                int filled = (int) Math.min(w, done * w / total);
+                err.printf("\r%s [%s%s] %d/%d ms", task, "#".repeat(filled), " ".repeat(w - filled), Math.min(done, total),
+                        total);
+                if (done >= total) {
+                    err.println();
+                }
+                err.flush();
+            }
+        };
+    }
+}

@@ -1,0 +1,131 @@
+package io.tinyml.cli;
+
+import io.tinyml.core.ProgressListener;
+import io.tinyml.core.data.Dataset;
+import io.tinyml.core.data.Datasets;
+import io.tinyml.core.eval.ModelRunner;
+import io.tinyml.core.eval.ModelRunners;
+import io.tinyml.core.eval.Verify;
+import io.tinyml.core.eval.VerifyResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tinyml verify MODEL --against OTHER [--data DATASET | --random N] [--input-scale S]
+ * [--input-offset O] [--seed SEED] [--json]}: runs two executions of the same network on the same
+ * inputs and reports how closely they agree (max absolute and relative error, argmax agreement).
+ *
+ * <p>A {@code .pt} file runs with PyTorch (its input shapes are taken from the other model, NHWC
+ * images as NCHW), a directory holding {@code saved_model.pb} with TensorFlow, anything else is read
+ * by the SDK and runs in its interpreter.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Compares a model with another execution of the same network (e.g. an imported or converted "
+                + "model against the framework that trained it) on the same inputs.",
+                "MODEL and OTHER: a model file (.tflite, ...), a TorchScript .pt file (run with PyTorch) or a "
+                        + "SavedModel directory (run with TensorFlow)."})
+final class VerifyCommand implements Callable<Integer> {
+    private static final int DEFAULT_RANDOM = 10;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model under test")
+    Path model;
+
+    @Option(names = "--against", required = true, paramLabel = "OTHER", description = "the reference model")
+    Path against;
+
+    @Option(names = "--data", paramLabel = "DATASET",
+            description = "inputs from a dataset: IDX directory, CSV, image folder or .zip, optionally sliced: "
+                    + "PATH[from:to]")
+    String data;
+
+    @Option(names = "--random", paramLabel = "N",
+            description = "N seeded random inputs in each input's range (default when --data is absent: "
+                    + DEFAULT_RANDOM + ")")
+    Integer random;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+            description = "seed of the random inputs (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--input-scale", paramLabel = "S", defaultValue = "1",
+            description = "with --data: real input = raw value * S + O (default ${DEFAULT-VALUE})")
+    float scale;
+
+    @Option(names = "--input-offset", paramLabel = "O", defaultValue = "0", description = "see --input-scale")
+    float offset;
+
+    @Option(names = "--json", description = "machine-readable output: "
+            + "{\"maxAbsError\":X,\"maxRelError\":X,\"argmaxAgreement\":X,\"samples\":N}")
+    boolean json;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (data != null && random != null) {
+            throw new BadInputException("expected either --data or --random, found both");
+        }
+        if (random != null && random < 1) {
+            throw new BadInputException("expected --random N with N >= 1, found " + random);
+        }
+        if (data == null && (scale != 1f || offset != 0f)) {
+            throw new BadInputException("expected --input-scale/--input-offset only with --data, found them without");
+        }
+        requireExists(model);
+        requireExists(against);
+        boolean torchA = ModelRunners.isTorchScript(model);
+        boolean torchB = ModelRunners.isTorchScript(against);
+        if (torchA && torchB) {
+            throw new BadInputException("expected at least one model that declares its input shapes, found two "
+                    + "TorchScript files (" + model + ", " + against + ")");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        VerifyResult r;
+        // open the model that declares its inputs first: a TorchScript module takes its shapes from it
+        try (ModelRunner first = ModelRunners.open(torchA ? against : model, List.of());
+             ModelRunner second = ModelRunners.open(torchA ? model : against, ModelRunners.torchShapes(first))) {
+            ModelRunner a = torchA ? second : first;
+            ModelRunner b = torchA ? first : second;
+            ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
+                if (done % 100 == 0 || done == total) {
+                    err.printf("\r%s %d/%d", task, done, total);
+                    if (done == total) {
+                        err.println();
+                    }
+                    err.flush();
+                }
+            };
+            if (data != null) {
+                Dataset ds = Datasets.open(data);
+                r = Verify.dataset(a, b, ds, Verify.mappingFor(a, scale, offset), progress);
+            } else {
+                r = Verify.random(a, b, random == null ? DEFAULT_RANDOM : random, seed, progress);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(r.toJson());
+        } else {
+            out.printf("samples:          %d%nmax abs error:    %.3g%nmax rel error:    %.3g%nargmax agreement: %.4f%n",
+                    r.samples(), r.maxAbsError(), r.maxRelError(), r.argmaxAgreement());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void requireExists(Path p) throws NoSuchFileException {
+        if (!Files.exists(p)) {
+            throw new NoSuchFileException(p.toString());
+        }
+    }
+
+}

@@ -1,0 +1,124 @@
+package io.tinyml.cli;
+
+import io.tinyml.core.testing.Assets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The targets and estimate commands, run in-process (the lead registers them in Main). */
+class EstimateCommandTest {
+    record Outcome(int status, String out, String err) {
+    }
+
+    static Outcome run(Object command, Object... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int status = cl.execute(Stream.of(args).map(Object::toString).toArray(String[]::new));
+        return new Outcome(status, out.toString(), err.toString());
+    }
+
+    static long jsonLong(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\": (-?[0-9]+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void targetsListsTheCatalog() {
+        Outcome o = run(new TargetsCommand());
+        assertEquals(0, o.status(), o.err());
+        for (String name : new String[] {"cortex-m4", "cortex-m7", "risc-v", "esp32", "stm32", "cortex-a",
+                "nucleo-l4r5zi", "hifive1-revb", "rpi4", "qemu-mps2-an386", "qemu-sifive-e"}) {
+            assertTrue(o.out().contains(name), name);
+        }
+        Outcome j = run(new TargetsCommand(), "--json");
+        assertEquals(0, j.status(), j.err());
+        assertTrue(j.out().contains("\"name\": \"cortex-m4\""), j.out());
+        assertTrue(j.out().contains("\"ramBytes\": 262144"), j.out());
+    }
+
+    @Test
+    void estimateKwsJsonHasTheContractKeys() {
+        Path kws = Assets.require("models/tflite/kws_dscnn_int8.tflite");
+        Outcome o = run(new EstimateCommand(), kws, "--target", "cortex-m4", "--kernels", "optimized", "--json");
+        assertEquals(0, o.status(), o.err());
+        for (String key : new String[] {"target", "kernels", "flashBytes", "ramBytes", "arenaBytes", "cycles",
+                "latencyMs", "energyUj", "fits", "violations", "unsupportedOps", "layers", "node", "op", "macs",
+                "liveBytes"}) {
+            assertTrue(o.out().contains("\"" + key + "\":"), key);
+        }
+        assertEquals(22_380, jsonLong(o.out(), "arenaBytes"));
+        assertTrue(o.out().contains("\"fits\": true"));
+        assertTrue(o.out().contains("\"kernels\": \"optimized\""));
+    }
+
+    @Test
+    void personDoesNotFitHifive1AndNamesTheRamOverrun() {
+        Path person = Assets.require("models/tflite/person_detect/person_detect.tflite");
+        Outcome o = run(new EstimateCommand(), person, "--target", "hifive1-revb", "--json");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("\"fits\": false"));
+        long ram = jsonLong(o.out(), "ramBytes");
+        long overrun = jsonLong(o.out(), "overrun");
+        assertEquals(ram - 16 * 1024, overrun);
+        assertTrue(o.out().contains("RAM: needs"), o.out());
+        Outcome text = run(new EstimateCommand(), person, "--target", "hifive1-revb");
+        assertTrue(text.out().contains(String.format("(%,d B over)", overrun)), text.out());
+        assertTrue(text.out().contains("fits:       NO"), text.out());
+    }
+
+    @Test
+    void svgAndMarkdownAndOptimalPlanner(@TempDir Path tmp) throws Exception {
+        Path kws = Assets.require("models/tflite/kws_dscnn_int8.tflite");
+        Path svg = tmp.resolve("kws.svg");
+        Outcome o = run(new EstimateCommand(), kws, "--target", "nucleo-l4r5zi", "--planner", "optimal", "--svg", svg);
+        assertEquals(0, o.status(), o.err());
+        String s = Files.readString(svg);
+        assertTrue(s.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assertTrue(s.contains("arena peak 16,000 B"), s);
+        assertTrue(s.trim().endsWith("</svg>"));
+        Outcome md = run(new EstimateCommand(), kws, "--target", "esp32", "--markdown");
+        assertEquals(0, md.status(), md.err());
+        assertTrue(md.out().contains("| flash |"), md.out());
+    }
+
+    @Test
+    void userTargetFromFile(@TempDir Path tmp) throws Exception {
+        Path kws = Assets.require("models/tflite/kws_dscnn_int8.tflite");
+        Path f = tmp.resolve("board.json");
+        Files.writeString(f, "{\"format\": 1, \"name\": \"tiny-board\", \"core\": \"CORTEX_M4\", \"clockMhz\": 48,"
+                + " \"ramBytes\": 20000, \"flashBytes\": 131072, \"features\": [\"DSP_SIMD\"]}");
+        Outcome o = run(new EstimateCommand(), kws, "--target-file", f, "--json");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(o.out().contains("\"target\": \"tiny-board\""));
+        assertTrue(o.out().contains("\"budget\": \"RAM\""), o.out());
+        Outcome t = run(new TargetsCommand(), "--target-file", f);
+        assertTrue(t.out().contains("tiny-board"));
+    }
+
+    @Test
+    void unknownTargetAndLibraryAreRefused() {
+        Path kws = Assets.require("models/tflite/kws_dscnn_int8.tflite");
+        Outcome o = run(new EstimateCommand(), kws, "--target", "no-such-board");
+        assertNotEquals(0, o.status());
+        assertTrue(o.err().contains("expected a target, one of"), o.err());
+        Outcome k = run(new EstimateCommand(), kws, "--target", "cortex-m4", "--kernels", "fast");
+        assertNotEquals(0, k.status());
+        assertTrue(k.err().contains("expected a kernel library"), k.err());
+    }
+}

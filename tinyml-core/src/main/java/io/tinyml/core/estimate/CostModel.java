@@ -1,0 +1,269 @@
+package io.tinyml.core.estimate;
+
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.OpKind;
+import io.tinyml.core.ir.Shape;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.target.Core;
+import io.tinyml.core.target.Feature;
+import io.tinyml.core.target.Target;
+
+/**
+ * The coefficients of the estimator and where each comes from. Package-private: the numbers are
+ * documented here, next to their sources, and nowhere else.
+ *
+ * <h2>Calibration data</h2>
+ * "Ours" below means our measurement in {@code ../shared/assets/reference/README.md}: TFLM at commit
+ * 90b983c2 on QEMU mps2-an386 (Cortex-M4), arm-none-eabi-gcc 12.2, executed instructions of one
+ * Invoke(), arena_used_bytes, TFLM .text+.rodata and whole-firmware sizes, for kws_dscnn_int8 (kws) and
+ * person_detect (person), with reference and CMSIS-NN kernels. The issue asks us to model TFLM's
+ * default release build, so the -O2 columns are used.
+ *
+ * <h2>Latency</h2>
+ * Executed instructions on Armv7E-M per node:
+ * <ul>
+ * <li>reference: {@code REF_PER_MAC * macs + REF_PER_TAP * taps + PER_NODE}, where taps counts
+ * the filter positions visited (conv: outputs × KH × KW; depthwise and pooling: every MAC;
+ * fully connected: one per output). TFLM's reference kernels run a bounds check and address
+ * computation per filter position and an inner loop over input channels; a per-MAC-only model
+ * cannot fit both models (it gives a negative depthwise cost), this two-term one does.
+ * The two coefficients are the exact solution of the two -O2 measurements (kws 43,107,034, person
+ * 95,896,765 instructions) after subtracting the provisional small-operator terms below:
+ * kws has 2,664,768 MACs and 648,012 taps, person 7,160,192 MACs and 1,090,946 taps, giving
+ * 8.7229 instructions per MAC and 30.645 per tap. Because they are fitted to these two models, the
+ * estimates for kws and person on the QEMU Cortex-M4 reproduce the measurements by construction;
+ * independent validation is the codegen issue's (compiled firmware under QEMU).</li>
+ * <li>optimized (CMSIS-NN): {@code OPT_PER_MAC_DENSE * macs} for convolution, fully connected and
+ * pooling, {@code OPT_PER_MAC_DEPTHWISE * macs} for depthwise convolution. Solved the same way from
+ * the CMSIS-NN -O2 measurements (kws 7,696,400, person 22,928,392): dense 2,376,768 / 6,195,968 MACs,
+ * depthwise 288,000 / 964,224 MACs, giving 1.6082 and 13.439 instructions per MAC. (The depthwise
+ * figure averages CMSIS-NN's fast 3x3 path and the generic path person's first layer takes with
+ * depth multiplier 8.) Other operators run TFLM's reference kernels in a CMSIS-NN build and cost
+ * what reference costs.</li>
+ * <li>generated: PROVISIONAL — the reference figures, until the C code generation issue measures
+ * the SDK's own kernels.</li>
+ * <li>small operators (all libraries), PROVISIONAL, not measured separately (together under 0.01 %
+ * of kws and person): {@code PER_NODE} 200 instructions of interpreter dispatch per node;
+ * {@code PER_ELEMENT} 100 instructions per element for softmax, logistic, tanh and other
+ * transcendental element-wise kernels (fixed-point exp); {@code PER_ELEMENT_SIMPLE} 8 per element
+ * for add, sub, mul, clamps, quantize; {@code PER_BYTE_COPY} 0.5 per byte for reshape, concatenation,
+ * pad and transpose (word copies: one load and one store per 4 bytes); a reshape whose output shares
+ * its input's buffer copies nothing (TFLM's reshape copies only when the buffers differ) and costs
+ * {@code PER_NODE}.</li>
+ * </ul>
+ * Cycles = instructions × cycles per instruction: exactly 1 on the QEMU boards (no timing model: one
+ * cycle is one executed instruction, by definition). On real Armv7E-M cores the instruction count
+ * is scaled by {@code M4_CPI} (PROVISIONAL 1.0: the Cortex-M4 TRM gives one cycle for ALU and MAC
+ * instructions including SMLAD, two for an isolated load and one for each further pipelined load;
+ * flash wait states are not modelled) times {@code 3.40 / core CoreMark/MHz} (Arm's published
+ * CoreMark/MHz; 5.01 for the dual-issue Cortex-M7). Other ISAs take the same scaling from
+ * {@link Core#coremarkPerMhz()}, marked provisional where that figure is.
+ *
+ * <h2>Flash</h2>
+ * <ul>
+ * <li>weights and biases: the constant tensors' bytes.</li>
+ * <li>quantization parameters, TFLite container (reference, optimized): 4-byte scale and 8-byte
+ * zero point per channel of every quantized tensor (TFLite schema: float scale[], long
+ * zero_point[]). Generated C: 4-byte multiplier and 4-byte shift per output channel, precomputed.</li>
+ * <li>model format (TFLite flatbuffer tables, reference and optimized only), PROVISIONAL approximation
+ * of the schema: 64 bytes per tensor plus its name and 4 bytes per dimension, 48 bytes per operator
+ * plus 4 per input/output index, 16 per buffer (alignment), 512 fixed.</li>
+ * <li>kernel code, ours (-O2 "TFLM text"): reference = 32,277 bytes for the interpreter with the
+ * CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE and SOFTMAX kernels (person), plus 4,484 for
+ * FULLY_CONNECTED (kws 36,761 − person); optimized (cmsis_nn_i8) = 38,909 with FULLY_CONNECTED
+ * 10,064 (48,973 − 38,909). The five measured kinds are charged as a block even when a model uses
+ * fewer (an upper bound). Any other kind: PROVISIONAL 4,484 bytes, the one per-kind increment we
+ * measured. Generated: PROVISIONAL 4,000 bytes of runtime plus 1,500 per kind.</li>
+ * <li>runtime (C library with printf and semihosting, startup, harness), ours: whole -Os firmware
+ * minus TFLM text minus model array: 16,703 / 16,647 / 16,509 / 16,455 bytes for kws ref, person
+ * ref, kws cmsis_nn_i8, person cmsis_nn_i8; their mean 16,579 is used for every library.</li>
+ * </ul>
+ * Code sizes are Thumb-2 figures; other ISAs use them unchanged (PROVISIONAL).
+ *
+ * <h2>RAM</h2>
+ * The arena of reference/optimized is what an interpreter runtime like TFLM's needs:
+ * <ul>
+ * <li>activations: the memory planner's peak over tensors and scratch buffers, each aligned to
+ * 16 bytes (TFLM's kBufferAlignment).</li>
+ * <li>scratch, optimized: CMSIS-NN's *_get_buffer_size rules: convolution other than 1x1/stride 1/no
+ * padding needs 2 × Cin × KH × KW int16 (im2col of two columns, arm_convolve_s8 with DSP);
+ * depthwise with multiplier 1 and not 3x3 needs Cin × KH × KW int16 (arm_depthwise_conv_s8_opt);
+ * 3x3 depthwise, multiplier > 1 depthwise and fully connected need none. Reference kernels need
+ * none. Generated: the in-place depthwise temporary (see the planner).</li>
+ * <li>requantization: an int32 multiplier and an int32 shift per output channel of each quantized
+ * CONV_2D and DEPTHWISE_CONV_2D, computed at init from the float scales (TFLM conv/depthwise
+ * OpData; fully connected is per-tensor). Generated C keeps them in flash instead.</li>
+ * <li>node state: a node record (7 pointer/int fields + a registration pointer = 32 bytes on ILP32)
+ * plus the operator's builtin parameters and its operator data, sized as the equivalent TFLM
+ * structs on a 32-bit target (see {@link #nodeStateBytes}).</li>
+ * <li>tensor state: a 12-byte record per tensor (data pointer, dims pointer, type), constants
+ * included.</li>
+ * <li>stack: PROVISIONAL 4,096 bytes; runtime static data (interpreter object, operator resolver)
+ * PROVISIONAL 1,024 bytes for reference/optimized, 0 for generated.</li>
+ * </ul>
+ */
+final class CostModel {
+    static final double REF_PER_MAC = 8.72292357;
+    static final double REF_PER_TAP = 30.64547325;
+    static final double OPT_PER_MAC_DENSE = 1.60817771;
+    static final double OPT_PER_MAC_DEPTHWISE = 13.43855096;
+    static final double PER_NODE = 200;
+    static final double PER_ELEMENT = 100;
+    static final double PER_ELEMENT_SIMPLE = 8;
+    static final double PER_BYTE_COPY = 0.5;
+    static final double M4_CPI = 1.0;
+    static final double M4_COREMARK_PER_MHZ = 3.40;
+
+    static final long REF_CODE_BLOCK = 32_277;
+    static final long REF_CODE_FC = 4_484;
+    static final long OPT_CODE_BLOCK = 38_909;
+    static final long OPT_CODE_FC = 10_064;
+    static final long OTHER_KIND_CODE = 4_484;
+    static final long GEN_CODE_RUNTIME = 4_000;
+    static final long GEN_CODE_PER_KIND = 1_500;
+    static final long RUNTIME_FLASH = 16_579;
+
+    static final long STACK = 4_096;
+    static final long RUNTIME_STATIC = 1_024;
+    static final long TENSOR_RECORD = 12;
+    static final long NODE_RECORD = 32;
+
+    private CostModel() {
+    }
+
+    /** True when the library has its own (faster) kernels on this target. */
+    static boolean optimizedAvailable(Target t) {
+        return t.has(Feature.DSP_SIMD) || t.core() == Core.XTENSA_LX6;
+    }
+
+    /** True when optimized figures on this target are not calibrated (not Armv7E-M). */
+    static boolean optimizedProvisional(Target t) {
+        return !t.core().isArmv7em();
+    }
+
+    /** Cycles per Armv7E-M instruction on the target. */
+    static double cyclesPerInstruction(Target t) {
+        if (t.emulated()) {
+            return 1.0;
+        }
+        return M4_CPI * M4_COREMARK_PER_MHZ / t.core().coremarkPerMhz();
+    }
+
+    static long taps(Graph g, Node n, long macs) {
+        return switch (n.op().kind()) {
+            case CONV_2D -> {
+                Shape w = g.tensor(n.input(1)).shape();
+                yield (long) g.tensor(n.output(0)).shape().elementCount() * w.dim(1) * w.dim(2);
+            }
+            case DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> macs;
+            case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
+            default -> 0;
+        };
+    }
+
+    /**
+     * Armv7E-M instructions of one node.
+     *
+     * @param effective the library actually used for this node's kind on this target
+     */
+    static double instructions(KernelLibrary effective, Graph g, Node n, long macs) {
+        OpKind k = n.op().kind();
+        long outElems = g.tensor(n.output(0)).shape().elementCount();
+        double body = switch (k) {
+            case CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> effective == KernelLibrary.OPTIMIZED
+                    && k != OpKind.MEAN ? OPT_PER_MAC_DENSE * macs
+                    : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
+            case DEPTHWISE_CONV_2D -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
+                    : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
+            case SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
+                    PER_ELEMENT * outElems;
+            case ADD, SUB, MUL, RELU, RELU6, CLIP, QUANTIZE -> PER_ELEMENT_SIMPLE * outElems;
+            case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
+        };
+        return body + PER_NODE;
+    }
+
+    /** CMSIS-NN scratch bytes of a node (optimized library), 0 otherwise. */
+    static long scratchBytes(KernelLibrary effective, Graph g, Node n) {
+        if (effective != KernelLibrary.OPTIMIZED) {
+            return 0;
+        }
+        Tensor x = g.tensor(n.input(0));
+        if (x.type().isFloat()) {
+            return 0;
+        }
+        if (n.op() instanceof Op.Conv2D c) {
+            Shape w = g.tensor(n.input(1)).shape();
+            boolean fast1x1 = w.dim(1) == 1 && w.dim(2) == 1 && c.strideH() == 1 && c.strideW() == 1
+                    && c.dilationH() == 1 && c.dilationW() == 1;
+            return fast1x1 ? 0 : 2L * w.dim(3) * w.dim(1) * w.dim(2) * 2;
+        }
+        if (n.op() instanceof Op.DepthwiseConv2D d) {
+            Shape w = g.tensor(n.input(1)).shape();
+            boolean threeByThree = w.dim(1) == 3 && w.dim(2) == 3; // arm_depthwise_conv_3x3_s8: padding <= 1
+            if (d.depthMultiplier() != 1 || threeByThree) {
+                return 0;
+            }
+            return (long) x.shape().dim(3) * w.dim(1) * w.dim(2) * 2;
+        }
+        return 0;
+    }
+
+    /** Output channels needing a per-channel multiplier and shift at init (conv, depthwise). */
+    static long requantChannels(Graph g, Node n) {
+        OpKind k = n.op().kind();
+        if ((k == OpKind.CONV_2D || k == OpKind.DEPTHWISE_CONV_2D) && !g.tensor(n.output(0)).type().isFloat()) {
+            Shape out = g.tensor(n.output(0)).shape();
+            return out.dim(out.rank() - 1);
+        }
+        return 0;
+    }
+
+    /**
+     * Node state: 32-byte node record + builtin parameters + operator data, as the equivalent TFLM
+     * structs on ILP32: conv params 24 (6 ints) + OpDataConv 56 (padding 16, three zero points,
+     * multiplier, shift, two per-channel pointers, activation range, scratch index); depthwise 28 + 56;
+     * fully connected 12 + 28 (multiplier, shift, activation range, three zero points); pooling 40
+     * (TfLitePoolParams incl. computed padding) + 32; softmax 4 + 60 (SoftmaxParams); reshape 36
+     * (TfLiteReshapeParams); add/sub/mul 8 + 60 (OpDataAdd); concatenation 8 + 16; others 16.
+     */
+    static long nodeStateBytes(OpKind k) {
+        long s = switch (k) {
+            case CONV_2D -> 24 + 56;
+            case DEPTHWISE_CONV_2D -> 28 + 56;
+            case FULLY_CONNECTED -> 12 + 28;
+            case AVERAGE_POOL_2D, MAX_POOL_2D -> 40 + 32;
+            case SOFTMAX -> 4 + 60;
+            case RESHAPE -> 36;
+            case ADD, SUB, MUL -> 8 + 60;
+            case CONCATENATION -> 8 + 16;
+            default -> 16;
+        };
+        return NODE_RECORD + s;
+    }
+
+    /** Kernel code bytes for the kinds used. */
+    static long kernelCode(KernelLibrary lib, java.util.Set<OpKind> kinds) {
+        if (lib == KernelLibrary.GENERATED) {
+            return GEN_CODE_RUNTIME + GEN_CODE_PER_KIND * kinds.size();
+        }
+        long code = lib == KernelLibrary.OPTIMIZED ? OPT_CODE_BLOCK : REF_CODE_BLOCK;
+        for (OpKind k : kinds) {
+            switch (k) {
+                case CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE, SOFTMAX -> { }
+                case FULLY_CONNECTED -> code += lib == KernelLibrary.OPTIMIZED ? OPT_CODE_FC : REF_CODE_FC;
+                default -> code += OTHER_KIND_CODE;
+            }
+        }
+        return code;
+    }
+
+    /** True when the kind has no kernel in the library. */
+    static boolean unsupported(KernelLibrary lib, OpKind k) {
+        // TFLite has no builtin CLIP or BATCH_NORMALIZATION (fold them first); our generated C will
+        // follow the reference set.
+        return k == OpKind.CLIP || k == OpKind.BATCH_NORMALIZATION;
+    }
+}
