@@ -1,6 +1,7 @@
 package io.tinyml.core.io.onnx;
 
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.AtomicFiles;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
@@ -17,9 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -103,7 +102,7 @@ public final class OnnxWriter {
     }
 
     /**
-     * Writes a model to an ONNX file through a temporary file and an atomic move.
+     * Writes a model to an ONNX file through a temporary file and an atomic move ({@link AtomicFiles}).
      *
      * @param model the model
      * @param path the destination
@@ -111,19 +110,7 @@ public final class OnnxWriter {
      * @throws UnsupportedOperatorException if a node or tensor type has no ONNX form in this writer
      */
     public static void write(Model model, Path path) throws IOException, UnsupportedOperatorException {
-        byte[] bytes = write(model);
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, write(model));
     }
 
     // ------------------------------------------------------------------ graph
