@@ -1,5 +1,6 @@
 package io.tinyml.core.io.onnx;
 
+import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Shape;
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Layout conversion at the reader, on graphs built in code and checked against ONNX Runtime: channel
  * axes of Concat, Softmax, ReduceMean, Pad, Transpose permutations, Squeeze/Unsqueeze and the CHW to
- * HWC column permutation of a fully-connected layer after a flatten.
+ * HWC column permutation of a fully-connected layer after a flatten; Div, HardSigmoid, PRelu and
+ * attribute Clip; graph inputs bound to constants.
  */
 class OnnxLayoutTest {
     private static final Random RND = new Random(3);
@@ -142,5 +144,54 @@ class OnnxLayoutTest {
             r.outputs.add(OnnxCraftedTest.Raw.value("y", 2, 3, 4, 5));
             compare(r.build(), "x", 2, 3, 4, 5);
         }
+    }
+
+    @Test
+    void divHardSigmoidPreluAndAttributeClipMatchOnnxRuntime() throws Exception {
+        OnnxCraftedTest.Raw r = new OnnxCraftedTest.Raw();
+        r.opset = 10;
+        r.inputs.add(OnnxCraftedTest.Raw.value("x", 1, 4, 3, 3));
+        r.inits.add(floats("d", new float[] {3f, -7f, 0.1f, 1e-3f}, 4, 1, 1));
+        r.node("Div", "div", List.of("x", "d"), List.of("q"));
+        r.node("HardSigmoid", "hs", List.of("q"), List.of("h"),
+                new OnnxProtoWriter().string(1, "alpha").float32(2, 0.3f).varint(20, OnnxProto.A_FLOAT));
+        r.inits.add(floats("slope", new float[] {0.1f, -0.2f, 0.3f, 2f}, 4, 1, 1));
+        r.node("PRelu", "prelu", List.of("x", "slope"), List.of("p"));
+        r.node("Clip", "clip", List.of("p"), List.of("c"),
+                new OnnxProtoWriter().string(1, "min").float32(2, -0.5f).varint(20, OnnxProto.A_FLOAT),
+                new OnnxProtoWriter().string(1, "max").float32(2, 0.75f).varint(20, OnnxProto.A_FLOAT));
+        r.outputs.add(OnnxCraftedTest.Raw.value("h", 1, 4, 3, 3));
+        r.outputs.add(OnnxCraftedTest.Raw.value("c", 1, 4, 3, 3));
+        compare(r.build(), "x", 1, 4, 3, 3);
+    }
+
+    @Test
+    void constantBindingsFreezeGraphInputs() throws Exception {
+        OnnxCraftedTest.Raw r = new OnnxCraftedTest.Raw();
+        r.inputs.add(OnnxCraftedTest.Raw.value("x", 2, 6));
+        OnnxProtoWriter shapeInput = new OnnxProtoWriter().string(1, "shape").message(2, new OnnxProtoWriter().message(1,
+                new OnnxProtoWriter().varint(1, OnnxProto.INT64).message(2, new OnnxProtoWriter()
+                        .message(1, new OnnxProtoWriter().varint(1, 2)))));
+        r.inputs.add(shapeInput);
+        r.node("Reshape", "reshape", List.of("x", "shape"), List.of("y"));
+        r.outputs.add(OnnxCraftedTest.Raw.value("y", 3, 4));
+        byte[] onnx = r.build();
+        UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
+                () -> OnnxReader.read(onnx, "bind"));
+        assertTrue(e.getMessage().contains("expected a constant 'shape' input, found activation 'shape'"), e.getMessage());
+        Tensor shape = Tensor.constant("shape", io.tinyml.core.ir.DataType.INT64, Shape.of(2), le(3, 4));
+        Model m = OnnxReader.read(onnx, "bind", Map.of("shape", shape));
+        assertEquals(1, m.graph().inputs().size());
+        assertEquals(Shape.of(3, 4), m.graph().outputTensor(0).shape());
+        assertThrows(io.tinyml.core.MalformedModelException.class, () -> OnnxReader.read(onnx, "bind",
+                Map.of("nope", shape)));
+    }
+
+    private static byte[] le(long... v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            b.putLong(x);
+        }
+        return b.array();
     }
 }
