@@ -45,7 +45,7 @@ final class OnnxMathOps extends OnnxNodeContext {
         int[] colPerm = null;
         if (ta) {
             int src = vs.plain(a);
-            ai = transposeNode(a.name + "_t", src, List.of(1, 0), a.type, new int[] {mDim, kDim});
+            ai = transposeNode(a.name + "_t", src, List.of(1, 0), a.type);
         } else if (a.flatSource != null && bv.isConstant()) {
             ai = vs.flat(a);
             colPerm = a.flatSource.shape;
@@ -72,7 +72,7 @@ final class OnnxMathOps extends OnnxNodeContext {
             wi = vs.plain(wv);
         } else {
             int src = vs.plain(bv);
-            wi = tb ? src : transposeNode(bv.name + "_t", src, List.of(1, 0), bv.type, new int[] {nDim, kDim});
+            wi = tb ? src : transposeNode(bv.name + "_t", src, List.of(1, 0), bv.type);
         }
         int bi = Node.ABSENT;
         Value addAfter = null;
@@ -159,7 +159,7 @@ final class OnnxMathOps extends OnnxNodeContext {
                 wi = vs.activation(bv.name + "_row", bv.type, new int[] {1, kDim}, null);
                 vs.node(bv.name + "_row", new Op.Reshape(), List.of(src), List.of(wi));
             } else {
-                wi = transposeNode(bv.name + "_t", src, List.of(1, 0), bv.type, new int[] {nDim, kDim});
+                wi = transposeNode(bv.name + "_t", src, List.of(1, 0), bv.type);
             }
         }
         int[] os = new int[a.rank() - 1 + (bv.rank() == 2 ? 1 : 0)];
@@ -403,7 +403,7 @@ final class OnnxMathOps extends OnnxNodeContext {
         for (int i = 0; i < r; i++) {
             inv.set(perm.get(i), i);
         }
-        int t = transposeNode(x.name + "_axis_last", vs.plain(x), perm, x.type, x.shape);
+        int t = transposeNode(x.name + "_axis_last", vs.plain(x), perm, x.type);
         int[] ts = vs.b.tensor(t).shape().toArray();
         int sm = vs.activation(node().outputs().get(0) + "_axis_last", x.type, ts, null);
         vs.node(node().name(), new Op.Softmax(1f), List.of(t), List.of(sm));

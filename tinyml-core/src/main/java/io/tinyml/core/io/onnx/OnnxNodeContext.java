@@ -84,7 +84,7 @@ class OnnxNodeContext {
         return constValue(name, Tensor.ofFloats(name, Shape.SCALAR, new float[] {v}));
     }
 
-    int transposeNode(String name, int src, List<Integer> perm, DataType type, int[] ignored) {
+    int transposeNode(String name, int src, List<Integer> perm, DataType type) {
         int[] inShape = vs.b.tensor(src).shape().toArray();
         int[] o = new int[perm.size()];
         for (int i = 0; i < o.length; i++) {
