@@ -5,6 +5,9 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.onnx.OnnxValues.Value;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Padding;
 
@@ -210,7 +213,7 @@ final class OnnxConvOps extends OnnxNodeContext {
             }
             int extra = (out[a] - 1) * s[a] + k[a] - (x.shape[2 + a] + pads[a] + pads[a + 2]);
             if (extra > 0) {
-                if (!max) {
+                if (!max && (includePad || x.type != DataType.FLOAT32)) {
                     throw unsupported("AveragePool with ceil_mode only where it changes no output size");
                 }
                 pads[a + 2] += extra;
@@ -219,6 +222,10 @@ final class OnnxConvOps extends OnnxNodeContext {
         Padding padding = includePad ? (pads[0] + pads[1] + pads[2] + pads[3] == 0 ? Padding.VALID : null)
                 : spatialPadding(x.shape, k, s, d, pads);
         int xi = vs.nhwc(x);
+        if (padding == null && !max && !includePad && x.type == DataType.FLOAT32) {
+            maskedAveragePool(x, xi, k, s, pads, out, lifted);
+            return;
+        }
         if (padding == null) {
             if (!max && !includePad) {
                 throw unsupported("AveragePool whose pads are SAME or zero when padding is not counted "
@@ -239,6 +246,50 @@ final class OnnxConvOps extends OnnxNodeContext {
         Op op = max ? new Op.MaxPool2D(k[0], k[1], s[0], s[1], padding, Activation.NONE)
                 : new Op.AveragePool2D(k[0], k[1], s[0], s[1], padding, Activation.NONE);
         vs.node(node().name(), op, List.of(xi), List.of(y.nhwc));
+        if (lifted) {
+            reshapeTo(y, new int[] {os[0], os[1], os[3]});
+        }
+    }
+
+    /**
+     * Float average pooling that does not count padded positions, with pads that are neither SAME
+     * nor zero (explicit, SAME_LOWER, or ceil mode): pad with zeros, average over full windows
+     * (VALID), then multiply each output position by window size / number of real input elements
+     * it covered — a constant [1, OH, OW, 1]. Exact up to float rounding.
+     */
+    private void maskedAveragePool(Value x, int xi, int[] k, int[] s, int[] pads, int[] out, boolean lifted)
+            throws MalformedModelException, UnsupportedOperatorException {
+        int h = x.shape[2];
+        int w = x.shape[3];
+        float[] scale = new float[out[0] * out[1]];
+        for (int oy = 0; oy < out[0]; oy++) {
+            int y0 = oy * s[0] - pads[0];
+            int rows = Math.min(y0 + k[0], h) - Math.max(y0, 0);
+            for (int ox = 0; ox < out[1]; ox++) {
+                int x0 = ox * s[1] - pads[1];
+                int cols = Math.min(x0 + k[1], w) - Math.max(x0, 0);
+                if (rows <= 0 || cols <= 0) {
+                    throw unsupported("AveragePool windows that each cover at least one input element");
+                }
+                scale[oy * out[1] + ox] = (float) ((double) (k[0] * k[1]) / (rows * cols));
+            }
+        }
+        int pi = padNhwc(x, xi, pads, 0f);
+        int[] os = {x.shape[0], x.shape[1], out[0], out[1]};
+        int[] nhwc = OnnxValues.nhwcShape(os);
+        int sum = vs.activation(node().outputs().get(0) + "_full_window_mean", x.type, nhwc, null);
+        vs.node(node().name() + "_full_windows", new Op.AveragePool2D(k[0], k[1], s[0], s[1], Padding.VALID,
+                Activation.NONE), List.of(pi), List.of(sum));
+        int mi = vs.addTensor(Tensor.ofFloats(node().outputs().get(0) + "_window_fraction",
+                Shape.of(1, out[0], out[1], 1), scale));
+        Value y;
+        if (lifted) {
+            y = new Value(node().outputs().get(0) + "_2d", x.type, os);
+            y.nhwc = vs.activation(y.name, x.type, nhwc, null);
+        } else {
+            y = outNhwc(0, x.type, os, null);
+        }
+        vs.node(node().name(), new Op.Mul(Activation.NONE), List.of(sum, mi), List.of(y.nhwc));
         if (lifted) {
             reshapeTo(y, new int[] {os[0], os[1], os[3]});
         }
