@@ -178,6 +178,11 @@ final class OnnxConvOps extends OnnxNodeContext {
             x = x4;
         }
         boolean dilated = d[0] != 1 || d[1] != 1;
+        if (dilated && !max && !lifted && x.type == DataType.FLOAT32 && d[0] >= 1 && d[1] >= 1) {
+            dilatedAveragePool(x, k, s, d, resolvePads(x.shape, k, s, d, rawPads), attrI("count_include_pad", 0) != 0,
+                    attrI("ceil_mode", 0) != 0);
+            return;
+        }
         if (dilated && (lifted || !max || s[0] % d[0] != 0 || s[1] % d[1] != 0 || d[0] < 1 || d[1] < 1)) {
             throw unsupported("pooling without dilation, or 2-D max pooling whose strides are multiples of the dilations"
                     + " (the IR has no dilated pooling), found dilations " + Arrays.toString(d) + " and strides "
@@ -249,6 +254,71 @@ final class OnnxConvOps extends OnnxNodeContext {
         if (lifted) {
             reshapeTo(y, new int[] {os[0], os[1], os[3]});
         }
+    }
+
+    /**
+     * Dilated float average pooling, exactly: zero padding, then a depthwise convolution whose taps
+     * all weigh 1 / (kh * kw) with the pooling's dilation and stride, then (when padded positions are
+     * not counted) a per-position factor of window taps / taps on real input elements.
+     */
+    private void dilatedAveragePool(Value x, int[] k, int[] s, int[] d, int[] pads, boolean includePad, boolean ceil)
+            throws MalformedModelException, UnsupportedOperatorException {
+        int h = x.shape[2];
+        int w = x.shape[3];
+        int c = x.shape[1];
+        int[] out = new int[2];
+        for (int a = 0; a < 2; a++) {
+            int eff = (k[a] - 1) * d[a] + 1;
+            int padded = x.shape[2 + a] + pads[a] + pads[a + 2];
+            if (padded < eff) {
+                throw malformed("a pooling window within the padded input", Arrays.toString(x.shape));
+            }
+            out[a] = (padded - eff) / s[a] + 1;
+            if (ceil && Math.floorDiv(padded - eff + s[a] - 1, s[a]) + 1 != out[a]) {
+                throw unsupported("dilated AveragePool with ceil_mode only where it changes no output size");
+            }
+        }
+        int xi = vs.nhwc(x);
+        boolean padded = pads[0] + pads[1] + pads[2] + pads[3] > 0;
+        if (padded) {
+            xi = padNhwc(x, xi, pads, 0f);
+        }
+        float[] taps = new float[k[0] * k[1] * c];
+        java.util.Arrays.fill(taps, (float) (1.0 / (k[0] * k[1])));
+        int wi = vs.addTensor(Tensor.ofFloats(node().outputs().get(0) + "_mean_taps", Shape.of(1, k[0], k[1], c), taps));
+        int[] os = {x.shape[0], c, out[0], out[1]};
+        int[] nhwc = OnnxValues.nhwcShape(os);
+        Op.DepthwiseConv2D mean = new Op.DepthwiseConv2D(s[0], s[1], d[0], d[1], Padding.VALID, 1, Activation.NONE);
+        if (includePad || !padded) {
+            Value y = outNhwc(0, x.type, os, null);
+            vs.node(node().name(), mean, List.of(xi, wi), List.of(y.nhwc));
+            return;
+        }
+        float[] scale = new float[out[0] * out[1]];
+        for (int oy = 0; oy < out[0]; oy++) {
+            int rows = 0;
+            for (int ky = 0; ky < k[0]; ky++) {
+                int iy = oy * s[0] - pads[0] + ky * d[0];
+                rows += iy >= 0 && iy < h ? 1 : 0;
+            }
+            for (int ox = 0; ox < out[1]; ox++) {
+                int cols = 0;
+                for (int kx = 0; kx < k[1]; kx++) {
+                    int ix = ox * s[1] - pads[1] + kx * d[1];
+                    cols += ix >= 0 && ix < w ? 1 : 0;
+                }
+                if (rows == 0 || cols == 0) {
+                    throw unsupported("AveragePool windows that each cover at least one input element");
+                }
+                scale[oy * out[1] + ox] = (float) ((double) (k[0] * k[1]) / (rows * cols));
+            }
+        }
+        int sum = vs.activation(node().outputs().get(0) + "_full_window_mean", x.type, nhwc, null);
+        vs.node(node().name() + "_full_windows", mean, List.of(xi, wi), List.of(sum));
+        int mi = vs.addTensor(Tensor.ofFloats(node().outputs().get(0) + "_window_fraction",
+                Shape.of(1, out[0], out[1], 1), scale));
+        Value y = outNhwc(0, x.type, os, null);
+        vs.node(node().name(), new Op.Mul(Activation.NONE), List.of(sum, mi), List.of(y.nhwc));
     }
 
     /**
