@@ -1,0 +1,89 @@
+/* Firmware demo for QEMU: reads IN.bin, runs one inference, writes OUT.bin through semihosting.
+ * Command line (semihosting): firmware IN.bin OUT.bin */
+#include <stdint.h>
+#include <string.h>
+#include "semihost.h"
+#include "@P@_model.h"
+
+static const uint32_t in_bytes[] = {@IN_BYTES@};
+static const uint32_t out_bytes[] = {@OUT_BYTES@};
+static uint8_t in_buf[@IN_TOTAL@] __attribute__((aligned(16)));
+static uint8_t out_buf[@OUT_TOTAL@] __attribute__((aligned(16)));
+static char cmdline[256];
+
+/* Markers for instruction counting: the counter starts at the first, stops at the second. */
+void __attribute__((noinline)) tinyml_mark_begin(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+void __attribute__((noinline)) tinyml_mark_end(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static char *next_arg(char **s)
+{
+    char *a;
+    while (**s == ' ') {
+        (*s)++;
+    }
+    a = *s;
+    while (**s && **s != ' ') {
+        (*s)++;
+    }
+    if (**s) {
+        *(*s)++ = 0;
+    }
+    return a;
+}
+
+int main(void)
+{
+    const void *inputs[@NI@];
+    void *outputs[@NO@];
+    char *s = cmdline, *in_path, *out_path;
+    uint32_t off = 0;
+    int32_t fd;
+    int i, rc;
+    if (sh_cmdline(cmdline, sizeof cmdline) != 0) {
+        sh_write0("no semihosting command line\n");
+        return 2;
+    }
+    next_arg(&s);
+    in_path = next_arg(&s);
+    out_path = next_arg(&s);
+    if (*in_path) {
+        fd = sh_open(in_path, 1); /* "rb" */
+        if (fd < 0 || sh_read(fd, in_buf, sizeof in_buf) != 0) {
+            sh_write0("cannot read input file\n");
+            return 1;
+        }
+        sh_close(fd);
+    }
+    for (i = 0; i < @NI@; i++) {
+        inputs[i] = in_buf + off;
+        off += in_bytes[i];
+    }
+    off = 0;
+    for (i = 0; i < @NO@; i++) {
+        outputs[i] = out_buf + off;
+        off += out_bytes[i];
+    }
+    tinyml_mark_begin();
+    rc = @P@_invoke(inputs, outputs);
+    tinyml_mark_end();
+    if (rc != 0) {
+        sh_write0("invoke failed\n");
+        return 1;
+    }
+    if (*out_path) {
+        fd = sh_open(out_path, 5); /* "wb" */
+        if (fd < 0 || sh_write(fd, out_buf, sizeof out_buf) != 0) {
+            sh_write0("cannot write output file\n");
+            return 1;
+        }
+        sh_close(fd);
+    }
+    return 0;
+}
