@@ -32,6 +32,7 @@ public final class ModelEmitter {
     private final Map<Integer, String> constNames = new LinkedHashMap<>();
     private final List<String> nodeFunctions = new ArrayList<>();
     private long weightBytes;
+    private int scratchInt16;
 
     /**
      * Prepares the emitter and plans the arena.
@@ -172,6 +173,20 @@ public final class ModelEmitter {
     }
 
     /**
+     * Reserves int16 scratch elements shared by all nodes (im2col columns).
+     *
+     * @param count the elements one node needs
+     */
+    void scratchInt16(int count) {
+        scratchInt16 = Math.max(scratchInt16, count);
+    }
+
+    /** @return the bytes of the shared scratch buffer */
+    public long scratchBytes() {
+        return 2L * scratchInt16;
+    }
+
+    /**
      * Records that a kernel of the library is used.
      *
      * @param name the resource name without extension
@@ -217,6 +232,8 @@ public final class ModelEmitter {
         s.append("#define ").append(up).append("_ARENA_BYTES ").append(arenaBytes()).append("u\n");
         s.append("/* Bytes of constant data (weights, biases, multipliers, tables). */\n");
         s.append("#define ").append(up).append("_WEIGHTS_BYTES ").append(weightBytes).append("u\n");
+        s.append("/* Bytes of scratch memory (im2col columns) besides the arena. */\n");
+        s.append("#define ").append(up).append("_SCRATCH_BYTES ").append(scratchBytes()).append("u\n");
         s.append("#define ").append(up).append("_NUM_INPUTS ").append(g.inputs().size()).append("\n");
         s.append("#define ").append(up).append("_NUM_OUTPUTS ").append(g.outputs().size()).append("\n");
         for (int i = 0; i < g.inputs().size(); i++) {
@@ -248,7 +265,13 @@ public final class ModelEmitter {
         s.append("#ifndef ").append(guard("KERNELS_H")).append("\n#define ").append(guard("KERNELS_H")).append("\n\n");
         s.append("#include <stdint.h>\n#include <string.h>\n\n");
         s.append(KernelSources.load("common.h")).append('\n');
+        if (kernels.contains("simd")) {
+            s.append(KernelSources.load("simd.h")).append('\n');
+        }
         for (String k : kernels) {
+            if (k.equals("simd")) {
+                continue;
+            }
             s.append(KernelSources.load(k + ".c")).append('\n');
         }
         s.append("#endif\n");
@@ -265,7 +288,12 @@ public final class ModelEmitter {
         s.append("#ifdef TINYML_PROFILE\nvoid tinyml_profile_begin(int node);\nvoid tinyml_profile_end(int node);\n")
                 .append("#define TM_PROF_BEGIN(i) tinyml_profile_begin(i)\n#define TM_PROF_END(i) tinyml_profile_end(i)\n")
                 .append("#else\n#define TM_PROF_BEGIN(i) ((void)0)\n#define TM_PROF_END(i) ((void)0)\n#endif\n\n");
-        s.append("static uint8_t ").append(p).append("_arena[").append(arenaBytes()).append("] TM_ALIGN(16);\n\n");
+        s.append("static uint8_t ").append(p).append("_arena[").append(arenaBytes()).append("] TM_ALIGN(16);\n");
+        if (scratchInt16 > 0) {
+            s.append("/* im2col columns of the convolutions */\nstatic int16_t ").append(p).append("_col[")
+                    .append(scratchInt16).append("] TM_ALIGN(16);\n");
+        }
+        s.append('\n');
         for (String f : nodeFunctions) {
             s.append(f).append('\n');
         }

@@ -102,12 +102,57 @@ final class NodeEmitter {
         String ms = multipliers(index, n, x, wq, y, geo.outC());
         int[] range = Quant.activationRange(n.op().activation(), y, n);
         int fIn = dw ? 1 : w.shape().dim(3);
+        int inOff = -x.requireQuant().zeroPoint();
+        if (!dw && fIn == geo.inC()) {
+            return convMatmul(index, n, geo, inOff, y, range, bias, ms);
+        }
+        boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
+        if (dwFast) {
+            m.useKernel("simd");
+            m.useKernel("dw_s8_fast");
+            return "    static const tm_win_params P = " + win(geo, fIn, inOff, y.requireQuant().zeroPoint(), range)
+                    + ";\n    tm_dw_s8_c4(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
+                    + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
+        }
         m.useKernel(dw ? "dw_s8" : "conv_s8");
         return "    static const tm_win_params P = " + win(geo, fIn, -x.requireQuant().zeroPoint(),
                 y.requireQuant().zeroPoint(), range) + ";\n"
                 + "    " + (dw ? "tm_dw_s8" : "tm_conv_s8") + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                 + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
                 + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
+    }
+
+    /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */
+    private String convMatmul(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                              String ms) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int k = geo.kH() * geo.kW() * geo.inC();
+        int k4 = (k + 3) & ~3;
+        int outC = geo.outC();
+        int[] rows = new int[outC * k4];
+        int[] biasF = new int[outC];
+        int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
+        for (int oc = 0; oc < outC; oc++) {
+            int sum = 0;
+            for (int i = 0; i < k; i++) {
+                rows[oc * k4 + i] = w[oc * k + i];
+                sum += w[oc * k + i];
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': filter rows of " + k4
+                + " bytes (zero padded)");
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * filter row sum");
+        m.useKernel("simd");
+        m.useKernel("conv_s8_mm");
+        m.scratchInt16(2 * k4);
+        return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
+                + ";\n" + "    tm_conv_s8_mm(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms + ", "
+                + m.prefix() + "_col);\n    return 0;\n";
     }
 
     private static String win(ConvGeometry geo, int fIn, int inOff, int outOff, int[] range) {
