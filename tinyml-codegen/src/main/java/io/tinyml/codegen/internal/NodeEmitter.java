@@ -135,15 +135,18 @@ final class NodeEmitter {
         int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
         for (int oc = 0; oc < outC; oc++) {
             int sum = 0;
+            int pairBase = (oc / 2) * 2 * k4;
+            boolean paired = oc / 2 * 2 + 1 < outC;
             for (int i = 0; i < k; i++) {
-                rows[oc * k4 + i] = w[oc * k + i];
+                int at = paired ? pairBase + (i / 4) * 8 + (oc % 2) * 4 + i % 4 : oc * k4 + i;
+                rows[at] = w[oc * k + i];
                 sum += w[oc * k + i];
             }
             biasF[oc] = b[oc] + inOff * sum;
         }
         String base = m.prefix() + "_n" + index;
         m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': filter rows of " + k4
-                + " bytes (zero padded)");
+                + " bytes (zero padded), pairs interleaved per 4 bytes");
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * filter row sum");
         m.useKernel("simd");

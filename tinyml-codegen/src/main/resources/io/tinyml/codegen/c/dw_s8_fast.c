@@ -37,8 +37,8 @@ static void tm_dw_s8_c4(const tm_win_params *p, const int8_t *x, int8_t *y, cons
                             const int8_t *wp = wr + kx * c_n;
 #if TM_DSP
                             uint32_t xv = tm_rd32(xp), wv = tm_rd32(wp);
-                            int16x2_t xl = __sadd16(__sxtb16(xv), off2), xh = __sadd16(__sxtb16(tm_ror(xv, 8)), off2);
-                            int16x2_t wl = __sxtb16(wv), wh = __sxtb16(tm_ror(wv, 8));
+                            int16x2_t xl = __sadd16(__sxtb16(xv), off2), xh = __sadd16(tm_sxtb16_ror8(xv), off2);
+                            int16x2_t wl = __sxtb16(wv), wh = tm_sxtb16_ror8(wv);
                             a0 = __smlabb(wl, xl, a0);
                             a2 = __smlatt(wl, xl, a2);
                             a1 = __smlabb(wh, xh, a1);

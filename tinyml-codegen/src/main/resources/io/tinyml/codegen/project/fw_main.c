@@ -22,6 +22,19 @@ void __attribute__((noinline)) tinyml_mark_end(void)
     __asm__ volatile("" ::: "memory");
 }
 
+#ifdef TINYML_PROFILE
+/* Per-node markers of the profiling build (the QEMU plugin counts the instructions between them). */
+void __attribute__((noinline)) tinyml_profile_begin(int node)
+{
+    __asm__ volatile("" : : "r"(node) : "memory");
+}
+
+void __attribute__((noinline)) tinyml_profile_end(int node)
+{
+    __asm__ volatile("" : : "r"(node) : "memory");
+}
+#endif
+
 static char *next_arg(char **s)
 {
     char *a;

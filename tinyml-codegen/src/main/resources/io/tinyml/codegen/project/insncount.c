@@ -31,8 +31,25 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
                                                                  int argc, char **argv);
 
-static uint64_t count, at_begin, at_end, begin_addr, end_addr;
-static int began, ended;
+static uint64_t count, at_begin, at_end, begin_addr, end_addr, pbegin_addr, pend_addr, at_pbegin;
+static int began, ended, node;
+
+/* Profiling build: tinyml_profile_begin(i) / tinyml_profile_end(i) bracket node i. */
+static void on_pbegin(unsigned int vcpu, void *u)
+{
+    (void)vcpu;
+    (void)u;
+    at_pbegin = count;
+}
+
+static void on_pend(unsigned int vcpu, void *u)
+{
+    char line[96];
+    (void)vcpu;
+    (void)u;
+    snprintf(line, sizeof line, "node %d instructions %" PRIu64 "\n", node++, count - at_pbegin);
+    qemu_plugin_outs(line);
+}
 
 static void on_begin(unsigned int vcpu, void *u)
 {
@@ -64,6 +81,12 @@ static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     if (pc == end_addr) {
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_end, QEMU_PLUGIN_CB_NO_REGS, NULL);
     }
+    if (pbegin_addr && pc == pbegin_addr) {
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, on_pbegin, QEMU_PLUGIN_CB_NO_REGS, NULL);
+    }
+    if (pend_addr && pc == pend_addr) {
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, on_pend, QEMU_PLUGIN_CB_NO_REGS, NULL);
+    }
     qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &count, qemu_plugin_tb_n_insns(tb));
 }
 
@@ -84,6 +107,10 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, 
     for (i = 0; i < argc; i++) {
         if (strncmp(argv[i], "begin=", 6) == 0) {
             begin_addr = strtoull(argv[i] + 6, NULL, 0) & ~(uint64_t)1;
+        } else if (strncmp(argv[i], "pbegin=", 7) == 0) {
+            pbegin_addr = strtoull(argv[i] + 7, NULL, 0) & ~(uint64_t)1;
+        } else if (strncmp(argv[i], "pend=", 5) == 0) {
+            pend_addr = strtoull(argv[i] + 5, NULL, 0) & ~(uint64_t)1;
         } else if (strncmp(argv[i], "end=", 4) == 0) {
             end_addr = strtoull(argv[i] + 4, NULL, 0) & ~(uint64_t)1;
         }
