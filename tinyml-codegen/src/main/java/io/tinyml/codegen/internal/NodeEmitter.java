@@ -180,6 +180,10 @@ final class NodeEmitter {
         for (int c = 0; c < packed.length; c++) {
             mu[c] = FixedPoint.multiplier(packed[c]);
             sh[c] = FixedPoint.shift(packed[c]);
+            if (mu[c] == Integer.MIN_VALUE || sh[c] < -31) {
+                // the kernels' tm_mbqm_pos relies on this; quantizeMultiplier never produces it
+                throw new IllegalStateException("unexpected requantization multiplier " + mu[c] + " shift " + sh[c]);
+            }
         }
         String base = m.prefix() + "_n" + index;
         m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");

@@ -6,16 +6,15 @@
 static inline int32_t tm_srdhm(int32_t a, int32_t b)
 {
     int64_t ab;
-    int64_t v;
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
     }
     ab = (int64_t)a * (int64_t)b;
-    v = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
-    if (v < 0) {
-        v += ((int64_t)1 << 31) - 1; /* truncating division by 2^31 */
-    }
-    return (int32_t)(v >> 31);
+    /*
+     * (ab + nudge) / 2^31 truncated, nudge = 2^30 for ab >= 0 and 1 - 2^30 otherwise: for ab < 0 the
+     * truncation adds 2^31 - 1 before the floor shift, so both cases are floor((ab + 2^30) / 2^31).
+     */
+    return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
 }
 
 /* x / 2^e rounded half away from zero: gemmlowp's RoundingDivideByPOT. */
@@ -33,6 +32,26 @@ static inline int32_t tm_mbqm(int32_t x, int32_t m, int s)
     int left = s > 0 ? s : 0;
     int right = s > 0 ? 0 : -s;
     return tm_rdbpot(tm_srdhm((int32_t)((uint32_t)x << left), m), right);
+}
+
+/*
+ * tm_mbqm for a multiplier that is not INT32_MIN (the generator checks: convolution multipliers are
+ * positive Q31 values), so the saturation case of the doubling high multiply cannot occur.
+ */
+static inline int32_t tm_mbqm_pos(int32_t x, int32_t m, int32_t s)
+{
+    int32_t hi, e, mask, rem, thr;
+    if (s > 0) {
+        x = (int32_t)((uint32_t)x << s);
+        e = 0;
+    } else {
+        e = -s;
+    }
+    hi = (int32_t)(((int64_t)x * m + ((int64_t)1 << 30)) >> 31);
+    mask = (int32_t)(((uint32_t)1 << e) - 1u);
+    rem = hi & mask;
+    thr = (mask >> 1) + (hi < 0);
+    return (hi >> e) + (rem > thr);
 }
 
 static inline int8_t tm_clamp_s8(int32_t v, int32_t lo, int32_t hi)

@@ -48,10 +48,7 @@ static void tm_im2col_s8(const tm_win_params *p, const int8_t *x, int px, int16_
     }
 }
 
-static inline int8_t tm_requant(int32_t acc, int32_t m, int32_t s, const tm_win_params *p)
-{
-    return tm_clamp_s8(tm_mbqm(acc, m, (int)s) + p->out_off, p->act_min, p->act_max);
-}
+#define tm_requant(acc, m, s, p) tm_clamp_s8(tm_mbqm_pos((acc), (m), (s)) + out_off, act_min, act_max)
 
 /* r = {row0 . A, row0 . B, row1 . A, row1 . B} over k4 values; w holds the two rows interleaved. */
 static void tm_dot_2x2(const int8_t *w, const int16_t *col, int k4, int32_t *r)
@@ -122,6 +119,7 @@ static void tm_conv_s8_mm(const tm_win_params *p, const int8_t *x, int8_t *y, co
 {
     const int out_c = p->out_c, k4 = (p->k_h * p->k_w * p->in_c + 3) & ~3;
     const int pixels = p->batches * p->out_h * p->out_w;
+    const int32_t out_off = p->out_off, act_min = p->act_min, act_max = p->act_max;
     int px, oc;
     for (px = 0; px < pixels; px += 2) {
         const int two = px + 1 < pixels;
@@ -150,3 +148,5 @@ static void tm_conv_s8_mm(const tm_win_params *p, const int8_t *x, int8_t *y, co
         }
     }
 }
+
+#undef tm_requant

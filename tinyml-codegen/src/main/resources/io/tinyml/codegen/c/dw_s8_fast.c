@@ -7,7 +7,7 @@ static void tm_dw_s8_c4(const tm_win_params *p, const int8_t *x, int8_t *y, cons
                         const int32_t *bias, const int32_t *mult, const int32_t *shift)
 {
     const int in_h = p->in_h, in_w = p->in_w, c_n = p->in_c, k_w = p->k_w;
-    const int32_t in_off = p->in_off;
+    const int32_t in_off = p->in_off, out_off = p->out_off, act_min = p->act_min, act_max = p->act_max;
     int b, oy, ox, c, ky, kx;
 #if TM_DSP
     const int16x2_t off2 = (int16x2_t)(((uint32_t)(uint16_t)in_off << 16) | (uint16_t)in_off);
@@ -57,13 +57,13 @@ static void tm_dw_s8_c4(const tm_win_params *p, const int8_t *x, int8_t *y, cons
                         a2 += bias[c + 2];
                         a3 += bias[c + 3];
                     }
-                    y[c] = tm_clamp_s8(tm_mbqm(a0, mult[c], (int)shift[c]) + p->out_off, p->act_min, p->act_max);
-                    y[c + 1] = tm_clamp_s8(tm_mbqm(a1, mult[c + 1], (int)shift[c + 1]) + p->out_off, p->act_min,
-                                           p->act_max);
-                    y[c + 2] = tm_clamp_s8(tm_mbqm(a2, mult[c + 2], (int)shift[c + 2]) + p->out_off, p->act_min,
-                                           p->act_max);
-                    y[c + 3] = tm_clamp_s8(tm_mbqm(a3, mult[c + 3], (int)shift[c + 3]) + p->out_off, p->act_min,
-                                           p->act_max);
+                    y[c] = tm_clamp_s8(tm_mbqm_pos(a0, mult[c], shift[c]) + out_off, act_min, act_max);
+                    y[c + 1] = tm_clamp_s8(tm_mbqm_pos(a1, mult[c + 1], shift[c + 1]) + out_off, act_min,
+                                           act_max);
+                    y[c + 2] = tm_clamp_s8(tm_mbqm_pos(a2, mult[c + 2], shift[c + 2]) + out_off, act_min,
+                                           act_max);
+                    y[c + 3] = tm_clamp_s8(tm_mbqm_pos(a3, mult[c + 3], shift[c + 3]) + out_off, act_min,
+                                           act_max);
                 }
                 y += c_n;
             }
