@@ -14,6 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -100,5 +102,44 @@ class GeneratedCodeTest {
         String[] words = count.trim().split("\\s+");
         long insns = Long.parseLong(words[words.length - 1]);
         assertTrue(insns > 0, "counted instructions: " + count);
+    }
+
+    @org.junit.jupiter.api.Test
+    void floatHelloWorldWithin1e5OnHostAndQemu(@TempDir Path dir) throws Exception {
+        Toolchain.require("make");
+        Toolchain.require("gcc");
+        Model m = ModelIO.read(Assets.require("models/tflite/hello_world_float.tflite"));
+        CodeGenerator.generate(m, CodegenOptions.defaults()).writeTo(dir, false);
+        boolean qemu = hasTool("arm-none-eabi-gcc") && hasTool("qemu-system-arm");
+        if (!qemu && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            Toolchain.require("arm-none-eabi-gcc");
+            Toolchain.require("qemu-system-arm");
+        }
+        Toolchain.run(dir, List.of("make", "-s", "host", "host-asan"));
+        for (float v : new float[] {0f, 0.5f, 1.25f, 3.0f, 6.2f}) {
+            byte[] in = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array();
+            Files.write(dir.resolve("in.bin"), in);
+            float expected = Interpreter.create(m).invokeFloat(new float[] {v})[0][0];
+            List<String> runs = qemu ? List.of("host", "asan", "m4", "m7") : List.of("host", "asan");
+            for (String r : runs) {
+                switch (r) {
+                    case "host" -> Toolchain.run(dir, List.of("build/host/demo", "in.bin", "out.bin"));
+                    case "asan" -> Toolchain.run(dir, List.of("build/host-asan/demo", "in.bin", "out.bin"));
+                    default -> Toolchain.run(dir, List.of("make", "-s", "run-qemu-" + r, "IN=in.bin", "OUT=out.bin"));
+                }
+                float got = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("out.bin"))).order(ByteOrder.LITTLE_ENDIAN)
+                        .getFloat();
+                assertEquals(expected, got, 1e-5, r + " at x=" + v);
+            }
+        }
+    }
+
+    private static boolean hasTool(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

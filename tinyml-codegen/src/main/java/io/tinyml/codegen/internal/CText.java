@@ -29,7 +29,7 @@ public final class CText {
             return "(0.0f / 0.0f)";
         }
         if (Float.isInfinite(f)) {
-            return f > 0 ? "(1.0f / 0.0f)" : "(-1.0f / 0.0f)";
+            return f > 0 ? "HUGE_VALF" : "(-HUGE_VALF)";
         }
         return Float.toHexString(f) + "f";
     }

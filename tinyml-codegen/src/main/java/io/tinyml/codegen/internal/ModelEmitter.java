@@ -263,7 +263,7 @@ public final class ModelEmitter {
         StringBuilder s = new StringBuilder(CText.frontMatter(model, p + "_kernels.h",
                 "kernel library (only the kernels this model uses; included once by " + p + "_model.c)"));
         s.append("#ifndef ").append(guard("KERNELS_H")).append("\n#define ").append(guard("KERNELS_H")).append("\n\n");
-        s.append("#include <stdint.h>\n#include <string.h>\n\n");
+        s.append("#include <math.h>\n#include <stdint.h>\n#include <string.h>\n\n");
         s.append(KernelSources.load("common.h")).append('\n');
         if (kernels.contains("simd")) {
             s.append(KernelSources.load("simd.h")).append('\n');

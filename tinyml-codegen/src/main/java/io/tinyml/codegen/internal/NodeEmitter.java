@@ -31,6 +31,13 @@ final class NodeEmitter {
         Tensor out = g.tensor(n.output(0));
         boolean int8 = in.type() == DataType.INT8 && out.type() == DataType.INT8;
         OpKind k = n.op().kind();
+        if (in.type() == DataType.FLOAT32 && out.type() == DataType.FLOAT32) {
+            return switch (k) {
+                case FULLY_CONNECTED -> fullyConnectedFloat(n);
+                case RESHAPE -> reshape(n);
+                default -> throw unsupported(n, "float32 " + k + " has no C kernel yet");
+            };
+        }
         if (!int8) {
             throw unsupported(n, in.type() + " input and " + out.type() + " output (only int8 models are supported)");
         }
@@ -220,6 +227,29 @@ final class NodeEmitter {
                 + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
                 + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
                 + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+    }
+
+    private String fullyConnectedFloat(Node n) throws UnsupportedOperatorException {
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        if (w.type() != DataType.FLOAT32 || !w.isConstant()) {
+            throw unsupported(n, "weights must be constant float32");
+        }
+        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
+        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.FLOAT32 || !g.tensor(bias).isConstant())) {
+            throw unsupported(n, "bias must be constant float32");
+        }
+        if (n.op().activation() == io.tinyml.core.ir.Activation.TANH) {
+            throw unsupported(n, "fused TANH");
+        }
+        float[] r = Quant.floatRange(n.op().activation());
+        int outN = w.shape().dim(0);
+        int inN = w.shape().dim(1);
+        m.useKernel("fc_f32");
+        return "    tm_fc_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false) + ", "
+                + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", "
+                + x.shape().elementCount() / inN + ", " + inN + ", " + outN + ", " + CText.floatLiteral(r[0]) + ", "
+                + CText.floatLiteral(r[1]) + ");\n    return 0;\n";
     }
 
     private String pool(Node n) throws UnsupportedOperatorException {
