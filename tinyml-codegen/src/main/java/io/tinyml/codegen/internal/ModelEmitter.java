@@ -248,6 +248,13 @@ public final class ModelEmitter {
                 .append(" * ").append(up).append("_OUTPUTi_BYTES bytes (row-major, the model's tensor types).\n")
                 .append(" * Returns 0 on success, otherwise 1 + the index of the failing node. Not reentrant.\n */\n");
         s.append("int ").append(p).append("_invoke(const void *const inputs[], void *const outputs[]);\n\n");
+        s.append("/*\n * Where input i lives in the arena: fill it there and pass this pointer to ").append(p)
+                .append("_invoke\n * to save the copy. Returns 0 for an index out of range.\n */\n");
+        s.append("void *").append(p).append("_input(int i);\n\n");
+        s.append("/*\n * Where output i lives in the arena after ").append(p)
+                .append("_invoke (valid until the next call); passing\n * it as outputs[i] saves the copy.")
+                .append(" Returns 0 for an index out of range.\n */\n");
+        s.append("void *").append(p).append("_output(int i);\n\n");
         s.append("#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
         return s.toString();
     }
@@ -297,11 +304,25 @@ public final class ModelEmitter {
         for (String f : nodeFunctions) {
             s.append(f).append('\n');
         }
+        s.append("void *").append(p).append("_input(int i)\n{\n    switch (i) {\n");
+        for (int i = 0; i < g.inputs().size(); i++) {
+            s.append("    case ").append(i).append(":\n        return ").append(p).append("_arena + ")
+                    .append(offset(g.inputs().get(i))).append(";\n");
+        }
+        s.append("    default:\n        return 0;\n    }\n}\n\n");
+        s.append("void *").append(p).append("_output(int i)\n{\n    switch (i) {\n");
+        for (int i = 0; i < g.outputs().size(); i++) {
+            s.append("    case ").append(i).append(":\n        return ").append(p).append("_arena + ")
+                    .append(offset(g.outputs().get(i))).append(";\n");
+        }
+        s.append("    default:\n        return 0;\n    }\n}\n\n");
         s.append("int ").append(p).append("_invoke(const void *const inputs[], void *const outputs[])\n{\n");
         for (int i = 0; i < g.inputs().size(); i++) {
             int t = g.inputs().get(i);
-            s.append("    memcpy(").append(p).append("_arena + ").append(offset(t)).append(", inputs[").append(i)
-                    .append("], ").append(g.tensor(t).byteSize()).append("u);\n");
+            s.append("    if (inputs[").append(i).append("] != (const void *)(").append(p).append("_arena + ")
+                    .append(offset(t)).append(")) {\n");
+            s.append("        memcpy(").append(p).append("_arena + ").append(offset(t)).append(", inputs[").append(i)
+                    .append("], ").append(g.tensor(t).byteSize()).append("u);\n    }\n");
         }
         for (int i = 0; i < g.nodes().size(); i++) {
             s.append("    TM_PROF_BEGIN(").append(i).append(");\n");
@@ -311,8 +332,10 @@ public final class ModelEmitter {
         }
         for (int i = 0; i < g.outputs().size(); i++) {
             int t = g.outputs().get(i);
-            s.append("    memcpy(outputs[").append(i).append("], ").append(ptr(t, "uint8_t", true)).append(", ")
-                    .append(g.tensor(t).byteSize()).append("u);\n");
+            s.append("    if (outputs[").append(i).append("] != (void *)(").append(p).append("_arena + ")
+                    .append(offset(t)).append(")) {\n");
+            s.append("        memcpy(outputs[").append(i).append("], ").append(ptr(t, "uint8_t", true)).append(", ")
+                    .append(g.tensor(t).byteSize()).append("u);\n    }\n");
         }
         s.append("    return 0;\n}\n");
         return s.toString();

@@ -1,5 +1,5 @@
 /* int8 element-wise add or subtract of equally shaped tensors (TFLM add/sub semantics). */
-static void tm_addsub_s8(const int8_t *a, const int8_t *b, int8_t *y, int n, int32_t off1, int32_t off2,
+TM_KERNEL void tm_addsub_s8(const int8_t *a, const int8_t *b, int8_t *y, int n, int32_t off1, int32_t off2,
                          int32_t out_off, int left_shift, int32_t m1, int s1, int32_t m2, int s2, int32_t mo,
                          int so, int32_t act_min, int32_t act_max, int sub)
 {

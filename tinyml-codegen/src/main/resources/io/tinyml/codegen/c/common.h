@@ -1,4 +1,11 @@
 /* Fixed-point helpers: TFLite's integer requantization semantics, written for this project. */
+/* Kernels stay out of line (the compiler may still specialise a copy for constant arguments). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TM_KERNEL __attribute__((noinline)) static
+#else
+#define TM_KERNEL static
+#endif
+
 #define TM_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TM_MAX(a, b) ((a) > (b) ? (a) : (b))
 

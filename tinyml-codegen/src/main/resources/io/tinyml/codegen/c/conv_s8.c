@@ -1,5 +1,5 @@
 /* int8 2-D convolution (grouped allowed), per-channel requantization. */
-static void tm_conv_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
+TM_KERNEL void tm_conv_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
                        const int32_t *bias, const int32_t *mult, const int32_t *shift)
 {
     const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, k_h = p->k_h, k_w = p->k_w, f_in = p->f_in;

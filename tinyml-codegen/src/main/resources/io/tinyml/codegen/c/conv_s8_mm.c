@@ -114,7 +114,7 @@ static void tm_dot_1x2(const int8_t *w, const int16_t *col, int k4, int32_t *r)
     r[1] = a1;
 }
 
-static void tm_conv_s8_mm(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
+TM_KERNEL void tm_conv_s8_mm(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
                           const int32_t *bias_f, const int32_t *mult, const int32_t *shift, int16_t *col)
 {
     const int out_c = p->out_c, k4 = (p->k_h * p->k_w * p->in_c + 3) & ~3;

@@ -1,5 +1,5 @@
 /* int8 depthwise 2-D convolution, per-channel requantization. */
-static void tm_dw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
+TM_KERNEL void tm_dw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
                      const int32_t *bias, const int32_t *mult, const int32_t *shift)
 {
     const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c, k_w = p->k_w, out_c = p->out_c;

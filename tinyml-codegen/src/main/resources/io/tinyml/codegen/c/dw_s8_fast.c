@@ -3,7 +3,7 @@
  * bounds are resolved once per output pixel and four channels are accumulated at a time (DSP:
  * SXTB16 + SADD16 + SMLABB/SMLATT; portable C otherwise). Weights are [kh][kw][c].
  */
-static void tm_dw_s8_c4(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
+TM_KERNEL void tm_dw_s8_c4(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
                         const int32_t *bias, const int32_t *mult, const int32_t *shift)
 {
     const int in_h = p->in_h, in_w = p->in_w, c_n = p->in_c, k_w = p->k_w;

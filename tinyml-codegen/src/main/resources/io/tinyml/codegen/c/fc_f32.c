@@ -1,5 +1,5 @@
 /* float32 fully connected layer with a clamp (fused RELU / RELU6 / RELU_N1_TO_1). */
-static void tm_fc_f32(const float *x, float *y, const float *w, const float *bias, int batches, int in_n, int out_n,
+TM_KERNEL void tm_fc_f32(const float *x, float *y, const float *w, const float *bias, int batches, int in_n, int out_n,
                       float lo, float hi)
 {
     int b, o, i;

@@ -1,5 +1,5 @@
 /* int8 fully connected layer, per-tensor or per-channel requantization. */
-static void tm_fc_s8(const int8_t *x, int8_t *y, const int8_t *w, const int32_t *bias,
+TM_KERNEL void tm_fc_s8(const int8_t *x, int8_t *y, const int8_t *w, const int32_t *bias,
                      const int32_t *mult, const int32_t *shift, int batches, int in_n, int out_n,
                      int32_t in_off, int32_t w_off, int32_t out_off, int32_t act_min, int32_t act_max,
                      int per_channel)

@@ -1,5 +1,5 @@
 /* int8 average (average != 0) or max pooling; padded positions are not counted. */
-static void tm_pool_s8(const tm_win_params *p, const int8_t *x, int8_t *y, int average)
+TM_KERNEL void tm_pool_s8(const tm_win_params *p, const int8_t *x, int8_t *y, int average)
 {
     const int c = p->in_c;
     int b, oy, ox, ch, fy, fx;

@@ -44,7 +44,7 @@ static int tm_clz32(uint32_t v)
     return n;
 }
 
-static int tm_softmax_s8(const int8_t *x, int8_t *y, int outer, int depth, int32_t diff_min,
+TM_KERNEL int tm_softmax_s8(const int8_t *x, int8_t *y, int outer, int depth, int32_t diff_min,
                          const int32_t *exp_of_diff)
 {
     int i, c;

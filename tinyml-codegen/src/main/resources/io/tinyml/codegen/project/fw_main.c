@@ -7,8 +7,6 @@
 
 static const uint32_t in_bytes[] = {@IN_BYTES@};
 static const uint32_t out_bytes[] = {@OUT_BYTES@};
-static uint8_t in_buf[@IN_TOTAL@] __attribute__((aligned(16)));
-static uint8_t out_buf[@OUT_TOTAL@] __attribute__((aligned(16)));
 static char cmdline[256];
 
 /* Markers for instruction counting: the counter starts at the first, stops at the second. */
@@ -56,7 +54,6 @@ int main(void)
     const void *inputs[@NI@];
     void *outputs[@NO@];
     char *s = cmdline, *in_path, *out_path;
-    uint32_t off = 0;
     int32_t fd;
     int i, rc;
     if (sh_cmdline(cmdline, sizeof cmdline) != 0) {
@@ -66,22 +63,22 @@ int main(void)
     next_arg(&s);
     in_path = next_arg(&s);
     out_path = next_arg(&s);
+    /* inputs are read straight into the arena and outputs used in place: no copies, no buffers */
+    for (i = 0; i < @NI@; i++) {
+        inputs[i] = @P@_input(i);
+    }
+    for (i = 0; i < @NO@; i++) {
+        outputs[i] = @P@_output(i);
+    }
     if (*in_path) {
         fd = sh_open(in_path, 1); /* "rb" */
-        if (fd < 0 || sh_read(fd, in_buf, sizeof in_buf) != 0) {
-            sh_write0("cannot read input file\n");
-            return 1;
+        for (i = 0; i < @NI@; i++) {
+            if (fd < 0 || sh_read(fd, @P@_input(i), in_bytes[i]) != 0) {
+                sh_write0("cannot read input file\n");
+                return 1;
+            }
         }
         sh_close(fd);
-    }
-    for (i = 0; i < @NI@; i++) {
-        inputs[i] = in_buf + off;
-        off += in_bytes[i];
-    }
-    off = 0;
-    for (i = 0; i < @NO@; i++) {
-        outputs[i] = out_buf + off;
-        off += out_bytes[i];
     }
     tinyml_mark_begin();
     rc = @P@_invoke(inputs, outputs);
@@ -92,9 +89,11 @@ int main(void)
     }
     if (*out_path) {
         fd = sh_open(out_path, 5); /* "wb" */
-        if (fd < 0 || sh_write(fd, out_buf, sizeof out_buf) != 0) {
-            sh_write0("cannot write output file\n");
-            return 1;
+        for (i = 0; i < @NO@; i++) {
+            if (fd < 0 || sh_write(fd, @P@_output(i), out_bytes[i]) != 0) {
+                sh_write0("cannot write output file\n");
+                return 1;
+            }
         }
         sh_close(fd);
     }
