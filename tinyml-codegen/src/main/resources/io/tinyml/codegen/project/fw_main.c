@@ -7,7 +7,6 @@
 
 static const uint32_t in_bytes[] = {@IN_BYTES@};
 static const uint32_t out_bytes[] = {@OUT_BYTES@};
-static char cmdline[256];
 
 /* Markers for instruction counting: the counter starts at the first, stops at the second. */
 void __attribute__((noinline)) tinyml_mark_begin(void)
@@ -53,6 +52,7 @@ int main(void)
 {
     const void *inputs[@NI@];
     void *outputs[@NO@];
+    char cmdline[256]; /* on the stack: the firmware's static RAM is the model's alone */
     char *s = cmdline, *in_path, *out_path;
     int32_t fd;
     int i, rc;
