@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tinyml codegen MODEL --target NAME --output DIR [--project make] [--prefix NAME] [--force]}:
+ * {@code tinyml codegen MODEL --target NAME --output DIR [--project make|arduino|espidf|platformio|tflm]
+ * [--prefix NAME] [--force]}:
  * generates C99 sources and a project for a microcontroller. Refuses a model with an operator that
  * has no C kernel (naming operator and node) and never writes into a non-empty directory without
  * {@code --force}.
@@ -35,7 +36,7 @@ public final class CodegenCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--project", paramLabel = "KIND", defaultValue = "make",
-            description = "project layout: make (default: ${DEFAULT-VALUE})")
+            description = "project layout: make, arduino, espidf, platformio or tflm (default: ${DEFAULT-VALUE})")
     String project;
 
     @Option(names = "--prefix", paramLabel = "NAME", defaultValue = "tinyml",

@@ -2,6 +2,7 @@ package io.tinyml.codegen;
 
 import io.tinyml.codegen.internal.MakeProject;
 import io.tinyml.codegen.internal.ModelEmitter;
+import io.tinyml.codegen.internal.OtherProjects;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.Model;
 
@@ -31,9 +32,24 @@ public final class CodeGenerator {
      */
     public static GeneratedProject generate(Model model, CodegenOptions options) throws UnsupportedOperatorException {
         long t0 = System.nanoTime();
+        Map<String, String> files;
         ModelEmitter emitter = new ModelEmitter(model, options.prefix());
-        Map<String, String> files = new HashMap<>(emitter.emit());
-        files.putAll(MakeProject.files(options.prefix(), emitter));
+        if (options.project() == ProjectKind.TFLM) {
+            files = OtherProjects.tflm(model, options.prefix());
+        } else {
+            Map<String, String> sources = emitter.emit();
+            files = switch (options.project()) {
+                case MAKE -> {
+                    Map<String, String> f = new HashMap<>(sources);
+                    f.putAll(MakeProject.files(options.prefix(), emitter));
+                    yield f;
+                }
+                case ARDUINO -> OtherProjects.arduino(options.prefix(), sources, emitter);
+                case ESPIDF -> OtherProjects.espidf(options.prefix(), sources);
+                case PLATFORMIO -> OtherProjects.platformio(options.prefix(), sources, emitter);
+                case TFLM -> throw new AssertionError();
+            };
+        }
         LOG.debug("generated {} files for {} in {} ms", files.size(), model, (System.nanoTime() - t0) / 1_000_000);
         return new GeneratedProject(files, emitter.arenaBytes(), emitter.weightBytes());
     }
