@@ -122,6 +122,13 @@ final class NodeEmitter {
                     + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
                     + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
         }
+        if (dw && geo.inC() == 1 && geo.outC() <= 32) {
+            m.useKernel("dw_s8_c1");
+            return "    static const tm_win_params P = " + win(geo, fIn, inOff, y.requireQuant().zeroPoint(), range)
+                    + ";\n    tm_dw_s8_c1(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
+                    + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
+        }
         m.useKernel(dw ? "dw_s8" : "conv_s8");
         return "    static const tm_win_params P = " + win(geo, fIn, -x.requireQuant().zeroPoint(),
                 y.requireQuant().zeroPoint(), range) + ";\n"

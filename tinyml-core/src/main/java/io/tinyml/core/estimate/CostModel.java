@@ -49,8 +49,10 @@ import io.tinyml.core.target.Target;
  * {@code GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outputs} (1.3231, 43.262; the per-output
  * term is the requantization); depthwise with multiplier 1 and channels a multiple of 4 (4-channel
  * SIMD path) {@code GEN_DW_PER_MAC * macs + GEN_DW_PER_OUTPUT * outputs + GEN_DW_PER_PIXEL * pixels}
- * (8.9509, -1.1186, 269.04), other depthwise {@code GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT *
- * outputs} (6.284, 34.371); fully connected 5.2907 per MAC + 25 per output (the fit's 35.5
+ * (8.9509, -1.1186, 269.04), one input channel with a multiplier up to 32 {@code GEN_DW1_PER_MAC *
+ * macs + GEN_DW1_PER_OUTPUT * outputs} (3.270, 33.53: solved from person's first layer and
+ * micro_speech's), other depthwise {@code GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outputs}
+ * (6.284, 34.371); fully connected 5.2907 per MAC + 25 per output (the fit's 35.5
  * lowered for hello_world's small layers); pooling 2.75 per window element; softmax 200 + 30 per
  * element; add/sub 30 per element; copies 0.5 per byte; 30 instructions per node for the call. Whole-model totals are checked against {@code make count-m4}
  * by tinyml-codegen's FirmwareEstimateTest (within 15 %).</li>
@@ -150,6 +152,8 @@ final class CostModel {
     static final double GEN_DW_PER_MAC = 8.9509;
     static final double GEN_DW_PER_OUTPUT = -1.1186;
     static final double GEN_DW_PER_PIXEL = 269.04;
+    static final double GEN_DW1_PER_MAC = 3.270;
+    static final double GEN_DW1_PER_OUTPUT = 33.53;
     static final double GEN_DWG_PER_MAC = 6.284;
     static final double GEN_DWG_PER_OUTPUT = 34.371;
     static final double GEN_FC_PER_MAC = 5.2907;
@@ -232,7 +236,10 @@ final class CostModel {
                 Shape out = g.tensor(n.output(0)).shape();
                 int c = out.dim(out.rank() - 1);
                 boolean fast = in.dim(in.rank() - 1) == c && c % 4 == 0;
-                yield fast ? GEN_DW_PER_MAC * macs + GEN_DW_PER_OUTPUT * outElems + GEN_DW_PER_PIXEL * outElems / c
+                if (fast) {
+                    yield GEN_DW_PER_MAC * macs + GEN_DW_PER_OUTPUT * outElems + GEN_DW_PER_PIXEL * outElems / c;
+                }
+                yield in.dim(in.rank() - 1) == 1 && c <= 32 ? GEN_DW1_PER_MAC * macs + GEN_DW1_PER_OUTPUT * outElems
                         : GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outElems;
             }
             case FULLY_CONNECTED -> GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
