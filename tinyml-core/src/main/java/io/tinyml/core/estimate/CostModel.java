@@ -42,8 +42,20 @@ import io.tinyml.core.target.Target;
  * figure averages CMSIS-NN's fast 3x3 path and the generic path person's first layer takes with
  * depth multiplier 8.) Other operators run TFLM's reference kernels in a CMSIS-NN build and cost
  * what reference costs.</li>
- * <li>generated: PROVISIONAL — the reference figures, until the C code generation issue measures
- * the SDK's own kernels.</li>
+ * <li>generated (calibrated by the code generation issue: tinyml-codegen's C at -O3 for the QEMU
+ * mps2-an386 Cortex-M4 with the DSP paths, per-node instruction counts of its profiling build
+ * {@code make profile-m4} over kws, person, hello_world_int8, micro_speech and network_tester,
+ * least squares on relative error): convolution (im2col + 2x2 SMLAD block)
+ * {@code GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outputs} (1.3231, 43.262; the per-output
+ * term is the requantization); depthwise with multiplier 1 and channels a multiple of 4 (4-channel
+ * SIMD path) {@code GEN_DW_PER_MAC * macs + GEN_DW_PER_OUTPUT * outputs + GEN_DW_PER_PIXEL * pixels}
+ * (8.9509, -1.1186, 269.04), one input channel with a multiplier up to 32 {@code GEN_DW1_PER_MAC *
+ * macs + GEN_DW1_PER_OUTPUT * outputs} (3.270, 33.53: solved from person's first layer and
+ * micro_speech's), other depthwise {@code GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outputs}
+ * (6.284, 34.371); fully connected 5.2907 per MAC + 25 per output (the fit's 35.5
+ * lowered for hello_world's small layers); pooling 2.75 per window element; softmax 200 + 30 per
+ * element; add/sub 30 per element; copies 0.5 per byte; 30 instructions per node for the call. Whole-model totals are checked against {@code make count-m4}
+ * by tinyml-codegen's FirmwareEstimateTest (within 15 %).</li>
  * <li>small operators (all libraries), PROVISIONAL, not measured separately (together under 0.01 %
  * of kws and person): {@code PER_NODE} 200 instructions of interpreter dispatch per node;
  * {@code PER_ELEMENT} 100 instructions per element for softmax, logistic, tanh and other
@@ -75,7 +87,13 @@ import io.tinyml.core.target.Target;
  * FULLY_CONNECTED (kws 36,761 − person); optimized (cmsis_nn_i8) = 38,909 with FULLY_CONNECTED
  * 10,064 (48,973 − 38,909). The five measured kinds are charged as a block even when a model uses
  * fewer (an upper bound). Any other kind: PROVISIONAL 4,484 bytes, the one per-kind increment we
- * measured. Generated: PROVISIONAL 4,000 bytes of runtime plus 1,500 per kind.</li>
+ * measured. Generated (tinyml-codegen, -O3, Cortex-M4, measured with arm-none-eabi-size): the
+ * firmware has no C library, only startup, semihosting and the harness: about 1,750 bytes instead of
+ * the {@code RUNTIME_FLASH} every library is charged, so {@code GEN_CODE_RUNTIME} is that runtime
+ * minus {@code RUNTIME_FLASH} (negative); per kind: convolution 11,000 (gcc specialises a copy of
+ * the kernel per call site), depthwise 714, fully connected 874, softmax 1,334 (its 1 KB exp table
+ * included), pooling 500, reshape 0, others PROVISIONAL 1,500. Fitted to the five int8 models above
+ * (kws within 5 %: it is the model with most specialised copies).</li>
  * <li>runtime (C library with printf and semihosting, startup, harness), ours: whole -Os firmware
  * minus TFLM text minus model array: 16,703 / 16,647 / 16,509 / 16,455 bytes for kws ref, person
  * ref, kws cmsis_nn_i8, person cmsis_nn_i8; their mean 16,579 is used for every library.</li>
@@ -121,8 +139,29 @@ final class CostModel {
     static final long OPT_CODE_BLOCK = 38_909;
     static final long OPT_CODE_FC = 10_064;
     static final long OTHER_KIND_CODE = 4_484;
-    static final long GEN_CODE_RUNTIME = 4_000;
+    static final long GEN_RUNTIME = 1_750;
+    static final long GEN_CODE_RUNTIME = GEN_RUNTIME - 16_579;
     static final long GEN_CODE_PER_KIND = 1_500;
+    static final long GEN_CODE_CONV = 11_000;
+    static final long GEN_CODE_DEPTHWISE = 714;
+    static final long GEN_CODE_FC = 874;
+    static final long GEN_CODE_SOFTMAX = 1_334;
+    static final long GEN_CODE_POOL = 500;
+    static final double GEN_CONV_PER_MAC = 1.3231;
+    static final double GEN_CONV_PER_OUTPUT = 43.262;
+    static final double GEN_DW_PER_MAC = 8.9509;
+    static final double GEN_DW_PER_OUTPUT = -1.1186;
+    static final double GEN_DW_PER_PIXEL = 269.04;
+    static final double GEN_DW1_PER_MAC = 3.270;
+    static final double GEN_DW1_PER_OUTPUT = 33.53;
+    static final double GEN_DWG_PER_MAC = 6.284;
+    static final double GEN_DWG_PER_OUTPUT = 34.371;
+    static final double GEN_FC_PER_MAC = 5.2907;
+    static final double GEN_FC_PER_OUTPUT = 25.0;
+    static final double GEN_POOL_PER_MAC = 2.75;
+    static final double GEN_SOFTMAX_PER_NODE = 200;
+    static final double GEN_PER_ELEMENT = 30;
+    static final double GEN_PER_NODE = 30;
     static final long RUNTIME_FLASH = 16_579;
 
     static final long STACK = 4_096;
@@ -171,6 +210,9 @@ final class CostModel {
     static double instructions(KernelLibrary effective, Graph g, Node n, long macs) {
         OpKind k = n.op().kind();
         long outElems = g.tensor(n.output(0)).shape().elementCount();
+        if (effective == KernelLibrary.GENERATED) {
+            return generatedInstructions(g, n, macs, outElems) + GEN_PER_NODE;
+        }
         double body = switch (k) {
             case CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> effective == KernelLibrary.OPTIMIZED
                     && k != OpKind.MEAN ? OPT_PER_MAC_DENSE * macs
@@ -183,6 +225,29 @@ final class CostModel {
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
         };
         return body + PER_NODE;
+    }
+
+    /** Instructions of tinyml-codegen's kernels for one node (see the class documentation). */
+    private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
+        return switch (n.op().kind()) {
+            case CONV_2D -> GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
+            case DEPTHWISE_CONV_2D -> {
+                Shape in = g.tensor(n.input(0)).shape();
+                Shape out = g.tensor(n.output(0)).shape();
+                int c = out.dim(out.rank() - 1);
+                boolean fast = in.dim(in.rank() - 1) == c && c % 4 == 0;
+                if (fast) {
+                    yield GEN_DW_PER_MAC * macs + GEN_DW_PER_OUTPUT * outElems + GEN_DW_PER_PIXEL * outElems / c;
+                }
+                yield in.dim(in.rank() - 1) == 1 && c <= 32 ? GEN_DW1_PER_MAC * macs + GEN_DW1_PER_OUTPUT * outElems
+                        : GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outElems;
+            }
+            case FULLY_CONNECTED -> GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
+            case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> GEN_POOL_PER_MAC * macs;
+            case SOFTMAX -> GEN_SOFTMAX_PER_NODE + GEN_PER_ELEMENT * outElems;
+            case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
+            default -> GEN_PER_ELEMENT * outElems;
+        };
     }
 
     /** CMSIS-NN scratch bytes of a node (optimized library), 0 otherwise. */
@@ -247,7 +312,19 @@ final class CostModel {
     /** Kernel code bytes for the kinds used. */
     static long kernelCode(KernelLibrary lib, java.util.Set<OpKind> kinds) {
         if (lib == KernelLibrary.GENERATED) {
-            return GEN_CODE_RUNTIME + GEN_CODE_PER_KIND * kinds.size();
+            long code = GEN_CODE_RUNTIME;
+            for (OpKind k : kinds) {
+                code += switch (k) {
+                    case CONV_2D -> GEN_CODE_CONV;
+                    case DEPTHWISE_CONV_2D -> GEN_CODE_DEPTHWISE;
+                    case FULLY_CONNECTED -> GEN_CODE_FC;
+                    case SOFTMAX -> GEN_CODE_SOFTMAX;
+                    case AVERAGE_POOL_2D, MAX_POOL_2D -> GEN_CODE_POOL;
+                    case RESHAPE -> 0;
+                    default -> GEN_CODE_PER_KIND;
+                };
+            }
+            return code;
         }
         long code = lib == KernelLibrary.OPTIMIZED ? OPT_CODE_BLOCK : REF_CODE_BLOCK;
         for (OpKind k : kinds) {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Generated C on the emulated Cortex-M4 (QEMU mps2-an386), per int8 model of the shared assets:
+# firmware text/data/bss (arm-none-eabi-size) and instructions per inference (TCG plugin) next to
+# the estimator's `--kernels generated` prediction, then TFLM's figures from reference/README.md.
+# Needs make, gcc, arm-none-eabi-gcc (newlib) and qemu-system-arm.
+# Usage: benchmarks/codegen-report.sh [ASSETS_DIR]   (default ../shared/assets from the repo root)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+assets="$(cd "${1:-../shared/assets}" && pwd)"
+for tool in make gcc arm-none-eabi-gcc qemu-system-arm; do
+  command -v "$tool" >/dev/null || { echo "codegen-report: $tool not found" >&2; exit 1; }
+done
+./mvnw -B -q -o -pl tinyml-codegen -am install -DskipTests
+cp_file="$(mktemp)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work" "$cp_file"' EXIT
+./mvnw -B -q -o -pl tinyml-codegen dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
+java -cp "tinyml-codegen/target/classes:$(cat "$cp_file")" io.tinyml.codegen.report.CodegenReport "$assets" "$work/models"
+cat <<'TABLE'
+
+TFLM on the same board (reference/README.md): whole firmware -Os text (384 KB arena in bss),
+arena_used_bytes, instructions per Invoke() at -O2 (-Os in parentheses)
+| model | kernels | firmware text | arena | instructions |
+|---|---|---|---|---|
+| kws | ref | 98,536 | 22,772 | 43,107,034 (133,962,117) |
+| kws | cmsis_nn_i8 | 108,912 | 22,820 | 7,696,241 (9,224,200) |
+| person | ref | 341,888 | 82,292 | 95,896,765 (353,859,082) |
+| person | cmsis_nn_i8 | 350,664 | 82,308 | 22,927,968 (27,104,449) |
+TABLE

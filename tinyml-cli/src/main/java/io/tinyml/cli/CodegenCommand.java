@@ -1,0 +1,69 @@
+package io.tinyml.cli;
+
+import io.tinyml.codegen.CodeGenerator;
+import io.tinyml.codegen.CodegenOptions;
+import io.tinyml.codegen.GeneratedProject;
+import io.tinyml.codegen.ProjectKind;
+import io.tinyml.core.io.ModelIO;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.target.Target;
+import io.tinyml.core.target.TargetCatalog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tinyml codegen MODEL --target NAME --output DIR [--project make|arduino|espidf|platformio|tflm]
+ * [--prefix NAME] [--force]}:
+ * generates C99 sources and a project for a microcontroller. Refuses a model with an operator that
+ * has no C kernel (naming operator and node) and never writes into a non-empty directory without
+ * {@code --force}.
+ */
+@Command(name = "codegen", mixinStandardHelpOptions = true,
+        description = "Generates C99 code (and a project) that runs the model without an interpreter.")
+public final class CodegenCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the model file")
+    Path model;
+
+    @Option(names = "--target", paramLabel = "NAME", required = true, description = "target name (see 'tinyml targets')")
+    String target;
+
+    @Option(names = "--output", paramLabel = "DIR", required = true, description = "output directory")
+    Path output;
+
+    @Option(names = "--project", paramLabel = "KIND", defaultValue = "make",
+            description = "project layout: make, arduino, espidf, platformio or tflm (default: ${DEFAULT-VALUE})")
+    String project;
+
+    @Option(names = "--prefix", paramLabel = "NAME", defaultValue = "tinyml",
+            description = "C identifier prefix of the API and files (default: ${DEFAULT-VALUE})")
+    String prefix;
+
+    @Option(names = "--force", description = "write into a non-empty output directory, replacing files")
+    boolean force;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Creates the command. */
+    public CodegenCommand() {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Target t = TargetCatalog.get(target);
+        CodegenOptions options = new CodegenOptions(prefix, ProjectKind.parse(project));
+        Model m = ModelIO.read(model);
+        GeneratedProject p = CodeGenerator.generate(m, options);
+        p.writeTo(output, force);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("generated %d files in %s for %s: arena %d bytes, constant data %d bytes%n", p.files().size(),
+                output, t.name(), p.arenaBytes(), p.weightBytes());
+        out.flush();
+        return 0;
+    }
+}

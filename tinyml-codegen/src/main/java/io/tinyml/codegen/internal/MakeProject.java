@@ -1,0 +1,50 @@
+package io.tinyml.codegen.internal;
+
+import io.tinyml.core.ir.Graph;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** The files of the {@code make} project around the generated model sources. */
+public final class MakeProject {
+    private MakeProject() {
+    }
+
+    /**
+     * Returns the project files.
+     *
+     * @param prefix the C prefix
+     * @param e the emitter of the model sources
+     * @return file contents by relative path
+     */
+    public static Map<String, String> files(String prefix, ModelEmitter e) {
+        Graph g = e.graph();
+        String in = IntStream.range(0, g.inputs().size()).mapToObj(i -> g.inputTensor(i).byteSize() + "u")
+                .collect(Collectors.joining(", "));
+        String out = IntStream.range(0, g.outputs().size()).mapToObj(i -> g.outputTensor(i).byteSize() + "u")
+                .collect(Collectors.joining(", "));
+        long inTotal = IntStream.range(0, g.inputs().size()).mapToLong(i -> g.inputTensor(i).byteSize()).sum();
+        long outTotal = IntStream.range(0, g.outputs().size()).mapToLong(i -> g.outputTensor(i).byteSize()).sum();
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("Makefile", fill("Makefile", prefix, in, out, inTotal, outTotal, g));
+        f.put("demo/host_main.c", fill("host_main.c", prefix, in, out, inTotal, outTotal, g));
+        f.put("fw/fw_main.c", fill("fw_main.c", prefix, in, out, inTotal, outTotal, g));
+        f.put("fw/startup.c", KernelSources.project("startup.c"));
+        f.put("fw/semihost.c", KernelSources.project("semihost.c"));
+        f.put("fw/semihost.h", KernelSources.project("semihost.h"));
+        f.put("fw/mps2.ld", KernelSources.project("mps2.ld"));
+        f.put("fw/insncount.c", KernelSources.project("insncount.c"));
+        return f;
+    }
+
+    private static String fill(String template, String prefix, String in, String out, long inTotal, long outTotal,
+                               Graph g) {
+        return KernelSources.project(template).replace("@P@", prefix).replace("@IN_BYTES@", in)
+                .replace("@OUT_BYTES@", out).replace("@IN_TOTAL@", Long.toString(Math.max(1, inTotal)))
+                .replace("@OUT_TOTAL@", Long.toString(Math.max(1, outTotal)))
+                .replace("@NI@", Integer.toString(g.inputs().size()))
+                .replace("@NO@", Integer.toString(g.outputs().size()));
+    }
+}

@@ -1,0 +1,366 @@
+package io.tinyml.codegen.internal;
+
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.OpKind;
+import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.runtime.internal.ConvGeometry;
+import io.tinyml.core.runtime.internal.FixedPoint;
+import io.tinyml.core.runtime.internal.GemmlowpFixedPoint;
+import io.tinyml.core.runtime.internal.Quant;
+
+/**
+ * Emits the body of one node's C function, resolving every quantization parameter at generation
+ * time exactly as the reference interpreter does (same {@link Quant} and {@link FixedPoint} code).
+ */
+final class NodeEmitter {
+    private final ModelEmitter m;
+    private final Graph g;
+
+    NodeEmitter(ModelEmitter m) {
+        this.m = m;
+        this.g = m.graph();
+    }
+
+    String emit(int index, Node n) throws UnsupportedOperatorException {
+        Tensor in = g.tensor(n.input(0));
+        Tensor out = g.tensor(n.output(0));
+        boolean int8 = in.type() == DataType.INT8 && out.type() == DataType.INT8;
+        OpKind k = n.op().kind();
+        if (in.type() == DataType.FLOAT32 && out.type() == DataType.FLOAT32) {
+            return switch (k) {
+                case FULLY_CONNECTED -> fullyConnectedFloat(n);
+                case RESHAPE -> reshape(n);
+                default -> throw unsupported(n, "float32 " + k + " has no C kernel yet");
+            };
+        }
+        if (!int8) {
+            throw unsupported(n, in.type() + " input and " + out.type() + " output (only int8 models are supported)");
+        }
+        return switch (k) {
+            case CONV_2D, DEPTHWISE_CONV_2D -> conv(index, n);
+            case FULLY_CONNECTED -> fullyConnected(index, n);
+            case AVERAGE_POOL_2D, MAX_POOL_2D -> pool(n);
+            case RESHAPE -> reshape(n);
+            case SOFTMAX -> softmax(index, n);
+            case ADD, SUB -> addSub(n);
+            default -> throw unsupported(n, "no C kernel");
+        };
+    }
+
+    static UnsupportedOperatorException unsupported(Node n, String what) {
+        return new UnsupportedOperatorException(n.op().kind().name(), "cannot generate C for operator "
+                + n.op().kind() + " of node '" + n.name() + "': " + what);
+    }
+
+    private static String perTensorOrThrow(Node n, Tensor t) throws UnsupportedOperatorException {
+        if (!Quant.perTensor(t)) {
+            throw unsupported(n, "tensor '" + t.name() + "' is not per-tensor quantized");
+        }
+        return "";
+    }
+
+    private String conv(int index, Node n) throws UnsupportedOperatorException {
+        boolean dw = n.op().kind() == OpKind.DEPTHWISE_CONV_2D;
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        Tensor y = g.tensor(n.output(0));
+        perTensorOrThrow(n, x);
+        perTensorOrThrow(n, y);
+        int sh;
+        int sw;
+        int dh;
+        int dwl;
+        io.tinyml.core.ir.Padding pad;
+        if (dw) {
+            Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) n.op();
+            sh = op.strideH();
+            sw = op.strideW();
+            dh = op.dilationH();
+            dwl = op.dilationW();
+            pad = op.padding();
+        } else {
+            Op.Conv2D op = (Op.Conv2D) n.op();
+            sh = op.strideH();
+            sw = op.strideW();
+            dh = op.dilationH();
+            dwl = op.dilationW();
+            pad = op.padding();
+        }
+        ConvGeometry geo = ConvGeometry.of(x.shape(), y.shape(), w.shape().dim(1), w.shape().dim(2), sh, sw, dh, dwl,
+                pad);
+        if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
+            throw unsupported(n, "weights must be constant int8");
+        }
+        QuantParams wq = w.requireQuant();
+        for (long zp : wq.zeroPoints()) {
+            if (zp != 0) {
+                throw unsupported(n, "weights with non-zero zero point " + zp);
+            }
+        }
+        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
+        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
+            throw unsupported(n, "bias must be constant int32");
+        }
+        String ms = multipliers(index, n, x, wq, y, geo.outC());
+        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        int fIn = dw ? 1 : w.shape().dim(3);
+        int inOff = -x.requireQuant().zeroPoint();
+        if (!dw && fIn == geo.inC()) {
+            return convMatmul(index, n, geo, inOff, y, range, bias, ms);
+        }
+        boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
+        if (dwFast) {
+            m.useKernel("simd");
+            m.useKernel("dw_s8_fast");
+            return "    static const tm_win_params P = " + win(geo, fIn, inOff, y.requireQuant().zeroPoint(), range)
+                    + ";\n    tm_dw_s8_c4(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
+                    + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
+        }
+        if (dw && geo.inC() == 1 && geo.outC() <= 32) {
+            m.useKernel("dw_s8_c1");
+            return "    static const tm_win_params P = " + win(geo, fIn, inOff, y.requireQuant().zeroPoint(), range)
+                    + ";\n    tm_dw_s8_c1(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
+                    + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
+        }
+        m.useKernel(dw ? "dw_s8" : "conv_s8");
+        return "    static const tm_win_params P = " + win(geo, fIn, -x.requireQuant().zeroPoint(),
+                y.requireQuant().zeroPoint(), range) + ";\n"
+                + "    " + (dw ? "tm_dw_s8" : "tm_conv_s8") + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
+                + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
+    }
+
+    /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */
+    private String convMatmul(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                              String ms) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int k = geo.kH() * geo.kW() * geo.inC();
+        int k4 = (k + 3) & ~3;
+        int outC = geo.outC();
+        int[] rows = new int[outC * k4];
+        int[] biasF = new int[outC];
+        int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
+        for (int oc = 0; oc < outC; oc++) {
+            int sum = 0;
+            int pairBase = (oc / 2) * 2 * k4;
+            boolean paired = oc / 2 * 2 + 1 < outC;
+            for (int i = 0; i < k; i++) {
+                int at = paired ? pairBase + (i / 4) * 8 + (oc % 2) * 4 + i % 4 : oc * k4 + i;
+                rows[at] = w[oc * k + i];
+                sum += w[oc * k + i];
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': filter rows of " + k4
+                + " bytes (zero padded), pairs interleaved per 4 bytes");
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * filter row sum");
+        m.useKernel("simd");
+        m.useKernel("conv_s8_mm");
+        m.scratchInt16(2 * k4);
+        return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
+                + ";\n" + "    tm_conv_s8_mm(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms + ", "
+                + m.prefix() + "_col);\n    return 0;\n";
+    }
+
+    private static String win(ConvGeometry geo, int fIn, int inOff, int outOff, int[] range) {
+        return "{" + geo.inH() + ", " + geo.inW() + ", " + geo.inC() + ", " + geo.kH() + ", " + geo.kW() + ", " + fIn
+                + ", " + geo.outH() + ", " + geo.outW() + ", " + geo.outC() + ", " + geo.strideH() + ", "
+                + geo.strideW() + ", " + geo.dilationH() + ", " + geo.dilationW() + ", " + geo.padH() + ", "
+                + geo.padW() + ", " + geo.batches() + ", " + inOff + ", " + outOff + ", " + range[0] + ", " + range[1]
+                + "}";
+    }
+
+    /** Emits per-channel multiplier and shift arrays; returns "mult, shift" C names. */
+    private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels) {
+        int count = wq.isPerTensor() ? 1 : channels;
+        long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
+        if (wq.isPerTensor() && channels > 1) {
+            long one = packed[0];
+            packed = new long[channels];
+            java.util.Arrays.fill(packed, one);
+        }
+        int[] mu = new int[packed.length];
+        int[] sh = new int[packed.length];
+        for (int c = 0; c < packed.length; c++) {
+            mu[c] = FixedPoint.multiplier(packed[c]);
+            sh[c] = FixedPoint.shift(packed[c]);
+            if (mu[c] == Integer.MIN_VALUE || sh[c] < -31) {
+                // the kernels' tm_mbqm_pos relies on this; quantizeMultiplier never produces it
+                throw new IllegalStateException("unexpected requantization multiplier " + mu[c] + " shift " + sh[c]);
+            }
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");
+        m.array("int32_t", base + "_shift", sh, "node " + index + " '" + n.name() + "': requantization shifts");
+        return base + "_mult, " + base + "_shift";
+    }
+
+    private String fullyConnected(int index, Node n) throws UnsupportedOperatorException {
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        Tensor y = g.tensor(n.output(0));
+        perTensorOrThrow(n, x);
+        perTensorOrThrow(n, y);
+        if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
+            throw unsupported(n, "weights must be constant int8");
+        }
+        QuantParams wq = w.requireQuant();
+        int outN = w.shape().dim(0);
+        int inN = w.shape().dim(1);
+        if (!wq.isPerTensor() && (wq.axis() != 0 || wq.size() != outN)) {
+            throw unsupported(n, "weights quantized on axis " + wq.axis());
+        }
+        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
+        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
+            throw unsupported(n, "bias must be constant int32");
+        }
+        int filterOffset = wq.isPerTensor() ? -wq.zeroPoint() : 0;
+        String ms = multipliers(index, n, x, wq, y, wq.isPerTensor() ? 1 : outN);
+        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        int batches = x.shape().elementCount() / inN;
+        m.useKernel("fc_s8");
+        return "    tm_fc_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
+                + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ", "
+                + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
+                + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
+                + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+    }
+
+    private String fullyConnectedFloat(Node n) throws UnsupportedOperatorException {
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        if (w.type() != DataType.FLOAT32 || !w.isConstant()) {
+            throw unsupported(n, "weights must be constant float32");
+        }
+        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
+        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.FLOAT32 || !g.tensor(bias).isConstant())) {
+            throw unsupported(n, "bias must be constant float32");
+        }
+        if (n.op().activation() == io.tinyml.core.ir.Activation.TANH) {
+            throw unsupported(n, "fused TANH");
+        }
+        float[] r = Quant.floatRange(n.op().activation());
+        int outN = w.shape().dim(0);
+        int inN = w.shape().dim(1);
+        m.useKernel("fc_f32");
+        return "    tm_fc_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false) + ", "
+                + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", "
+                + x.shape().elementCount() / inN + ", " + inN + ", " + outN + ", " + CText.floatLiteral(r[0]) + ", "
+                + CText.floatLiteral(r[1]) + ");\n    return 0;\n";
+    }
+
+    private String pool(Node n) throws UnsupportedOperatorException {
+        Tensor x = g.tensor(n.input(0));
+        Tensor y = g.tensor(n.output(0));
+        boolean avg = n.op().kind() == OpKind.AVERAGE_POOL_2D;
+        if (!Quant.perTensor(x) || !x.quant().equals(y.quant())) {
+            throw unsupported(n, "input and output with different quantization");
+        }
+        ConvGeometry geo;
+        if (avg) {
+            Op.AveragePool2D op = (Op.AveragePool2D) n.op();
+            geo = ConvGeometry.of(x.shape(), y.shape(), op.filterH(), op.filterW(), op.strideH(), op.strideW(), 1, 1,
+                    op.padding());
+        } else {
+            Op.MaxPool2D op = (Op.MaxPool2D) n.op();
+            geo = ConvGeometry.of(x.shape(), y.shape(), op.filterH(), op.filterW(), op.strideH(), op.strideW(), 1, 1,
+                    op.padding());
+        }
+        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        m.useKernel("pool_s8");
+        return "    static const tm_win_params P = " + win(geo, 1, 0, 0, range) + ";\n"
+                + "    tm_pool_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                + ", " + (avg ? 1 : 0) + ");\n    return 0;\n";
+    }
+
+    private String reshape(Node n) {
+        long from = m.offset(n.input(0));
+        long to = m.offset(n.output(0));
+        if (from == to) {
+            return "    /* shares its input's arena bytes: nothing to do */\n    return 0;\n";
+        }
+        return "    memmove(" + m.ptr(n.output(0), "int8_t", false) + ", " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + g.tensor(n.output(0)).byteSize() + "u);\n    return 0;\n";
+    }
+
+    private String softmax(int index, Node n) throws UnsupportedOperatorException {
+        Tensor x = g.tensor(n.input(0));
+        Tensor y = g.tensor(n.output(0));
+        QuantParams qo = y.requireQuant();
+        if (qo.zeroPoint() != -128 || qo.scale() != 1.0f / 256) {
+            throw unsupported(n, "output parameters " + qo + " (needs zero point -128, scale 1/256)");
+        }
+        float beta = ((Op.Softmax) n.op()).beta();
+        long packed = GemmlowpFixedPoint.preprocessSoftmaxScaling(beta, x.requireQuant().scale(), 5);
+        if (packed == 0L) {
+            throw unsupported(n, "beta * input scale * 2^26 <= 1");
+        }
+        int mult = FixedPoint.multiplier(packed);
+        int left = FixedPoint.shift(packed);
+        int diffMin = -GemmlowpFixedPoint.calculateInputRadius(5, left, 31);
+        int[] table = new int[256];
+        for (int d = 0; d < 256; d++) {
+            if (-d >= diffMin) {
+                int rescaled = GemmlowpFixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(-d, mult, left);
+                table[d] = GemmlowpFixedPoint.expOnNegativeValues(rescaled, 5);
+            }
+        }
+        String name = m.prefix() + "_n" + index + "_exp";
+        m.array("int32_t", name, table, "node " + index + " '" + n.name() + "': exp of input differences, Q0.31");
+        int depth = x.shape().rank() == 0 ? 1 : x.shape().dim(-1);
+        int outer = x.shape().elementCount() / Math.max(depth, 1);
+        m.useKernel("softmax_s8");
+        return "    return tm_softmax_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                + ", " + outer + ", " + depth + ", " + diffMin + ", " + name + ");\n";
+    }
+
+    private String addSub(Node n) throws UnsupportedOperatorException {
+        Tensor a = g.tensor(n.input(0));
+        Tensor b = g.tensor(n.input(1));
+        Tensor y = g.tensor(n.output(0));
+        if (!a.shape().equals(y.shape()) || !b.shape().equals(y.shape())) {
+            throw unsupported(n, "broadcasting " + a.shape() + " and " + b.shape());
+        }
+        if (b.type() != DataType.INT8 || !Quant.perTensor(a) || !Quant.perTensor(b) || !Quant.perTensor(y)) {
+            throw unsupported(n, "inputs must be per-tensor int8");
+        }
+        boolean sub = n.op().kind() == OpKind.SUB;
+        int leftShift = 20;
+        float s1 = a.requireQuant().scale();
+        float s2 = b.requireQuant().scale();
+        float so = y.requireQuant().scale();
+        long m1;
+        long m2;
+        long mo;
+        if (sub) {
+            float twiceMax = 2 * Math.max(s1, s2);
+            m1 = FixedPoint.quantizeMultiplier((double) (s1 / twiceMax));
+            m2 = FixedPoint.quantizeMultiplier((double) (s2 / twiceMax));
+            mo = FixedPoint.quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)));
+        } else {
+            double twiceMax = 2 * (double) Math.max(s1, s2);
+            m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
+            m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
+            mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
+        }
+        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        m.useKernel("add_s8");
+        return "    tm_addsub_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.input(1), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + y.shape().elementCount() + ", "
+                + (-a.requireQuant().zeroPoint()) + ", " + (-b.requireQuant().zeroPoint()) + ", "
+                + y.requireQuant().zeroPoint() + ", " + leftShift + ", " + FixedPoint.multiplier(m1) + ", "
+                + FixedPoint.shift(m1) + ", " + FixedPoint.multiplier(m2) + ", " + FixedPoint.shift(m2) + ", "
+                + FixedPoint.multiplier(mo) + ", " + FixedPoint.shift(mo) + ", " + range[0] + ", " + range[1] + ", "
+                + (sub ? 1 : 0) + ");\n    return 0;\n";
+    }
+}

@@ -1,0 +1,74 @@
+/* Fixed-point helpers: TFLite's integer requantization semantics, written for this project. */
+/* Kernels stay out of line (the compiler may still specialise a copy for constant arguments). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TM_KERNEL __attribute__((noinline)) static
+#else
+#define TM_KERNEL static
+#endif
+
+#define TM_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define TM_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* round(a * b / 2^31), saturated: gemmlowp's SaturatingRoundingDoublingHighMul. */
+static inline int32_t tm_srdhm(int32_t a, int32_t b)
+{
+    int64_t ab;
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    ab = (int64_t)a * (int64_t)b;
+    /*
+     * (ab + nudge) / 2^31 truncated, nudge = 2^30 for ab >= 0 and 1 - 2^30 otherwise: for ab < 0 the
+     * truncation adds 2^31 - 1 before the floor shift, so both cases are floor((ab + 2^30) / 2^31).
+     */
+    return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
+}
+
+/* x / 2^e rounded half away from zero: gemmlowp's RoundingDivideByPOT. */
+static inline int32_t tm_rdbpot(int32_t x, int e)
+{
+    int32_t mask = (int32_t)(((int64_t)1 << e) - 1);
+    int32_t rem = x & mask;
+    int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> e) + (rem > thr ? 1 : 0);
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier (shift > 0 is a left shift). */
+static inline int32_t tm_mbqm(int32_t x, int32_t m, int s)
+{
+    int left = s > 0 ? s : 0;
+    int right = s > 0 ? 0 : -s;
+    return tm_rdbpot(tm_srdhm((int32_t)((uint32_t)x << left), m), right);
+}
+
+/*
+ * tm_mbqm for a multiplier that is not INT32_MIN (the generator checks: convolution multipliers are
+ * positive Q31 values), so the saturation case of the doubling high multiply cannot occur.
+ */
+static inline int32_t tm_mbqm_pos(int32_t x, int32_t m, int32_t s)
+{
+    int32_t hi, e, mask, rem, thr;
+    if (s > 0) {
+        x = (int32_t)((uint32_t)x << s);
+        e = 0;
+    } else {
+        e = -s;
+    }
+    hi = (int32_t)(((int64_t)x * m + ((int64_t)1 << 30)) >> 31);
+    mask = (int32_t)(((uint32_t)1 << e) - 1u);
+    rem = hi & mask;
+    thr = (mask >> 1) + (hi < 0);
+    return (hi >> e) + (rem > thr);
+}
+
+static inline int8_t tm_clamp_s8(int32_t v, int32_t lo, int32_t hi)
+{
+    return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+}
+
+/* Geometry and quantization of a window operator (convolution, depthwise, pooling). */
+typedef struct {
+    int16_t in_h, in_w, in_c, k_h, k_w, f_in, out_h, out_w, out_c;
+    int16_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w, batches;
+    int32_t in_off, out_off, act_min, act_max;
+} tm_win_params;

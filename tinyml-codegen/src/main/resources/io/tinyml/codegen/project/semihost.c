@@ -1,0 +1,67 @@
+#include <string.h>
+#include "semihost.h"
+
+static int32_t sh_call(int32_t op, void *arg)
+{
+    register int32_t r0 __asm__("r0") = op;
+    register void *r1 __asm__("r1") = arg;
+    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+    return r0;
+}
+
+int32_t sh_open(const char *path, int32_t mode)
+{
+    uint32_t a[3];
+    a[0] = (uint32_t)path;
+    a[1] = (uint32_t)mode;
+    a[2] = (uint32_t)strlen(path);
+    return sh_call(0x01, a);
+}
+
+int32_t sh_close(int32_t fd)
+{
+    uint32_t a[1];
+    a[0] = (uint32_t)fd;
+    return sh_call(0x02, a);
+}
+
+int32_t sh_write(int32_t fd, const void *buf, uint32_t len)
+{
+    uint32_t a[3];
+    a[0] = (uint32_t)fd;
+    a[1] = (uint32_t)buf;
+    a[2] = len;
+    return sh_call(0x05, a); /* bytes NOT written */
+}
+
+int32_t sh_read(int32_t fd, void *buf, uint32_t len)
+{
+    uint32_t a[3];
+    a[0] = (uint32_t)fd;
+    a[1] = (uint32_t)buf;
+    a[2] = len;
+    return sh_call(0x06, a); /* bytes NOT read */
+}
+
+int32_t sh_cmdline(char *buf, uint32_t len)
+{
+    uint32_t a[2];
+    a[0] = (uint32_t)buf;
+    a[1] = len;
+    return sh_call(0x15, a);
+}
+
+void sh_write0(const char *s)
+{
+    sh_call(0x04, (void *)s);
+}
+
+void sh_exit(int code)
+{
+    uint32_t a[2];
+    a[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
+    a[1] = (uint32_t)code;
+    sh_call(0x20, a); /* SYS_EXIT_EXTENDED */
+    for (;;) {
+    }
+}

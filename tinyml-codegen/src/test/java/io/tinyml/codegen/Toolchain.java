@@ -1,0 +1,46 @@
+package io.tinyml.codegen;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Finds external tools for the tests; in CI (env CI=true) a missing tool fails the test. */
+final class Toolchain {
+    private Toolchain() {
+    }
+
+    static void require(String tool) {
+        boolean found = false;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("required tool missing in CI: " + tool);
+            }
+            Assumptions.abort("tool not installed: " + tool);
+        }
+    }
+
+    /** Runs a command in a directory, failing the test on a non-zero exit; returns its output. */
+    static String run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            Assertions.fail("timed out: " + cmd);
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        Assertions.assertEquals(0, p.exitValue(), () -> "command failed: " + cmd + "\n" + text);
+        return text;
+    }
+}
