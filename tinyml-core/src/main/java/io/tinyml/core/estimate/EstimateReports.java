@@ -42,7 +42,7 @@ public final class EstimateReports {
         m.put("arenaBytes", e.arenaBytes());
         m.put("cycles", e.cycles());
         m.put("latencyMs", round(e.latencyMs()));
-        m.put("energyUj", round(e.energyUj()));
+        m.put("energyUj", e.target().activePowerMw() > 0 ? round(e.energyUj()) : null);
         m.put("fits", e.fits());
         m.put("violations", e.violations().stream().map(v -> {
             Map<String, Object> vm = new LinkedHashMap<>();
@@ -166,7 +166,8 @@ public final class EstimateReports {
         sb.append(String.format(Locale.ROOT, "| RAM | %,d B | %,d B |%n", e.ramBytes(), e.target().ramBytes()));
         sb.append(String.format(Locale.ROOT, "| arena | %,d B | |%n", e.arenaBytes()));
         sb.append(String.format(Locale.ROOT, "| latency | %.3f ms (%,d cycles) | |%n", e.latencyMs(), e.cycles()));
-        sb.append(String.format(Locale.ROOT, "| energy | %.1f uJ | |%n", e.energyUj()));
+        sb.append(e.target().activePowerMw() > 0
+                ? String.format(Locale.ROOT, "| energy | %.1f uJ | |%n", e.energyUj()) : "| energy | n/a | no power figure |\n");
         sb.append(String.format(Locale.ROOT, "| fits | %s | |%n%n", e.fits() ? "yes" : "**no**"));
         for (Violation v : e.violations()) {
             sb.append("- ").append(v.message()).append('\n');

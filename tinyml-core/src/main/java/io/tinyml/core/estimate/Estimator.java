@@ -129,8 +129,8 @@ public final class Estimator {
             notes.add("cycles per instruction on real hardware: PROVISIONAL 1.0 at Cortex-M4 throughput, flash wait"
                     + " states not modelled");
         }
-        if (!target.emulated() && target.powerSource().startsWith("provisional")) {
-            notes.add("active power: " + target.powerSource());
+        if (!target.emulated() && target.activePowerMw() == 0) {
+            notes.add("energy: not estimated (" + target.powerSource() + ")");
         }
         long[] macs = new long[n];
         long[] scratch = new long[n];

@@ -31,7 +31,7 @@ import java.util.Set;
  * @param flashBytes flash (or the program store) available to the application
  * @param features optional core features
  * @param activePowerMw power while computing, in milliwatts (0 when unknown: no energy estimate)
- * @param powerSource where {@code activePowerMw} comes from (datasheet figure, or "provisional")
+ * @param powerSource where {@code activePowerMw} comes from (a datasheet table, or why there is no figure)
  * @param emulated true for QEMU boards, where one cycle is one executed instruction
  */
 public record Target(String name, String description, Core core, long clockHz, long ramBytes, long flashBytes,

@@ -43,7 +43,11 @@ class EstimatorTest {
         Estimate m7 = Estimator.builder().setTarget(TargetCatalog.get("cortex-m7")).build().estimate(kws);
         assertEquals(m4.cycles() * 3.40 / 5.01, m7.cycles(), m4.cycles() * 1e-5);
         assertEquals(m4.cycles() / 84_000.0, m4.latencyMs(), 1e-6);
-        assertEquals(m4.latencyMs() * 28, m4.energyUj(), 1e-6);
+        // 34.9 mW: STM32F411 datasheet run-mode figure at 84 MHz
+        assertEquals(m4.latencyMs() * 34.9, m4.energyUj(), 1e-6);
+        // no verified figure for the generic Cortex-M7: no energy estimate rather than a guess
+        assertEquals(0.0, m7.energyUj());
+        assertTrue(m7.notes().stream().anyMatch(n -> n.startsWith("energy: not estimated")), m7.notes().toString());
         long layerSum = m4.layers().stream().mapToLong(LayerEstimate::cycles).sum();
         assertEquals(m4.cycles(), layerSum);
     }

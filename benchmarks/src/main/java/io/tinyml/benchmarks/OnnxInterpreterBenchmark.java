@@ -1,0 +1,131 @@
+package io.tinyml.benchmarks;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.tinyml.core.io.onnx.OnnxReader;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.runtime.Interpreter;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Latency of one float inference of an ONNX model: our reference interpreter on the model read by
+ * {@link OnnxReader} against ONNX Runtime (one intra-op thread, all graph optimizations) on the
+ * same file, in the same run. Both get the same seeded input (NHWC for ours, NCHW for ORT); ORT's
+ * input tensor is created once and its outputs are read back as our interpreter's are.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class OnnxInterpreterBenchmark {
+    /** Which model (path below the assets' models/). */
+    @Param({"onnx/mnist8/model.onnx", "pytorch/tiny_digits.onnx"})
+    public String model;
+
+    private Interpreter interpreter;
+    private byte[] input;
+    private OrtEnvironment env;
+    private OrtSession session;
+    private OnnxTensor ortInput;
+    private Map<String, OnnxTensor> feed;
+
+    /**
+     * Reads the model for both engines and prepares a seeded random input.
+     *
+     * @throws Exception if the model cannot be read or ONNX Runtime cannot load it
+     */
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        Path path = BenchmarkAssets.require("models/" + model);
+        byte[] bytes = Files.readAllBytes(path);
+        Model m = OnnxReader.read(bytes, path.toString());
+        interpreter = Interpreter.create(m);
+        Tensor in = m.graph().inputTensor(0);
+        int[] nhwc = in.shape().toArray();
+        Random r = new Random(7);
+        float[] v = new float[in.shape().elementCount()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = model.contains("mnist8") ? r.nextInt(256) : r.nextFloat();
+        }
+        // the models' inputs have one channel, so NHWC and NCHW hold the same element order
+        if (nhwc.length == 4 && nhwc[3] != 1) {
+            throw new IllegalStateException("expected a one-channel input, found " + Arrays.toString(nhwc));
+        }
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        input = b.array();
+        env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(1);
+            o.setInterOpNumThreads(1);
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            session = env.createSession(bytes, o);
+        }
+        long[] nchw = nhwc.length == 4 ? new long[] {nhwc[0], nhwc[3], nhwc[1], nhwc[2]}
+                : Arrays.stream(nhwc).asLongStream().toArray();
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(v), nchw);
+        feed = Map.of(session.getInputNames().iterator().next(), ortInput);
+    }
+
+    /**
+     * Releases the ONNX Runtime session and tensor.
+     *
+     * @throws OrtException if closing fails
+     */
+    @TearDown(Level.Trial)
+    public void tearDown() throws OrtException {
+        ortInput.close();
+        session.close();
+    }
+
+    /**
+     * One inference with our interpreter.
+     *
+     * @return the outputs (sunk by JMH)
+     */
+    @Benchmark
+    public byte[][] tinyml() {
+        return interpreter.invoke(input);
+    }
+
+    /**
+     * One inference with ONNX Runtime, reading the first output back to the JVM.
+     *
+     * @param bh sinks the output
+     * @throws OrtException if the run fails
+     */
+    @Benchmark
+    public void onnxRuntime(Blackhole bh) throws OrtException {
+        try (OrtSession.Result r = session.run(feed)) {
+            bh.consume(((OnnxTensor) r.get(0)).getFloatBuffer());
+        }
+    }
+}

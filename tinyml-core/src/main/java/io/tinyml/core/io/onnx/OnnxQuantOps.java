@@ -1,0 +1,132 @@
+package io.tinyml.core.io.onnx;
+
+import io.tinyml.core.MalformedModelException;
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.onnx.OnnxValues.Value;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Maps QuantizeLinear and DequantizeLinear (QDQ): quantized constants keep their integer data and
+ * per-tensor or per-axis parameters; activations are quantized per tensor. Not thread-safe.
+ */
+final class OnnxQuantOps extends OnnxNodeContext {
+    OnnxQuantOps(Shared shared) {
+        super(shared);
+    }
+
+    QuantParams quantParams(Value scale, Value zp, int rank, String what)
+            throws MalformedModelException, UnsupportedOperatorException {
+        if (!scale.isPlainConstant() || (zp != null && !zp.isPlainConstant())) {
+            throw unsupported("constant " + what + " scale and zero point, found '" + scale.name + "'");
+        }
+        if (scale.type != DataType.FLOAT32) {
+            throw unsupported("a FLOAT scale, found " + scale.type);
+        }
+        if (attrI("block_size", 0) != 0) {
+            throw unsupported("per-tensor or per-axis quantization, found blocked quantization");
+        }
+        float[] s = scale.constant.floats();
+        long[] z = zp == null ? new long[s.length] : OnnxTensors.longs(zp.constant);
+        if (z.length != s.length) {
+            throw malformed("as many zero points as scales", z.length + " and " + s.length);
+        }
+        if (scale.rank() == 0 || s.length == 1 && scale.rank() <= 1) {
+            return QuantParams.perTensor(s[0], z[0]);
+        }
+        if (scale.rank() != 1) {
+            throw unsupported("a scalar or 1-D scale, found " + Arrays.toString(scale.shape));
+        }
+        int axis = normAxis((int) attrI("axis", 1), rank);
+        return QuantParams.perAxis(s, z, axis);
+    }
+
+    void quantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
+        Value x = in(0);
+        Value zp = opt(2);
+        DataType out = zp != null ? zp.type : DataType.UINT8;
+        long dt = attrI("output_dtype", 0);
+        if (dt != 0) {
+            out = OnnxTensors.irType((int) dt);
+        }
+        if (out != DataType.INT8 && out != DataType.UINT8 && out != DataType.INT16) {
+            throw unsupported("an INT8, UINT8 or INT16 output, found " + (out == null ? "type " + dt : out));
+        }
+        if (x.type != DataType.FLOAT32) {
+            throw unsupported("a FLOAT input, found " + x.type);
+        }
+        QuantParams q = quantParams(in(1), zp, x.rank(), "QuantizeLinear");
+        if (x.isPlainConstant()) {
+            define(node().outputs().get(0), constValue(node().outputs().get(0), quantizeConst(x.constant, q, out,
+                    node().outputs().get(0))));
+            return;
+        }
+        if (!q.isPerTensor()) {
+            throw unsupported("per-tensor quantization of an activation, found per-axis parameters");
+        }
+        Value y = unaryToTyped(new Op.Quantize(), x, out, q);
+        y.quant = q;
+    }
+
+    /** ONNX QuantizeLinear of constant data: round half to even, saturate. */
+    static Tensor quantizeConst(Tensor x, QuantParams q, DataType type, String name) {
+        float[] v = x.floats();
+        int[] s = x.shape().toArray();
+        int inner = 1;
+        if (!q.isPerTensor()) {
+            for (int i = q.axis() + 1; i < s.length; i++) {
+                inner *= s[i];
+            }
+        }
+        long lo = type == DataType.INT8 ? -128 : type == DataType.UINT8 ? 0 : -32768;
+        long hi = type == DataType.INT8 ? 127 : type == DataType.UINT8 ? 255 : 32767;
+        ByteBuffer out = ByteBuffer.allocate(v.length * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < v.length; i++) {
+            int c = q.isPerTensor() ? 0 : (i / inner) % q.size();
+            long r = (long) Math.rint((double) (v[i] / q.scale(c))) + q.zeroPoint(c);
+            r = Math.max(lo, Math.min(hi, r));
+            if (type == DataType.INT16) {
+                out.putShort((short) r);
+            } else {
+                out.put((byte) r);
+            }
+        }
+        return Tensor.constant(name, type, x.shape(), out.array()).withQuant(q);
+    }
+
+    void dequantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
+        Value x = in(0);
+        if (x.type != DataType.INT8 && x.type != DataType.UINT8 && x.type != DataType.INT16 && x.type != DataType.INT32) {
+            throw unsupported("an INT8, UINT8, INT16 or INT32 input, found " + x.type);
+        }
+        Value zp = opt(2);
+        if (zp != null && zp.type != x.type) {
+            throw malformed("a zero point of the input's type " + x.type, zp.type.toString());
+        }
+        QuantParams q = quantParams(in(1), zp, x.rank(), "DequantizeLinear");
+        if (x.isPlainConstant()) {
+            Value y = new Value(node().outputs().get(0), DataType.FLOAT32, x.shape);
+            y.constant = x.constant.withQuant(q);
+            y.dequantize = true;
+            define(y.name, y);
+            return;
+        }
+        if (!q.isPerTensor()) {
+            throw unsupported("per-tensor dequantization of an activation, found per-axis parameters");
+        }
+        int xi = x.rank() == 4 && (x.nhwc >= 0 || x.plain < 0) ? vs.nhwc(x) : vs.plain(x);
+        Tensor xt = vs.b.tensor(xi);
+        if (xt.quant().isPresent() && !xt.quant().get().equals(q)) {
+            throw unsupported("one set of quantization parameters per tensor, found two for '" + x.name + "'");
+        }
+        vs.b.setTensor(xi, xt.withQuant(q));
+        x.quant = q;
+        unaryToTyped(new Op.Dequantize(), x, DataType.FLOAT32, null);
+    }
+}

@@ -1,0 +1,201 @@
+package io.tinyml.core.io.onnx;
+
+import io.tinyml.core.MalformedModelException;
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Shape;
+import io.tinyml.core.ir.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Conversions between ONNX TensorProto data and IR constants, and the NCHW/NHWC permutations of
+ * constant data. Stateless.
+ */
+final class OnnxTensors {
+    /** The largest constant accepted, in bytes. */
+    static final long MAX_TENSOR_BYTES = 256L << 20;
+
+    /** NCHW to NHWC: output axis i is input axis TO_NHWC[i]. */
+    static final int[] TO_NHWC = {0, 2, 3, 1};
+    /** NHWC to NCHW. */
+    static final int[] TO_NCHW = {0, 3, 1, 2};
+
+    private OnnxTensors() {
+    }
+
+    /** Maps an ONNX element type to the IR's, or null if the IR has none. */
+    static DataType irType(int onnx) {
+        return switch (onnx) {
+            case OnnxProto.FLOAT -> DataType.FLOAT32;
+            case OnnxProto.UINT8 -> DataType.UINT8;
+            case OnnxProto.INT8 -> DataType.INT8;
+            case OnnxProto.INT16 -> DataType.INT16;
+            case OnnxProto.INT32 -> DataType.INT32;
+            case OnnxProto.INT64 -> DataType.INT64;
+            case OnnxProto.BOOL -> DataType.BOOL;
+            case OnnxProto.FLOAT16 -> DataType.FLOAT16;
+            default -> null;
+        };
+    }
+
+    /** Maps an IR type to ONNX's element type code. */
+    static int onnxType(DataType t) {
+        return switch (t) {
+            case FLOAT32 -> OnnxProto.FLOAT;
+            case UINT8 -> OnnxProto.UINT8;
+            case INT8 -> OnnxProto.INT8;
+            case INT16 -> OnnxProto.INT16;
+            case INT32 -> OnnxProto.INT32;
+            case INT64 -> OnnxProto.INT64;
+            case BOOL -> OnnxProto.BOOL;
+            case FLOAT16 -> OnnxProto.FLOAT16;
+        };
+    }
+
+    /** Returns a printable name of an ONNX element type. */
+    static String onnxTypeName(int code) {
+        String[] names = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64", "STRING", "BOOL",
+            "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
+            "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1"};
+        return code >= 0 && code < names.length ? names[code] : "type " + code;
+    }
+
+    /** Checks ONNX dims and converts them to a shape, bounding the byte size. */
+    static Shape shape(long[] dims, int elementBytes, String what) throws MalformedModelException {
+        int[] d = new int[dims.length];
+        long count = 1;
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] < 0 || dims[i] > Integer.MAX_VALUE) {
+                throw new MalformedModelException(what + ": expected non-negative dimensions, found " + Arrays.toString(dims));
+            }
+            d[i] = (int) dims[i];
+            count *= Math.max(1, d[i]);
+            if (count * elementBytes > MAX_TENSOR_BYTES) {
+                throw new MalformedModelException(what + ": declares over " + MAX_TENSOR_BYTES
+                        + " bytes, over the limit of " + MAX_TENSOR_BYTES + " bytes (256 MiB): dims " + Arrays.toString(dims));
+            }
+        }
+        return Shape.of(d);
+    }
+
+    /**
+     * Converts a TensorProto into an IR constant named {@code name}, in ONNX layout.
+     */
+    static Tensor toConstant(OnnxProto.TensorP t, String name, String where)
+            throws MalformedModelException, UnsupportedOperatorException {
+        if (t.external()) {
+            throw new MalformedModelException(where + ": tensor '" + name
+                    + "' stores its data in an external file; expected the data inside the model "
+                    + "(save the model with all tensors embedded)");
+        }
+        DataType type = irType(t.dataType());
+        if (type == null) {
+            throw new UnsupportedOperatorException(onnxTypeName(t.dataType()), where + ": tensor '" + name
+                    + "': expected an element type the IR has (FLOAT, FLOAT16, INT8, UINT8, INT16, INT32, INT64, BOOL), found "
+                    + onnxTypeName(t.dataType()) + " (onnx-reader)");
+        }
+        Shape shape = shape(t.dims(), type.byteSize(), where + ": tensor '" + name + "'");
+        int n = shape.elementCount();
+        long bytes = (long) n * type.byteSize();
+        ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (t.raw() != null) {
+            if (t.raw().length != bytes) {
+                throw new MalformedModelException(where + ": tensor '" + name + "': expected " + bytes
+                        + " bytes of raw_data for " + type + shape + ", found " + t.raw().length);
+            }
+            return Tensor.constant(name, type, shape, t.raw());
+        }
+        int found;
+        switch (type) {
+            case FLOAT32 -> {
+                found = t.floatData().length;
+                if (found == n) {
+                    for (float f : t.floatData()) {
+                        out.putFloat(f);
+                    }
+                }
+            }
+            case INT64 -> {
+                found = t.int64Data().length;
+                if (found == n) {
+                    for (long v : t.int64Data()) {
+                        out.putLong(v);
+                    }
+                }
+            }
+            default -> {
+                found = t.int32Data().length;
+                if (found == n) {
+                    for (int v : t.int32Data()) {
+                        switch (type) {
+                            case INT32 -> out.putInt(v);
+                            case INT16, FLOAT16 -> out.putShort((short) v);
+                            default -> out.put((byte) v);
+                        }
+                    }
+                }
+            }
+        }
+        if (found != n) {
+            throw new MalformedModelException(where + ": tensor '" + name + "': expected " + n + " values for "
+                    + type + shape + ", found " + found);
+        }
+        return Tensor.constant(name, type, shape, out.array());
+    }
+
+    /** Permutes constant data of any element size: output axis i is input axis perm[i]. */
+    static Tensor permute(Tensor t, int[] perm, String name) {
+        int[] in = t.shape().toArray();
+        int r = in.length;
+        int[] out = new int[r];
+        for (int i = 0; i < r; i++) {
+            out[i] = in[perm[i]];
+        }
+        int es = t.type().byteSize();
+        byte[] src = t.bytes();
+        byte[] dst = new byte[src.length];
+        int[] inStride = new int[r];
+        int s = 1;
+        for (int i = r - 1; i >= 0; i--) {
+            inStride[i] = s;
+            s *= in[i];
+        }
+        int[] idx = new int[r];
+        int n = t.shape().elementCount();
+        for (int k = 0; k < n; k++) {
+            int off = 0;
+            for (int i = 0; i < r; i++) {
+                off += idx[i] * inStride[perm[i]];
+            }
+            System.arraycopy(src, off * es, dst, k * es, es);
+            for (int i = r - 1; i >= 0; i--) {
+                if (++idx[i] < out[i]) {
+                    break;
+                }
+                idx[i] = 0;
+            }
+        }
+        return Tensor.constant(name, t.type(), Shape.of(out), dst).withQuant(t.quant().orElse(null));
+    }
+
+    /** Reads a constant's values as longs (integer types). */
+    static long[] longs(Tensor t) {
+        if (t.type() == DataType.INT64) {
+            ByteBuffer b = t.data();
+            long[] v = new long[t.shape().elementCount()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = b.getLong(8 * i);
+            }
+            return v;
+        }
+        return Arrays.stream(t.ints()).asLongStream().toArray();
+    }
+
+    /** Reads a float constant as float32 values. */
+    static float[] floats(Tensor t) {
+        return t.floats();
+    }
+}
