@@ -191,7 +191,7 @@ public final class GraphQuantizer {
                 : retype(t, p).withName(t.name() + suffix);
         int idx = b.addTensor(conv);
         Op op = p == Precision.FLOAT ? new Op.Dequantize() : new Op.Quantize();
-        b.addNode(t.name() + suffix, op, List.of(src), List.of(idx));
+        b.addNode(conv.name(), op, List.of(src), List.of(idx));
         r.put(p, idx);
         return idx;
     }
@@ -225,7 +225,7 @@ public final class GraphQuantizer {
             put(o, Precision.FLOAT, idx);
             outs.add(idx);
         }
-        b.addNode(n.name(), n.op(), ins, outs);
+        b.addNode(nodeName(n, outs), n.op(), ins, outs);
     }
 
     private void integerNode(Node n, Precision p) {
@@ -273,7 +273,12 @@ public final class GraphQuantizer {
             put(o, p, idx);
             outs.add(idx);
         }
-        b.addNode(n.name(), n.op(), ins, outs);
+        b.addNode(nodeName(n, outs), n.op(), ins, outs);
+    }
+
+    /** Nodes are named after their first output, as TFLite names them, so a written model reads back equal. */
+    private String nodeName(Node n, List<Integer> outs) {
+        return outs.isEmpty() ? n.name() : b.tensor(outs.get(0)).name();
     }
 
     private static QuantParams fixedParams(Node n, Precision p) {

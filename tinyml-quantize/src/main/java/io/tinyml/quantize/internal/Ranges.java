@@ -47,7 +47,7 @@ public final class Ranges {
         int levels = bits == 8 ? (oneSided ? 255 : 127) : (oneSided ? 65535 : 32767);
         double t = switch (method) {
             case PERCENTILE -> percentile(s);
-            case ENTROPY -> entropy(s, Math.min(levels, 255));
+            case ENTROPY -> entropy(s, oneSided ? 256 : 128);
             case MSE -> mse(s, levels);
             default -> s.histogramMax();
         };

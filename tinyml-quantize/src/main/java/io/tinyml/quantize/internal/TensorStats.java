@@ -2,7 +2,7 @@ package io.tinyml.quantize.internal;
 
 /**
  * Statistics of one float tensor over the calibration samples: extremes, moving-average extremes,
- * per-channel (last dimension) means and, on a second pass, a histogram of absolute values.
+ * per-channel (last dimension) means and, on a second pass, a histogram of absolute values (exact zeros left out).
  * Not thread-safe.
  */
 public final class TensorStats {
@@ -79,6 +79,9 @@ public final class TensorStats {
         }
         float w = histogramMax / BINS;
         for (float x : v) {
+            if (x == 0) {
+                continue; // exact zeros (ReLU) are exact at any threshold: they must not pull the choice
+            }
             int b = (int) (Math.abs(x) / w);
             histogram[Math.min(BINS - 1, b)]++;
         }

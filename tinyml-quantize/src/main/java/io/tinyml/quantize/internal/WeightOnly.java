@@ -53,7 +53,7 @@ public final class WeightOnly {
                                 .withName(w.name() + "/int8");
                 int si = b.addTensor(stored);
                 b.setTensor(i, w.withoutData());
-                dequantizers.add(new Node(w.name() + "/dequantize", new Op.Dequantize(), List.of(si), List.of(i)));
+                dequantizers.add(new Node(w.name(), new Op.Dequantize(), List.of(si), List.of(i)));
             }
         }
         List<Node> nodes = new ArrayList<>(dequantizers);
@@ -66,7 +66,9 @@ public final class WeightOnly {
             out.addInputIndex(in);
         }
         for (Node n : nodes) {
-            out.addNode(n.name(), n.op(), n.inputs(), n.outputs());
+            // named after the first output, as TFLite names nodes, so a written model reads back equal
+            String name = n.outputs().isEmpty() ? n.name() : out.tensor(n.output(0)).name();
+            out.addNode(name, n.op(), n.inputs(), n.outputs());
         }
         for (int o : b.outputs()) {
             out.addOutput(o);
