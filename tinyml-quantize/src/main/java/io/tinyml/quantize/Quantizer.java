@@ -173,7 +173,8 @@ public final class Quantizer {
          * @return the next stage
          */
         public MixedCalibrated calibrate(Dataset data, int samples) {
-            return new MixedCalibrated(new Settings(model, Precision.INT8, perChannel, data, samples), 0.01, null, 1000);
+            return new MixedCalibrated(new Settings(model, Precision.INT8, perChannel, data, samples), 0.01,
+                    Double.POSITIVE_INFINITY, null, 1000);
         }
     }
 
@@ -274,12 +275,14 @@ public final class Quantizer {
     public static final class MixedCalibrated {
         private final Settings s;
         private final double maxDrop;
+        private final double maxNoise;
         private final Dataset validation;
         private final int validationSamples;
 
-        MixedCalibrated(Settings s, double maxDrop, Dataset validation, int validationSamples) {
+        MixedCalibrated(Settings s, double maxDrop, double maxNoise, Dataset validation, int validationSamples) {
             this.s = s;
             this.maxDrop = maxDrop;
+            this.maxNoise = maxNoise;
             this.validation = validation;
             this.validationSamples = validationSamples;
         }
@@ -287,25 +290,25 @@ public final class Quantizer {
         /** @param m the range method @return the stage */
         public MixedCalibrated method(CalibrationMethod m) {
             return new MixedCalibrated(s.with(m, s.scale, s.offset, s.floatIO, s.biasCorrection, s.listener), maxDrop,
-                    validation, validationSamples);
+                    maxNoise, validation, validationSamples);
         }
 
         /** @param scale input scale @return the stage */
         public MixedCalibrated inputScale(float scale) {
             return new MixedCalibrated(s.with(s.method, scale, s.offset, s.floatIO, s.biasCorrection, s.listener),
-                    maxDrop, validation, validationSamples);
+                    maxDrop, maxNoise, validation, validationSamples);
         }
 
         /** @param offset input offset @return the stage */
         public MixedCalibrated inputOffset(float offset) {
             return new MixedCalibrated(s.with(s.method, s.scale, offset, s.floatIO, s.biasCorrection, s.listener),
-                    maxDrop, validation, validationSamples);
+                    maxDrop, maxNoise, validation, validationSamples);
         }
 
         /** @param l progress @return the stage */
         public MixedCalibrated listener(ProgressListener l) {
             return new MixedCalibrated(s.with(s.method, s.scale, s.offset, s.floatIO, s.biasCorrection, l), maxDrop,
-                    validation, validationSamples);
+                    maxNoise, validation, validationSamples);
         }
 
         /**
@@ -318,7 +321,21 @@ public final class Quantizer {
             if (!(drop >= 0)) {
                 throw new IllegalArgumentException("expected a non-negative accuracy drop, found " + drop);
             }
-            return new MixedCalibrated(s, drop, validation, validationSamples);
+            return new MixedCalibrated(s, drop, maxNoise, validation, validationSamples);
+        }
+
+        /**
+         * Sets an error target: the largest acceptable noise-to-signal ratio {@code Σ(y−ŷ)² / Σy²} of the
+         * first output on the calibration inputs (default: none).
+         *
+         * @param nsr the target, non-negative
+         * @return the stage
+         */
+        public MixedCalibrated maxOutputNoise(double nsr) {
+            if (!(nsr >= 0)) {
+                throw new IllegalArgumentException("expected a non-negative noise ratio, found " + nsr);
+            }
+            return new MixedCalibrated(s, maxDrop, nsr, validation, validationSamples);
         }
 
         /**
@@ -330,7 +347,7 @@ public final class Quantizer {
          * @return the stage
          */
         public MixedCalibrated validation(Dataset data, int samples) {
-            return new MixedCalibrated(s, maxDrop, data, samples);
+            return new MixedCalibrated(s, maxDrop, maxNoise, data, samples);
         }
 
         /**
@@ -345,7 +362,7 @@ public final class Quantizer {
             Dataset val = validation != null ? validation : s.data;
             Dataset v = val.slice(0, Math.min(validationSamples, val.size()));
             return MixedSearch.search(prepared, stats, s.options(), s.inputs(prepared, s.data, Math.min(s.samples, 100)),
-                    v, s.scale, s.offset, maxDrop, s.listener);
+                    v, s.scale, s.offset, maxDrop, maxNoise, s.listener);
         }
     }
 }

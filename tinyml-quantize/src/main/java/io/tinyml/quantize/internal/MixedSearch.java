@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * and the output noise-to-signal ratio is measured on calibration inputs. Search: starting from all
  * int8, the most sensitive layer still at int8 is widened to int16x8 (weights stay int8: flash grows
  * only by the wider bias), then, once none is left, the most sensitive int16 layer goes to float,
- * until the top-1 drop on the validation data meets the target. Finally each widened layer, least
+ * until the top-1 drop on the validation data and the output noise on the calibration inputs meet their targets. Finally each widened layer, least
  * sensitive first, is narrowed back if the target still holds. Nodes without weights follow the
  * precision of the layer producing their first input. Not thread-safe.
  */
@@ -44,13 +44,14 @@ public final class MixedSearch {
      * @param scale input scale
      * @param offset input offset
      * @param maxDrop the largest acceptable top-1 drop
+     * @param maxNoise the largest acceptable output noise-to-signal ratio on the calibration inputs
      * @param listener progress ("sensitivity", "mixed-search")
      * @return the result
      * @throws UnsupportedOperatorException if a model cannot run
      */
     public static MixedPrecisionResult search(Model model, Map<String, TensorStats> stats, GraphQuantizer.Options opt,
                                               List<float[]> calib, Dataset validation, float scale, float offset,
-                                              double maxDrop, ProgressListener listener)
+                                              double maxDrop, double maxNoise, ProgressListener listener)
             throws UnsupportedOperatorException {
         Graph g = model.graph();
         List<Node> layers = new ArrayList<>();
@@ -77,8 +78,9 @@ public final class MixedSearch {
         bySens.sort(Comparator.comparingDouble((Node n) -> sens.get(n.name())).reversed());
         Model best = build(model, stats, opt, choice);
         double top1 = QuantEval.top1(best, validation, scale, offset);
+        double noise = QuantEval.outputNoise(model, best, calib);
         int step = 0;
-        while (floatTop1 - top1 > maxDrop) {
+        while (floatTop1 - top1 > maxDrop || noise > maxNoise) {
             Node widen = first(bySens, choice, Precision.INT8);
             Precision to = Precision.INT16;
             if (widen == null) {
@@ -91,10 +93,11 @@ public final class MixedSearch {
             choice.put(widen.name(), to);
             best = build(model, stats, opt, choice);
             top1 = QuantEval.top1(best, validation, scale, offset);
-            log.info("widened {} to {}: top-1 {} (float {})", widen.name(), to, top1, floatTop1);
+            noise = QuantEval.outputNoise(model, best, calib);
+            log.info("widened {} to {}: top-1 {} (float {}), output noise {}", widen.name(), to, top1, floatTop1, noise);
             listener.progress("mixed-search", ++step, -1);
         }
-        boolean met = floatTop1 - top1 <= maxDrop;
+        boolean met = floatTop1 - top1 <= maxDrop && noise <= maxNoise;
         if (met) {
             // narrow back what is not needed, least sensitive first
             List<Node> rev = new ArrayList<>(bySens);
@@ -108,9 +111,11 @@ public final class MixedSearch {
                 choice.put(n.name(), narrower);
                 Model m = build(model, stats, opt, choice);
                 double t = QuantEval.top1(m, validation, scale, offset);
-                if (floatTop1 - t <= maxDrop && bytes(g, choice) <= bytes(g, choice)) {
+                double e = QuantEval.outputNoise(model, m, calib);
+                if (floatTop1 - t <= maxDrop && e <= maxNoise) {
                     best = m;
                     top1 = t;
+                    noise = e;
                 } else {
                     choice.put(n.name(), cur);
                 }
@@ -121,7 +126,7 @@ public final class MixedSearch {
         for (Node n : layers) {
             out.add(new LayerChoice(n.name(), choice.get(n.name()), sens.get(n.name()), layerBytes(g, n, choice.get(n.name()))));
         }
-        return new MixedPrecisionResult(best, out, floatTop1, top1, met);
+        return new MixedPrecisionResult(best, out, floatTop1, top1, noise, met);
     }
 
     private static Node first(List<Node> bySens, Map<String, Precision> choice, Precision p) {
