@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 /** {@code tinyml convert MODEL --output OUT.tflite}: reads any supported format, writes another. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Converts a model to another format, chosen by the output's extension (.tflite).")
+        description = "Converts a model to another format, chosen by the output's extension (.tflite or .onnx).")
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "the model file")
     Path model;

@@ -259,6 +259,31 @@ class CliTest {
         assertOneLineFailure(tinyml("inspect", empty), "saved_model.pb");
     }
 
+    @Test
+    void onnxModelsEvaluateAndVerifyAgainstPyTorch(@TempDir Path tmp) throws Exception {
+        Path mnist8 = Assets.require("models/onnx/mnist8/model.onnx");
+        Path mnist10k = Assets.require("datasets/mnist10k");
+        Outcome eval = tinyml("eval", mnist8, "--data", mnist10k, "--json");
+        assertEquals(0, eval.status(), eval.err());
+        double top1 = Double.parseDouble(eval.out().replaceAll(".*\"top1\":([0-9.]+).*\\s*", "$1").strip());
+        assertTrue(eval.out().startsWith("{\"samples\":10000,"), eval.out());
+        assertTrue(top1 >= 0.99, "mnist8 top-1 " + top1);
+
+        Path pt = Assets.require("models/pytorch/tiny_digits.pt");
+        Path onnx = Assets.require("models/pytorch/tiny_digits.onnx");
+        Outcome verify = tinyml("verify", pt, "--against", onnx, "--random", "20", "--json");
+        assertEquals(0, verify.status(), verify.err());
+        String json = verify.out().replaceAll("\\s", "");
+        double maxAbs = Double.parseDouble(json.replaceAll(".*\"maxAbsError\":([0-9.Ee+-]+).*", "$1"));
+        assertTrue(maxAbs <= 1e-5, "TorchScript vs our ONNX import: max abs error " + maxAbs);
+        assertTrue(json.contains("\"argmaxAgreement\":1.0"), json);
+
+        Path copy = tmp.resolve("tiny_digits_copy.onnx");
+        assertEquals(0, tinyml("convert", onnx, "--output", copy).status());
+        Outcome again = tinyml("verify", copy, "--against", onnx, "--random", "5", "--json");
+        assertEquals(0, again.status(), again.err());
+    }
+
     private static void assertOneLineFailure(Outcome o, String mention) {
         assertEquals(2, o.status(), "stdout: " + o.out() + " stderr: " + o.err());
         String err = o.err().strip();

@@ -20,6 +20,13 @@ public enum ModelFormat {
             return head.length >= 8 && head[4] == 'T' && head[5] == 'F' && head[6] == 'L' && head[7] == '3';
         }
     },
+    /** ONNX protobuf ({@code .onnx}); recognised by its extension (protobuf has no signature). */
+    ONNX("ONNX model (.onnx)", List.of(".onnx")) {
+        @Override
+        public boolean matches(byte[] head) {
+            return false;
+        }
+    },
     /** Keras 2 HDF5 ({@code .h5}) or Keras 3 zip ({@code .keras}; recognised by its extension). */
     KERAS("Keras model (.h5 HDF5 or .keras)", List.of(".h5", ".hdf5", ".keras")) {
         @Override

@@ -3,6 +3,8 @@ package io.tinyml.core.io;
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.keras.KerasReader;
+import io.tinyml.core.io.onnx.OnnxReader;
+import io.tinyml.core.io.onnx.OnnxWriter;
 import io.tinyml.core.io.savedmodel.SavedModelReader;
 import io.tinyml.core.io.tflite.TfliteReader;
 import io.tinyml.core.io.tflite.TfliteWriter;
@@ -13,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -55,6 +58,7 @@ public final class ModelIO {
         }
         return switch (format.get()) {
             case TFLITE -> TfliteReader.read(path);
+            case ONNX -> OnnxReader.read(path);
             case KERAS -> KerasReader.read(path);
             case SAVEDMODEL -> SavedModelReader.read(path);
         };
@@ -74,6 +78,7 @@ public final class ModelIO {
                 "expected a file name ending in one of " + writableExtensions() + ", found '" + path.getFileName() + "'"));
         switch (format) {
             case TFLITE -> TfliteWriter.write(model, path);
+            case ONNX -> OnnxWriter.write(model, path);
             case KERAS, SAVEDMODEL -> throw new IllegalArgumentException("expected a file name ending in one of "
                     + writableExtensions() + ", found '" + path.getFileName() + "' (" + format.description()
                     + " is read, not written)");
@@ -91,6 +96,6 @@ public final class ModelIO {
     }
 
     private static String writableExtensions() {
-        return ModelFormat.TFLITE.extensions().toString();
+        return List.of(ModelFormat.TFLITE.extensions().get(0), ModelFormat.ONNX.extensions().get(0)).toString();
     }
 }

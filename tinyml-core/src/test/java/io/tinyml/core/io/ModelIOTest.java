@@ -46,7 +46,7 @@ class ModelIOTest {
         Path text = Files.writeString(dir.resolve("notes.bin"), "hello world");
         MalformedModelException e = assertThrows(MalformedModelException.class, () -> ModelIO.read(text));
         assertTrue(e.getMessage().startsWith("cannot read '" + text + "': expected a TFLite flatbuffer (identifier TFL3)"
-                + " or Keras model"), e.getMessage());
+                + " or ONNX model"), e.getMessage());
         assertTrue(e.getMessage().endsWith(", found bytes 68 65 6c 6c 6f 20 77 6f (\"hello wo\")"), e.getMessage());
         Path zip = Files.write(dir.resolve("m.pt"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0});
         e = assertThrows(MalformedModelException.class, () -> ModelIO.read(zip));

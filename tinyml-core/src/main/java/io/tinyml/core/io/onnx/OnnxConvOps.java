@@ -5,6 +5,9 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.onnx.OnnxValues.Value;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Padding;
 
@@ -175,6 +178,11 @@ final class OnnxConvOps extends OnnxNodeContext {
             x = x4;
         }
         boolean dilated = d[0] != 1 || d[1] != 1;
+        if (dilated && !max && !lifted && x.type == DataType.FLOAT32 && d[0] >= 1 && d[1] >= 1) {
+            dilatedAveragePool(x, k, s, d, resolvePads(x.shape, k, s, d, rawPads), attrI("count_include_pad", 0) != 0,
+                    attrI("ceil_mode", 0) != 0);
+            return;
+        }
         if (dilated && (lifted || !max || s[0] % d[0] != 0 || s[1] % d[1] != 0 || d[0] < 1 || d[1] < 1)) {
             throw unsupported("pooling without dilation, or 2-D max pooling whose strides are multiples of the dilations"
                     + " (the IR has no dilated pooling), found dilations " + Arrays.toString(d) + " and strides "
@@ -210,7 +218,7 @@ final class OnnxConvOps extends OnnxNodeContext {
             }
             int extra = (out[a] - 1) * s[a] + k[a] - (x.shape[2 + a] + pads[a] + pads[a + 2]);
             if (extra > 0) {
-                if (!max) {
+                if (!max && (includePad || x.type != DataType.FLOAT32)) {
                     throw unsupported("AveragePool with ceil_mode only where it changes no output size");
                 }
                 pads[a + 2] += extra;
@@ -219,6 +227,10 @@ final class OnnxConvOps extends OnnxNodeContext {
         Padding padding = includePad ? (pads[0] + pads[1] + pads[2] + pads[3] == 0 ? Padding.VALID : null)
                 : spatialPadding(x.shape, k, s, d, pads);
         int xi = vs.nhwc(x);
+        if (padding == null && !max && !includePad && x.type == DataType.FLOAT32) {
+            maskedAveragePool(x, xi, k, s, pads, out, lifted);
+            return;
+        }
         if (padding == null) {
             if (!max && !includePad) {
                 throw unsupported("AveragePool whose pads are SAME or zero when padding is not counted "
@@ -239,6 +251,115 @@ final class OnnxConvOps extends OnnxNodeContext {
         Op op = max ? new Op.MaxPool2D(k[0], k[1], s[0], s[1], padding, Activation.NONE)
                 : new Op.AveragePool2D(k[0], k[1], s[0], s[1], padding, Activation.NONE);
         vs.node(node().name(), op, List.of(xi), List.of(y.nhwc));
+        if (lifted) {
+            reshapeTo(y, new int[] {os[0], os[1], os[3]});
+        }
+    }
+
+    /**
+     * Dilated float average pooling, exactly: zero padding, then a depthwise convolution whose taps
+     * all weigh 1 / (kh * kw) with the pooling's dilation and stride, then (when padded positions are
+     * not counted) a per-position factor of window taps / taps on real input elements.
+     */
+    private void dilatedAveragePool(Value x, int[] k, int[] s, int[] d, int[] pads, boolean includePad, boolean ceil)
+            throws MalformedModelException, UnsupportedOperatorException {
+        int h = x.shape[2];
+        int w = x.shape[3];
+        int c = x.shape[1];
+        int[] out = new int[2];
+        for (int a = 0; a < 2; a++) {
+            int eff = (k[a] - 1) * d[a] + 1;
+            int padded = x.shape[2 + a] + pads[a] + pads[a + 2];
+            if (padded < eff) {
+                throw malformed("a pooling window within the padded input", Arrays.toString(x.shape));
+            }
+            out[a] = (padded - eff) / s[a] + 1;
+            if (ceil && Math.floorDiv(padded - eff + s[a] - 1, s[a]) + 1 != out[a]) {
+                throw unsupported("dilated AveragePool with ceil_mode only where it changes no output size");
+            }
+        }
+        int xi = vs.nhwc(x);
+        boolean padded = pads[0] + pads[1] + pads[2] + pads[3] > 0;
+        if (padded) {
+            xi = padNhwc(x, xi, pads, 0f);
+        }
+        float[] taps = new float[k[0] * k[1] * c];
+        java.util.Arrays.fill(taps, (float) (1.0 / (k[0] * k[1])));
+        int wi = vs.addTensor(Tensor.ofFloats(node().outputs().get(0) + "_mean_taps", Shape.of(1, k[0], k[1], c), taps));
+        int[] os = {x.shape[0], c, out[0], out[1]};
+        int[] nhwc = OnnxValues.nhwcShape(os);
+        Op.DepthwiseConv2D mean = new Op.DepthwiseConv2D(s[0], s[1], d[0], d[1], Padding.VALID, 1, Activation.NONE);
+        if (includePad || !padded) {
+            Value y = outNhwc(0, x.type, os, null);
+            vs.node(node().name(), mean, List.of(xi, wi), List.of(y.nhwc));
+            return;
+        }
+        float[] scale = new float[out[0] * out[1]];
+        for (int oy = 0; oy < out[0]; oy++) {
+            int rows = 0;
+            for (int ky = 0; ky < k[0]; ky++) {
+                int iy = oy * s[0] - pads[0] + ky * d[0];
+                rows += iy >= 0 && iy < h ? 1 : 0;
+            }
+            for (int ox = 0; ox < out[1]; ox++) {
+                int cols = 0;
+                for (int kx = 0; kx < k[1]; kx++) {
+                    int ix = ox * s[1] - pads[1] + kx * d[1];
+                    cols += ix >= 0 && ix < w ? 1 : 0;
+                }
+                if (rows == 0 || cols == 0) {
+                    throw unsupported("AveragePool windows that each cover at least one input element");
+                }
+                scale[oy * out[1] + ox] = (float) ((double) (k[0] * k[1]) / (rows * cols));
+            }
+        }
+        int sum = vs.activation(node().outputs().get(0) + "_full_window_mean", x.type, nhwc, null);
+        vs.node(node().name() + "_full_windows", mean, List.of(xi, wi), List.of(sum));
+        int mi = vs.addTensor(Tensor.ofFloats(node().outputs().get(0) + "_window_fraction",
+                Shape.of(1, out[0], out[1], 1), scale));
+        Value y = outNhwc(0, x.type, os, null);
+        vs.node(node().name(), new Op.Mul(Activation.NONE), List.of(sum, mi), List.of(y.nhwc));
+    }
+
+    /**
+     * Float average pooling that does not count padded positions, with pads that are neither SAME
+     * nor zero (explicit, SAME_LOWER, or ceil mode): pad with zeros, average over full windows
+     * (VALID), then multiply each output position by window size / number of real input elements
+     * it covered — a constant [1, OH, OW, 1]. Exact up to float rounding.
+     */
+    private void maskedAveragePool(Value x, int xi, int[] k, int[] s, int[] pads, int[] out, boolean lifted)
+            throws MalformedModelException, UnsupportedOperatorException {
+        int h = x.shape[2];
+        int w = x.shape[3];
+        float[] scale = new float[out[0] * out[1]];
+        for (int oy = 0; oy < out[0]; oy++) {
+            int y0 = oy * s[0] - pads[0];
+            int rows = Math.min(y0 + k[0], h) - Math.max(y0, 0);
+            for (int ox = 0; ox < out[1]; ox++) {
+                int x0 = ox * s[1] - pads[1];
+                int cols = Math.min(x0 + k[1], w) - Math.max(x0, 0);
+                if (rows <= 0 || cols <= 0) {
+                    throw unsupported("AveragePool windows that each cover at least one input element");
+                }
+                scale[oy * out[1] + ox] = (float) ((double) (k[0] * k[1]) / (rows * cols));
+            }
+        }
+        int pi = padNhwc(x, xi, pads, 0f);
+        int[] os = {x.shape[0], x.shape[1], out[0], out[1]};
+        int[] nhwc = OnnxValues.nhwcShape(os);
+        int sum = vs.activation(node().outputs().get(0) + "_full_window_mean", x.type, nhwc, null);
+        vs.node(node().name() + "_full_windows", new Op.AveragePool2D(k[0], k[1], s[0], s[1], Padding.VALID,
+                Activation.NONE), List.of(pi), List.of(sum));
+        int mi = vs.addTensor(Tensor.ofFloats(node().outputs().get(0) + "_window_fraction",
+                Shape.of(1, out[0], out[1], 1), scale));
+        Value y;
+        if (lifted) {
+            y = new Value(node().outputs().get(0) + "_2d", x.type, os);
+            y.nhwc = vs.activation(y.name, x.type, nhwc, null);
+        } else {
+            y = outNhwc(0, x.type, os, null);
+        }
+        vs.node(node().name(), new Op.Mul(Activation.NONE), List.of(sum, mi), List.of(y.nhwc));
         if (lifted) {
             reshapeTo(y, new int[] {os[0], os[1], os[3]});
         }

@@ -4,6 +4,7 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.OpKind;
 
 /**
  * Chooses and prepares the kernel of a node from its operator and the data types of its tensors.
@@ -30,7 +31,13 @@ public final class KernelFactory {
         boolean isFloat = in == DataType.FLOAT32;
         boolean isInt = in == DataType.INT8 || in == DataType.INT16;
         try {
-            return switch (node.op().kind()) {
+            OpKind kind = node.op().kind();
+            boolean plainCandidate = kind == OpKind.ADD || kind == OpKind.SUB || kind == OpKind.MUL
+                    || kind == OpKind.RELU || kind == OpKind.RELU6 || kind == OpKind.CLIP || kind == OpKind.MAX_POOL_2D;
+            if (plainCandidate && PlainIntegerKernels.applies(graph, node)) {
+                return PlainIntegerKernels.create(graph, node, arrays);
+            }
+            return switch (kind) {
                 case CONV_2D -> isFloat ? FloatConvKernels.conv(graph, node, arrays)
                         : QuantConvKernels.conv(graph, node, arrays);
                 case DEPTHWISE_CONV_2D -> isFloat ? FloatConvKernels.depthwise(graph, node, arrays)
