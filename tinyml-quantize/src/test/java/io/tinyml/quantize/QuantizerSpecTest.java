@@ -144,7 +144,7 @@ class QuantizerSpecTest {
         assertEquals(DataType.INT64, tensor(g, "b").type());
         assertEquals(DataType.INT8, tensor(g, "w").type());
         for (LayerError e : QuantEval.layerErrors(model(), i16, data(32), 1f, 0f, 20)) {
-            assertTrue(e.snrDb() > 40, e.toString()); // bounded by the int8 weights
+            assertTrue(e.snrDb() > 35, e.toString()); // bounded by the int8 weights
         }
 
         Model pt = Quantizer.of(model()).int8().perTensor().calibrate(data(32), 32).apply();
