@@ -141,13 +141,15 @@ final class QuantizeCommand implements Callable<Integer> {
             floatTop1 = QuantEval.top1(prepared, ev, scale, offset);
             quantTop1 = QuantEval.top1(q, ev, scale, offset);
         }
-        if (out.endsWith(".onnx")) {
+        boolean onnx = out.endsWith(".onnx");
+        if (onnx) {
             OnnxWriter.write(q, output);
         } else {
             TfliteWriter.write(q, output);
         }
-        long floatBytes = TfliteWriter.write(prepared).length;
-        long quantBytes = TfliteWriter.write(q).length;
+        // sizes in the output's format: the float model as that writer writes it, and the file written
+        long floatBytes = onnx ? OnnxWriter.write(prepared).length : TfliteWriter.write(prepared).length;
+        long quantBytes = java.nio.file.Files.size(output);
         report(sc, cm, floatTop1, quantTop1, floatBytes, quantBytes, layers, choices);
         return 0;
     }
@@ -162,7 +164,10 @@ final class QuantizeCommand implements Callable<Integer> {
         if (json) {
             StringBuilder b = new StringBuilder("{");
             b.append("\"scheme\":\"").append(sc.name().toLowerCase(Locale.ROOT)).append("\",");
-            b.append("\"method\":\"").append(cm.name().toLowerCase(Locale.ROOT)).append("\",");
+            boolean weightOnly = sc == Scheme.FP16 || sc == Scheme.DYNAMIC;
+            // weight-only schemes calibrate nothing: no method
+            b.append("\"method\":").append(weightOnly ? "null" : "\"" + cm.name().toLowerCase(Locale.ROOT) + "\"")
+                    .append(',');
             b.append("\"floatTop1\":").append(floatTop1).append(',');
             b.append("\"quantTop1\":").append(quantTop1).append(',');
             b.append("\"floatBytes\":").append(floatBytes).append(',');
