@@ -71,7 +71,7 @@ class TinyDigitsQuantizeTest {
             }
             tops.put(m, t);
         }
-        System.out.println(String.join("\n", rows));
+        System.out.println("int8 per-channel, by method (before the assertions):\n" + String.join("\n", rows));
         assertTrue(minmax >= 0.968, "int8 per-channel minmax top-1 " + minmax);
         assertTrue(tops.get(CalibrationMethod.EMA) >= 0.968, "ema " + tops);
         assertTrue(tops.get(CalibrationMethod.PERCENTILE) >= 0.96, "percentile " + tops);
