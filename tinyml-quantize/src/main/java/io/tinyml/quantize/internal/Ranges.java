@@ -10,7 +10,8 @@ import io.tinyml.quantize.CalibrationMethod;
  * (after a fused ReLU) keeps its lower bound at 0.
  * <ul>
  *   <li>percentile: {@code T} is the 99.99th percentile of {@code |x|};</li>
- *   <li>entropy: TensorRT's procedure: for each candidate threshold bin {@code i}, the reference
+ *   <li>entropy: TensorRT's procedure on a 256-bin histogram with 128 target levels: for each candidate
+ *       threshold bin {@code i}, the reference
  *       distribution P (bins above {@code i} folded into bin {@code i-1}) is compared with Q, P merged
  *       into the target number of levels and expanded back over its non-empty bins; the {@code i}
  *       minimizing KL(P||Q) wins;</li>
@@ -21,6 +22,15 @@ import io.tinyml.quantize.CalibrationMethod;
  */
 public final class Ranges {
     private static final double PERCENTILE = 0.9999;
+    /**
+     * Bins of the histogram the KL search runs on (the 2048-bin histogram merged 8:1). With 2048 bins
+     * the search clipped tiny_digits' early layers, whose histograms are spikes (a constant response
+     * to the black background), to an eighth of their range: top-1 0.255 on validation data
+     * (mnist10k[200:2200]) against 0.986 with 256 bins; ONNX Runtime's entropy calibrator is coarse too.
+     */
+    static final int ENTROPY_BINS = 256;
+    /** Target levels of the KL search (TensorRT's 128). */
+    static final int ENTROPY_LEVELS = 128;
 
     private Ranges() {
     }
@@ -47,7 +57,7 @@ public final class Ranges {
         int levels = bits == 8 ? (oneSided ? 255 : 127) : (oneSided ? 65535 : 32767);
         double t = switch (method) {
             case PERCENTILE -> percentile(s);
-            case ENTROPY -> entropy(s, oneSided ? 256 : 128);
+            case ENTROPY -> entropy(s, ENTROPY_LEVELS);
             case MSE -> mse(s, levels);
             default -> s.histogramMax();
         };
@@ -77,7 +87,12 @@ public final class Ranges {
     }
 
     private static double entropy(TensorStats s, int levels) {
-        long[] h = s.histogram();
+        long[] h0 = s.histogram();
+        int r = TensorStats.BINS / ENTROPY_BINS;
+        long[] h = new long[h0.length / r];
+        for (int k = 0; k < h0.length; k++) {
+            h[k / r] += h0[k];
+        }
         int n = h.length;
         if (s.histogramMax() <= 0) {
             return 0;
@@ -118,7 +133,7 @@ public final class Ranges {
                 bestI = i;
             }
         }
-        return (bestI + 0.5) * binWidth(s);
+        return (bestI + 0.5) * binWidth(s) * r;
     }
 
     private static double kl(double[] p, double[] q, int n) {
