@@ -4,7 +4,6 @@ import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
 import io.tinyml.core.io.ModelIO;
-import io.tinyml.core.io.onnx.OnnxReader;
 import io.tinyml.core.io.onnx.OnnxWriter;
 import io.tinyml.core.io.tflite.TfliteWriter;
 import io.tinyml.core.ir.Model;
@@ -97,7 +96,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (samples < 1) {
             throw new BadInputException("expected --samples of at least 1, found " + samples);
         }
-        Model f = read(model);
+        Model f = ModelIO.read(model);
         Dataset cal = Datasets.open(calibration);
         PrintWriter err = spec.commandLine().getErr();
         ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
@@ -142,11 +141,7 @@ final class QuantizeCommand implements Callable<Integer> {
             quantTop1 = QuantEval.top1(q, ev, scale, offset);
         }
         boolean onnx = out.endsWith(".onnx");
-        if (onnx) {
-            OnnxWriter.write(q, output);
-        } else {
-            TfliteWriter.write(q, output);
-        }
+        ModelIO.write(q, output);
         // sizes in the output's format: the float model as that writer writes it, and the file written
         long floatBytes = onnx ? OnnxWriter.write(prepared).length : TfliteWriter.write(prepared).length;
         long quantBytes = java.nio.file.Files.size(output);
@@ -211,10 +206,6 @@ final class QuantizeCommand implements Callable<Integer> {
             }
         }
         o.flush();
-    }
-
-    static Model read(Path p) throws Exception {
-        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx") ? OnnxReader.read(p) : ModelIO.read(p);
     }
 
     private static <T> T parse(java.util.function.Supplier<T> s) {

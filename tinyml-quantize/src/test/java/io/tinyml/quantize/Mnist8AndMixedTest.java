@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
-import io.tinyml.core.io.onnx.OnnxReader;
+import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.testing.Assets;
 import io.tinyml.quantize.eval.QuantEval;
@@ -19,7 +19,7 @@ class Mnist8AndMixedTest {
 
     @Test
     void mnist8Int8DropsAtMostPointThreePercentagePoints() throws Exception {
-        Model f = OnnxReader.read(Assets.require("models/onnx/mnist8/model.onnx"));
+        Model f = ModelIO.read(Assets.require("models/onnx/mnist8/model.onnx"));
         Dataset cal = Datasets.open(mnist() + "[0:8000]");
         Dataset eval = Datasets.open(mnist() + "[8000:10000]");
         Model q = Quantizer.of(f).int8().perChannel().calibrate(cal, 200).apply();
@@ -46,7 +46,7 @@ class Mnist8AndMixedTest {
 
     @Test
     void mixedPrecisionMeetsTheTargetWithTheSmallestChoice() throws Exception {
-        Model f = OnnxReader.read(Assets.require("models/pytorch/tiny_digits.onnx"));
+        Model f = ModelIO.read(Assets.require("models/pytorch/tiny_digits.onnx"));
         Dataset cal = Datasets.open(mnist() + "[0:8000]");
         Dataset eval = Datasets.open(mnist() + "[8000:10000]");
         MixedPrecisionResult r = Quantizer.of(f).mixed().calibrate(cal, 200).inputScale(1f / 255)

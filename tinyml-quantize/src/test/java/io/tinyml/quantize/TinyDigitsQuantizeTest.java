@@ -33,7 +33,7 @@ class TinyDigitsQuantizeTest {
 
     @BeforeAll
     static void load() throws Exception {
-        model = io.tinyml.core.io.onnx.OnnxReader.read(Assets.require("models/pytorch/tiny_digits.onnx"));
+        model = ModelIO.read(Assets.require("models/pytorch/tiny_digits.onnx"));
         String mnist = Assets.require("datasets/mnist10k").toString();
         calibration = Datasets.open(mnist + "[0:8000]");
         eval = Datasets.open(mnist + "[8000:10000]");
