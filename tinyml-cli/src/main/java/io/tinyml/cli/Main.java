@@ -54,9 +54,13 @@ public final class Main implements Runnable {
      * @return the exit status
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
+        // stdout carries results (--json); logs go to stderr even though a dependency's bundled
+        // simplelogger.properties says otherwise (system properties take precedence over it)
+        setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // the PyTorch engine warns on every start of a machine without a GPU; jhdf logs every dataset
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
+        setIfAbsent("org.slf4j.simpleLogger.log.io.jhdf", "warn");
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
@@ -111,6 +115,12 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     /** Supplies the version from the jar manifest or the build. */
