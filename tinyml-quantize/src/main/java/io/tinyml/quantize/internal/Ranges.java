@@ -10,7 +10,8 @@ import io.tinyml.quantize.CalibrationMethod;
  * (after a fused ReLU) keeps its lower bound at 0.
  * <ul>
  *   <li>percentile: {@code T} is the 99.99th percentile of {@code |x|};</li>
- *   <li>entropy: TensorRT's procedure on a 256-bin histogram with 128 target levels: for each candidate
+ *   <li>entropy: TensorRT's procedure on a 256-bin histogram with 128 target levels (so the threshold is
+ *       at least half the largest magnitude seen): for each candidate
  *       threshold bin {@code i}, the reference
  *       distribution P (bins above {@code i} folded into bin {@code i-1}) is compared with Q, P merged
  *       into the target number of levels and expanded back over its non-empty bins; the {@code i}
