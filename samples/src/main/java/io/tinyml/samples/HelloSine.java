@@ -1,6 +1,12 @@
 package io.tinyml.samples;
 
+import io.tinyml.codegen.CodeGenerator;
+import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.data.Dataset;
+import io.tinyml.core.estimate.Estimate;
+import io.tinyml.core.estimate.Estimator;
+import io.tinyml.core.target.TargetCatalog;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
@@ -13,16 +19,21 @@ import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.pass.PassPipeline;
 import io.tinyml.core.runtime.Interpreter;
+import io.tinyml.quantize.Quantizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The main sample, end to end and self-contained: trains a sine regressor in plain Java (the
  * network of TensorFlow Lite Micro's hello_world), builds it as an SDK model, runs the standard
- * passes, saves it as a .tflite file, reads it back, and runs it with the reference interpreter,
- * checking it against sin(x). Each capability of the SDK joins this journey as it lands.
+ * passes, saves it as a .tflite file, reads it back, runs it with the reference interpreter,
+ * quantizes it to int8, estimates flash/RAM/latency on a Cortex-M4, generates C for it and runs
+ * that C on the host and on an emulated Cortex-M4 (QEMU), checking that every result is the
+ * interpreter's to the byte. Each capability of the SDK joins this journey as it lands; steps whose
+ * toolchain (gcc/make, arm-none-eabi-gcc, qemu-system-arm) is missing say so and are skipped.
  *
  * <pre>
  * ./mvnw -B -pl samples -am -DskipTests package exec:java            # writes target/hello-sine/
@@ -41,11 +52,17 @@ public final class HelloSine {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/hello-sine");
         Result r = run(dir, 10_000);
-        System.out.printf("%nhello-sine: max |model(x) - sin(x)| over 100 points = %.4f (%s)%n", r.maxError(),
-                r.maxError() < 0.05 ? "ok" : "TOO LARGE");
-        if (r.maxError() >= 0.05) {
+        System.out.printf("%nhello-sine: float max error %.4f, int8 max error %.4f, C on host %s, C on QEMU Cortex-M4 %s%n",
+                r.maxError(), r.int8().maxError(), verdict(r.int8().hostIdentical()), verdict(r.int8().qemuIdentical()));
+        boolean ok = r.maxError() < 0.05 && r.int8().maxError() < 0.1 && !Boolean.FALSE.equals(r.int8().hostIdentical())
+                && !Boolean.FALSE.equals(r.int8().qemuIdentical());
+        if (!ok) {
             System.exit(1);
         }
+    }
+
+    private static String verdict(Boolean identical) {
+        return identical == null ? "skipped" : identical ? "byte-identical" : "DIFFERENT";
     }
 
     /**
@@ -55,8 +72,24 @@ public final class HelloSine {
      * @param tfliteBytes size of the written .tflite file
      * @param maxError largest |model(x) - sin(x)| over 100 points of [0, 2π], from the re-read file
      * @param model the model as re-read from disk
+     * @param int8 the int8 part of the journey
      */
-    public record Result(double trainMse, long tfliteBytes, double maxError, Model model) {
+    public record Result(double trainMse, long tfliteBytes, double maxError, Model model, Journey int8) {
+    }
+
+    /**
+     * The figures of the int8 part of the journey.
+     *
+     * @param tfliteBytes size of the written int8 .tflite file
+     * @param maxError largest |int8 model(x) - sin(x)| over 100 points
+     * @param estimate the Cortex-M4 estimate of the int8 model
+     * @param hostIdentical whether the generated C built with the host gcc printed the interpreter's bytes
+     *        (null when gcc/make are missing)
+     * @param qemuIdentical whether the firmware on the emulated Cortex-M4 printed the interpreter's bytes
+     *        (null when arm-none-eabi-gcc/qemu-system-arm are missing)
+     */
+    public record Journey(long tfliteBytes, double maxError, Estimate estimate, Boolean hostIdentical,
+                          Boolean qemuIdentical) {
     }
 
     /**
@@ -100,7 +133,98 @@ public final class HelloSine {
                 System.out.printf("   x=%.3f  model=%+.4f  sin=%+.4f%n", x, y, Math.sin(x));
             }
         }
-        return new Result(mse, Files.size(file), maxErr, reread);
+        Journey int8 = int8Journey(reread, dir);
+        return new Result(mse, Files.size(file), maxErr, reread, int8);
+    }
+
+    private static Journey int8Journey(Model floatModel, Path dir) throws Exception {
+        System.out.println("5. quantize to int8 (per-channel weights), calibrated on 200 points of [0, 2pi]");
+        Dataset.Builder calib = Dataset.builder(Shape.of(1));
+        Random r = new Random(1);
+        for (int i = 0; i < 200; i++) {
+            calib.add(new float[] {(float) (r.nextDouble() * 2 * Math.PI)}, 0);
+        }
+        Model int8 = Quantizer.of(floatModel).int8().perChannel().calibrate(calib.build(), 200).apply();
+        Path file8 = dir.resolve("sine_int8.tflite");
+        ModelIO.write(int8, file8);
+        Interpreter q = Interpreter.create(ModelIO.read(file8));
+        double maxErr = 0;
+        for (int i = 0; i < 100; i++) {
+            float x = (float) (i * 2 * Math.PI / 99);
+            maxErr = Math.max(maxErr, Math.abs(q.invokeFloat(new float[] {x})[0][0] - Math.sin(x)));
+        }
+        System.out.printf("   %,d bytes (float %,d); max |int8 model(x) - sin(x)| = %.4f%n", Files.size(file8),
+                Files.size(dir.resolve("sine_float.tflite")), maxErr);
+
+        System.out.println("6. estimate flash, RAM and latency on a Cortex-M4 (84 MHz), before any code is built");
+        Estimate e = Estimator.builder().setTarget(TargetCatalog.get("cortex-m4")).build().estimate(int8);
+        System.out.printf("   flash %,d B, RAM %,d B (arena %,d B), %,d cycles = %.3f ms, fits: %s%n", e.flashBytes(),
+                e.ramBytes(), e.arenaBytes(), e.cycles(), e.latencyMs(), e.fits());
+
+        System.out.println("7. generate C (make project) and run it on the host and on an emulated Cortex-M4");
+        Path project = dir.resolve("sine_c").toAbsolutePath();
+        CodeGenerator.generate(int8, CodegenOptions.defaults()).writeTo(project, true);
+        float x = 1.0f;
+        Tensor in = int8.graph().inputTensor(0);
+        byte[] input = {(byte) Math.max(-128, Math.min(127, Math.round(x / in.requireQuant().scale())
+                + in.requireQuant().zeroPoint()))};
+        byte[] expected = Interpreter.create(int8).invoke(input)[0];
+        Path inFile = Files.write(project.resolve("in.bin"), input);
+        Boolean host = null;
+        if (onPath("gcc") && onPath("make")) {
+            make(project, "host");
+            Path out = project.resolve("out_host.bin");
+            run(project, project.resolve("build/host/demo").toString(), inFile.toString(), out.toString());
+            host = java.util.Arrays.equals(expected, Files.readAllBytes(out));
+            System.out.printf("   host gcc:          output %s, interpreter %s -> %s%n", hex(Files.readAllBytes(out)),
+                    hex(expected), host ? "identical" : "DIFFERENT");
+        } else {
+            System.out.println("   host build skipped: gcc/make not installed");
+        }
+        Boolean qemu = null;
+        if (onPath("arm-none-eabi-gcc") && onPath("qemu-system-arm") && onPath("make")) {
+            Path out = project.resolve("out_m4.bin");
+            make(project, "run-qemu-m4", "IN=" + inFile, "OUT=" + out);
+            qemu = java.util.Arrays.equals(expected, Files.readAllBytes(out));
+            System.out.printf("   QEMU Cortex-M4:    output %s -> %s%n", hex(Files.readAllBytes(out)),
+                    qemu ? "identical" : "DIFFERENT");
+        } else {
+            System.out.println("   emulated run skipped: install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm");
+        }
+        return new Journey(Files.size(file8), maxErr, e, host, qemu);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void make(Path project, String... args) throws Exception {
+        String[] cmd = new String[args.length + 2];
+        cmd[0] = "make";
+        cmd[1] = "-s";
+        System.arraycopy(args, 0, cmd, 2, args.length);
+        run(project, cmd);
+    }
+
+    private static void run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("expected '" + String.join(" ", cmd) + "' to succeed, found:\n" + log);
+        }
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte v : b) {
+            sb.append(String.format("%02x", v & 0xff));
+        }
+        return sb.toString();
     }
 
     /**

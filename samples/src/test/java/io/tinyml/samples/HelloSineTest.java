@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HelloSineTest {
@@ -19,6 +20,18 @@ class HelloSineTest {
         assertEquals(Files.size(dir.resolve("sine_float.tflite")), r.tfliteBytes());
         assertEquals(3, r.model().graph().nodes().size());
         assertEquals(321, r.model().graph().parameterCount());
+        HelloSine.Journey j = r.int8();
+        assertTrue(j.maxError() < 0.1, "int8 max error " + j.maxError());
+        assertTrue(j.estimate().fits());
+        assertTrue(j.estimate().arenaBytes() > 0 && j.estimate().flashBytes() > j.tfliteBytes() / 2);
+        if ("true".equals(System.getenv("CI"))) {
+            // CI installs gcc, arm-none-eabi-gcc and qemu-system-arm: the emulated run must happen
+            assertEquals(Boolean.TRUE, j.hostIdentical(), "generated C on the host");
+            assertEquals(Boolean.TRUE, j.qemuIdentical(), "generated C on QEMU Cortex-M4");
+        } else {
+            assertNotEquals(Boolean.FALSE, j.hostIdentical(), "generated C on the host");
+            assertNotEquals(Boolean.FALSE, j.qemuIdentical(), "generated C on QEMU Cortex-M4");
+        }
     }
 
     @Test
