@@ -52,7 +52,8 @@ import io.tinyml.core.target.Target;
  * (fit 8.306, -2.158, 257.07; the per-MAC term lowered to 7.0 because gcc specialises kws's
  * identical depthwise layers, which the profiling build does not show), one input channel with a
  * multiplier up to 32 {@code GEN_DW1_PER_MAC * macs + GEN_DW1_PER_OUTPUT * outputs} (3.4266, 33.578:
- * solved from person's first layer and micro_speech's), other depthwise {@code GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outputs}
+ * solved from person's first layer and micro_speech's), other depthwise
+ * {@code GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outputs}
  * (6.284, 34.371); fully connected 5.2907 per MAC + 25 per output (the fit's 35.5
  * lowered for hello_world's small layers); pooling 2.75 per window element; softmax 200 + 30 per
  * element; add/sub 30 per element; copies 0.5 per byte; 30 instructions per node for the call.
