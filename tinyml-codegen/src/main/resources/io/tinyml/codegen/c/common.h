@@ -66,16 +66,16 @@ static inline int32_t tm_mbqm_pos(int32_t x, int32_t m, int32_t s)
 }
 
 /*
- * tm_mbqm_pos followed by a clamp to at most 127 (every int8 kernel clamps): for right shifts of 1 to
- * 24 the rounding division is one saturating add and a shift. Rounding half away from zero by 2^e is
- * (hi + 2^(e-1) - [hi < 0]) >> e; only hi above INT32_MAX - 2^(e-1) overflows, where the true result
- * is at least 2^(31-e) >= 128, and saturating at INT32_MAX still yields at least 127 for e <= 24: the
- * same byte after the clamp.
+ * tm_mbqm_pos for an int8 kernel, whose result gets an output zero point (>= -128) added and is then
+ * clamped to at most 127: for right shifts e of 1 to 23 the rounding division is one saturating add
+ * and a shift. Rounding half away from zero by 2^e is (hi + 2^(e-1) - [hi < 0]) >> e; only hi above
+ * INT32_MAX - 2^(e-1) overflows, where the true result is at least 2^(31-e) >= 256 and the saturated
+ * one at least 2^(31-e) - 1 >= 255: both reach the clamp (>= 127 after the zero point), same byte.
  */
 static inline int32_t tm_requant_s8(int32_t x, int32_t m, int32_t s)
 {
     int32_t hi, e;
-    if (s >= 0 || s < -24) {
+    if (s >= 0 || s < -23) {
         return tm_mbqm_pos(x, m, s);
     }
     e = -s;
