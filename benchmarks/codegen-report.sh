@@ -15,7 +15,8 @@ cp_file="$(mktemp)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work" "$cp_file"' EXIT
 ./mvnw -B -q -o -pl tinyml-codegen dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
-java -cp "tinyml-codegen/target/classes:$(cat "$cp_file")" io.tinyml.codegen.report.CodegenReport "$assets" "$work/models"
+# this worktree's classes first: the local Maven repository may hold another checkout's tinyml-core
+java -cp "tinyml-codegen/target/classes:tinyml-core/target/classes:$(cat "$cp_file")" io.tinyml.codegen.report.CodegenReport "$assets" "$work/models"
 cat <<'TABLE'
 
 TFLM on the same board (reference/README.md): whole firmware -Os text (384 KB arena in bss),

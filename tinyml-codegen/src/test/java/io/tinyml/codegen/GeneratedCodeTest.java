@@ -104,6 +104,30 @@ class GeneratedCodeTest {
         assertTrue(insns > 0, "counted instructions: " + count);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"kws", "person"})
+    void everyLayerMatchesTheTflmRecording(String name, @TempDir Path dir) throws Exception {
+        Toolchain.require("gcc");
+        Toolchain.require("make");
+        String model = name.equals("kws") ? "models/tflite/kws_dscnn_int8.tflite"
+                : "models/tflite/person_detect/person_detect.tflite";
+        Model m = ModelIO.read(Assets.require(model));
+        CodeGenerator.generate(m, CodegenOptions.defaults()).writeTo(dir, false);
+        Path ref = Assets.require("reference/" + name);
+        Toolchain.run(dir, List.of("make", "-s", "host-dump"));
+        Toolchain.run(dir, List.of("build/host-dump/demo", ref.resolve("input.bin").toString(), "out.bin"));
+        List<Path> layers;
+        try (Stream<Path> s = Files.list(ref)) {
+            layers = s.filter(p -> p.getFileName().toString().startsWith("layer")
+                    && p.getFileName().toString().endsWith(".bin")).sorted().toList();
+        }
+        assertEquals(m.graph().nodes().size(), layers.size(), "recorded layers");
+        for (int i = 0; i < layers.size(); i++) {
+            assertArrayEquals(Files.readAllBytes(layers.get(i)),
+                    Files.readAllBytes(dir.resolve(String.format("layer%02d.bin", i))), name + " " + layers.get(i));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void floatHelloWorldWithin1e5OnHostAndQemu(@TempDir Path dir) throws Exception {
         Toolchain.require("make");

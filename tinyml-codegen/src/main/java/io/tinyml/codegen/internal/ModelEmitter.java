@@ -294,7 +294,11 @@ public final class ModelEmitter {
         s.append("#include \"").append(p).append("_kernels.h\"\n\n");
         s.append("#ifdef TINYML_PROFILE\nvoid tinyml_profile_begin(int node);\nvoid tinyml_profile_end(int node);\n")
                 .append("#define TM_PROF_BEGIN(i) tinyml_profile_begin(i)\n#define TM_PROF_END(i) tinyml_profile_end(i)\n")
-                .append("#else\n#define TM_PROF_BEGIN(i) ((void)0)\n#define TM_PROF_END(i) ((void)0)\n#endif\n\n");
+                .append("#else\n#define TM_PROF_BEGIN(i) ((void)0)\n#define TM_PROF_END(i) ((void)0)\n#endif\n")
+                .append("#ifdef TINYML_DUMP\n/* debugging build: every node's first output, after the node ran */\n")
+                .append("void tinyml_dump(int node, const void *data, unsigned bytes);\n")
+                .append("#define TM_DUMP(i, p, n) tinyml_dump(i, p, n)\n#else\n#define TM_DUMP(i, p, n) ((void)0)\n")
+                .append("#endif\n\n");
         s.append("static uint8_t ").append(p).append("_arena[").append(arenaBytes()).append("] TM_ALIGN(16);\n");
         if (scratchInt16 > 0) {
             s.append("/* im2col columns of the convolutions */\nstatic int16_t ").append(p).append("_col[")
@@ -329,6 +333,9 @@ public final class ModelEmitter {
             s.append("    if (").append(p).append("_node").append(i).append("() != 0) {\n        return ").append(i + 1)
                     .append(";\n    }\n");
             s.append("    TM_PROF_END(").append(i).append(");\n");
+            int out = g.node(i).output(0);
+            s.append("    TM_DUMP(").append(i).append(", ").append(ptr(out, "uint8_t", true)).append(", ")
+                    .append(g.tensor(out).byteSize()).append("u);\n");
         }
         for (int i = 0; i < g.outputs().size(); i++) {
             int t = g.outputs().get(i);

@@ -1,4 +1,8 @@
 /* Fixed-point helpers: TFLite's integer requantization semantics, written for this project. */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#endif
+
 /* Kernels stay out of line (the compiler may still specialise a copy for constant arguments). */
 #if defined(__GNUC__) || defined(__clang__)
 #define TM_KERNEL __attribute__((noinline)) static
@@ -59,6 +63,31 @@ static inline int32_t tm_mbqm_pos(int32_t x, int32_t m, int32_t s)
     rem = hi & mask;
     thr = (mask >> 1) + (hi < 0);
     return (hi >> e) + (rem > thr);
+}
+
+/*
+ * tm_mbqm_pos for an int8 kernel, whose result gets an output zero point (>= -128) added and is then
+ * clamped to at most 127: for right shifts e of 1 to 23 the rounding division is one saturating add
+ * and a shift. Rounding half away from zero by 2^e is (hi + 2^(e-1) - [hi < 0]) >> e; only hi above
+ * INT32_MAX - 2^(e-1) overflows, where the true result is at least 2^(31-e) >= 256 and the saturated
+ * one at least 2^(31-e) - 1 >= 255: both reach the clamp (>= 127 after the zero point), same byte.
+ */
+static inline int32_t tm_requant_s8(int32_t x, int32_t m, int32_t s)
+{
+    int32_t hi, e;
+    if (s >= 0 || s < -23) {
+        return tm_mbqm_pos(x, m, s);
+    }
+    e = -s;
+    hi = (int32_t)(((int64_t)x * m + ((int64_t)1 << 30)) >> 31);
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    return __qadd(hi, (int32_t)(1u << (e - 1)) + (hi >> 31)) >> e;
+#else
+    {
+        int64_t t = (int64_t)hi + ((int64_t)1 << (e - 1)) - (hi < 0);
+        return (int32_t)(t > INT32_MAX ? INT32_MAX : t) >> e;
+    }
+#endif
 }
 
 static inline int8_t tm_clamp_s8(int32_t v, int32_t lo, int32_t hi)

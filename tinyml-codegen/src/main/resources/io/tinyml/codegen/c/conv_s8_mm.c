@@ -48,7 +48,7 @@ static void tm_im2col_s8(const tm_win_params *p, const int8_t *x, int px, int16_
     }
 }
 
-#define tm_requant(acc, m, s, p) tm_clamp_s8(tm_mbqm_pos((acc), (m), (s)) + out_off, act_min, act_max)
+#define tm_requant(acc, m, s, p) tm_clamp_s8(tm_requant_s8((acc), (m), (s)) + out_off, act_min, act_max)
 
 /* r = {row0 . A, row0 . B, row1 . A, row1 . B} over k4 values; w holds the two rows interleaved. */
 static void tm_dot_2x2(const int8_t *w, const int16_t *col, int k4, int32_t *r)

@@ -3,6 +3,21 @@
 #include <stdlib.h>
 #include "@P@_model.h"
 
+#ifdef TINYML_DUMP
+/* writes node i's output to layerNN.bin in the current directory */
+void tinyml_dump(int node, const void *data, unsigned bytes)
+{
+    char name[32];
+    FILE *f;
+    sprintf(name, "layer%02d.bin", node);
+    f = fopen(name, "wb");
+    if (f) {
+        fwrite(data, 1, bytes, f);
+        fclose(f);
+    }
+}
+#endif
+
 static const unsigned long in_bytes[] = {@IN_BYTES@};
 static const unsigned long out_bytes[] = {@OUT_BYTES@};
 
