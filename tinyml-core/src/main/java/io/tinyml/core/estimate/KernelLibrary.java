@@ -9,10 +9,10 @@ public enum KernelLibrary {
     /** CMSIS-NN-class SIMD kernels (TFLM {@code OPTIMIZED_KERNEL_DIR=cmsis_nn}, -O2). Calibrated on Armv7E-M. */
     OPTIMIZED(false),
     /**
-     * This SDK's own generated C. Provisional coefficients until the C code generation issue
-     * calibrates them against compiled firmware; every estimate with it says so.
+     * This SDK's own generated C (tinyml-codegen, -O3), calibrated on its firmware's
+     * {@code arm-none-eabi-size} and QEMU instruction counts (see {@code CostModel}).
      */
-    GENERATED(true);
+    GENERATED(false);
 
     private final boolean provisional;
 
