@@ -34,6 +34,10 @@ final class NodeEmitter {
         if (in.type() == DataType.FLOAT32 && out.type() == DataType.FLOAT32) {
             return switch (k) {
                 case FULLY_CONNECTED -> fullyConnectedFloat(n);
+                case CONV_2D, DEPTHWISE_CONV_2D -> convFloat(n);
+                case PAD -> padFloat(n);
+                case MEAN -> meanFloat(n);
+                case RELU, RELU6, CLIP -> clampFloat(n);
                 case RESHAPE -> reshape(n);
                 default -> throw unsupported(n, "float32 " + k + " has no C kernel yet");
             };
@@ -257,6 +261,141 @@ final class NodeEmitter {
                 + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", "
                 + x.shape().elementCount() / inN + ", " + inN + ", " + outN + ", " + CText.floatLiteral(r[0]) + ", "
                 + CText.floatLiteral(r[1]) + ");\n    return 0;\n";
+    }
+
+    private String convFloat(Node n) throws UnsupportedOperatorException {
+        boolean dw = n.op().kind() == OpKind.DEPTHWISE_CONV_2D;
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        Tensor y = g.tensor(n.output(0));
+        int sh;
+        int sw;
+        int dh;
+        int dwl;
+        io.tinyml.core.ir.Padding pad;
+        if (dw) {
+            Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) n.op();
+            sh = op.strideH();
+            sw = op.strideW();
+            dh = op.dilationH();
+            dwl = op.dilationW();
+            pad = op.padding();
+        } else {
+            Op.Conv2D op = (Op.Conv2D) n.op();
+            sh = op.strideH();
+            sw = op.strideW();
+            dh = op.dilationH();
+            dwl = op.dilationW();
+            pad = op.padding();
+        }
+        if (x.shape().rank() != 4 || y.shape().rank() != 4 || w.shape().rank() != 4) {
+            throw unsupported(n, "input, filter and output must be rank 4 (NHWC)");
+        }
+        if (w.type() != DataType.FLOAT32 || !w.isConstant()) {
+            throw unsupported(n, "weights must be constant float32");
+        }
+        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
+        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.FLOAT32 || !g.tensor(bias).isConstant())) {
+            throw unsupported(n, "bias must be constant float32");
+        }
+        if (n.op().activation() == io.tinyml.core.ir.Activation.TANH) {
+            throw unsupported(n, "fused TANH");
+        }
+        ConvGeometry geo = ConvGeometry.of(x.shape(), y.shape(), w.shape().dim(1), w.shape().dim(2), sh, sw, dh, dwl,
+                pad);
+        int fIn = dw ? 1 : w.shape().dim(3);
+        if (dw ? geo.outC() % geo.inC() != 0
+                : fIn <= 0 || geo.inC() % fIn != 0 || geo.outC() % (geo.inC() / fIn) != 0) {
+            throw unsupported(n, "channels " + geo.inC() + " -> " + geo.outC() + " with filter " + w.shape());
+        }
+        float[] r = Quant.floatRange(n.op().activation());
+        m.useKernel(dw ? "dw_f32" : "conv_f32");
+        return "    static const int G[16] = {" + geo.batches() + ", " + geo.inH() + ", " + geo.inW() + ", " + geo.inC()
+                + ", " + geo.kH() + ", " + geo.kW() + ", " + fIn + ", " + geo.outH() + ", " + geo.outW() + ", "
+                + geo.outC() + ", " + geo.strideH() + ", " + geo.strideW() + ", " + geo.dilationH() + ", "
+                + geo.dilationW() + ", " + geo.padH() + ", " + geo.padW() + "};\n"
+                + "    " + (dw ? "tm_dw_f32" : "tm_conv_f32") + "(" + m.ptr(n.input(0), "float", true) + ", "
+                + m.ptr(n.output(0), "float", false) + ", " + m.constant(n.input(1)) + ", "
+                + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", G, " + CText.floatLiteral(r[0]) + ", "
+                + CText.floatLiteral(r[1]) + ");\n    return 0;\n";
+    }
+
+    private String padFloat(Node n) throws UnsupportedOperatorException {
+        Op.Pad op = (Op.Pad) n.op();
+        int[] id = g.tensor(n.input(0)).shape().toArray();
+        int[] od = g.tensor(n.output(0)).shape().toArray();
+        int r = od.length;
+        if (r > 4 || id.length != r || op.before().size() != r) {
+            throw unsupported(n, "padding of rank " + op.before().size() + " for input rank " + id.length);
+        }
+        int[] i4 = {1, 1, 1, 1};
+        int[] o4 = {1, 1, 1, 1};
+        int[] b4 = {0, 0, 0, 0};
+        for (int d = 0; d < r; d++) {
+            i4[4 - r + d] = id[d];
+            o4[4 - r + d] = od[d];
+            b4[4 - r + d] = op.before().get(d);
+            if (op.before().get(d) < 0 || id[d] + op.before().get(d) > od[d]) {
+                throw unsupported(n, "negative padding (cropping)");
+            }
+        }
+        m.useKernel("pad_f32");
+        return "    static const int IN[4] = " + ints(i4) + ";\n    static const int BEFORE[4] = " + ints(b4)
+                + ";\n    static const int OUT[4] = " + ints(o4) + ";\n    tm_pad_f32("
+                + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false) + ", IN, BEFORE, OUT, "
+                + CText.floatLiteral(op.value()) + ");\n    return 0;\n";
+    }
+
+    private static String ints(int[] v) {
+        StringBuilder s = new StringBuilder("{");
+        for (int i = 0; i < v.length; i++) {
+            s.append(i == 0 ? "" : ", ").append(v[i]);
+        }
+        return s.append('}').toString();
+    }
+
+    private String meanFloat(Node n) throws UnsupportedOperatorException {
+        Op.Mean op = (Op.Mean) n.op();
+        Tensor x = g.tensor(n.input(0));
+        java.util.Set<Integer> axes = new java.util.TreeSet<>();
+        for (int a : op.axes()) {
+            axes.add(a < 0 ? a + x.shape().rank() : a);
+        }
+        if (x.shape().rank() != 4 || !axes.equals(java.util.Set.of(1, 2))) {
+            throw unsupported(n, "mean over axes " + op.axes() + " of rank " + x.shape().rank()
+                    + " (only H and W of NHWC)");
+        }
+        int hw = x.shape().dim(1) * x.shape().dim(2);
+        if (hw == 0) {
+            throw unsupported(n, "empty input");
+        }
+        m.useKernel("mean_f32");
+        return "    tm_mean_hw_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false)
+                + ", " + x.shape().dim(0) + ", " + hw + ", " + x.shape().dim(3) + ");\n    return 0;\n";
+    }
+
+    private String clampFloat(Node n) {
+        float lo;
+        float hi;
+        switch (n.op().kind()) {
+            case RELU -> {
+                lo = 0f;
+                hi = Float.POSITIVE_INFINITY;
+            }
+            case RELU6 -> {
+                lo = 0f;
+                hi = 6f;
+            }
+            default -> {
+                Op.Clip c = (Op.Clip) n.op();
+                lo = c.min();
+                hi = c.max();
+            }
+        }
+        m.useKernel("clamp_f32");
+        return "    tm_clamp_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false) + ", "
+                + g.tensor(n.output(0)).shape().elementCount() + ", " + CText.floatLiteral(lo) + ", "
+                + CText.floatLiteral(hi) + ");\n    return 0;\n";
     }
 
     private String pool(Node n) throws UnsupportedOperatorException {
