@@ -5,31 +5,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The targets and estimate commands, run in-process (the lead registers them in Main). */
+/** The targets and estimate commands, run in-process through {@link Main}. */
 class EstimateCommandTest {
     record Outcome(int status, String out, String err) {
     }
 
+    /** Runs a subcommand through {@link Main}, so exit statuses and messages are the real ones. */
     static Outcome run(Object command, Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int status = cl.execute(Stream.of(args).map(Object::toString).toArray(String[]::new));
-        return new Outcome(status, out.toString(), err.toString());
+        Object[] all = new Object[args.length + 1];
+        all[0] = command.getClass().getAnnotation(picocli.CommandLine.Command.class).name();
+        System.arraycopy(args, 0, all, 1, args.length);
+        CliTest.Outcome o = CliTest.tinyml(all);
+        return new Outcome(o.status(), o.out(), o.err());
     }
 
     static long jsonLong(String json, String key) {

@@ -7,18 +7,14 @@ import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.testing.Assets;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-/** {@code tinyml quantize}, run in-process on {@link QuantizeCommand} with the exit-status rules of {@link Main}. */
+/** {@code tinyml quantize}, run in-process through {@link Main}. */
 class QuantizeCommandTest {
     @TempDir
     Path tmp;
@@ -27,23 +23,11 @@ class QuantizeCommandTest {
     }
 
     static Outcome quantize(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new QuantizeCommand());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            int status = Main.isBadInput(ex) ? 2 : 1;
-            cmd.getErr().println("tinyml quantize: " + (status == 1 ? "internal error: " : "") + Main.reason(ex));
-            cmd.getErr().flush();
-            return status;
-        });
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("tinyml: " + ex.getMessage());
-            return 2;
-        });
-        int status = cl.execute(Stream.of(args).map(Object::toString).toArray(String[]::new));
-        return new Outcome(status, out.toString(), err.toString());
+        Object[] all = new Object[args.length + 1];
+        all[0] = "quantize";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CliTest.Outcome o = CliTest.tinyml(all);
+        return new Outcome(o.status(), o.out(), o.err());
     }
 
     private static double number(String json, String key) {

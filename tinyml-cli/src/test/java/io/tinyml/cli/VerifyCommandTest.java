@@ -11,21 +11,17 @@ import io.tinyml.core.testing.Assets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code tinyml verify}, run in-process on {@link VerifyCommand} with the exit-status rules of {@link Main}.
+ * {@code tinyml verify}, run in-process through {@link Main}.
  */
 class VerifyCommandTest {
     @TempDir
@@ -37,23 +33,11 @@ class VerifyCommandTest {
     }
 
     static Outcome verify(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new VerifyCommand());
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            int status = Main.isBadInput(ex) ? 2 : 1;
-            cmd.getErr().println("tinyml verify: " + (status == 1 ? "internal error: " : "") + Main.reason(ex));
-            cmd.getErr().flush();
-            return status;
-        });
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("tinyml: " + ex.getMessage());
-            return 2;
-        });
-        int status = cl.execute(Stream.of(args).map(Object::toString).toArray(String[]::new));
-        return new Outcome(status, out.toString(), err.toString());
+        Object[] all = new Object[args.length + 1];
+        all[0] = "verify";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CliTest.Outcome o = CliTest.tinyml(all);
+        return new Outcome(o.status(), o.out(), o.err());
     }
 
     /** The kws SavedModel imported, batch norms folded, written as TFLite. */
