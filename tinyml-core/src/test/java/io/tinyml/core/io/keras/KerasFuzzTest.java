@@ -6,6 +6,8 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.keras.internal.Hdf5Weights;
 import io.tinyml.core.io.keras.internal.KerasWeights;
 import io.tinyml.core.testing.Assets;
+import io.tinyml.core.testing.GuardedReader;
+import io.tinyml.core.testing.GuardedReader.Outcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,19 +22,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Seeded mutation fuzzing of the Keras reader: model_config JSON text (byte edits, numbers, names,
@@ -56,52 +50,20 @@ class KerasFuzzTest {
     private static final String[] CLASSES = {"Bogus", "Lambda", "Conv3D", "Sequential", "Functional", "InputLayer",
         "Dense", "Add", "Concatenate", "Flatten", "Reshape", "Softmax", "ReLU", "GlobalMaxPooling2D"};
 
-    private static ExecutorService worker;
+    private static GuardedReader reader;
 
     @BeforeAll
     static void startWorker() {
-        worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "keras-fuzz-reader");
-            t.setDaemon(true);
-            return t;
-        });
+        reader = new GuardedReader("keras-fuzz-reader", READ_TIMEOUT_MS, true);
     }
 
     @AfterAll
     static void stopWorker() {
-        worker.shutdownNow();
+        reader.close();
     }
 
-    enum Outcome { OK, MALFORMED, UNSUPPORTED, IO }
-
-    @FunctionalInterface
-    interface Read {
-        void run() throws Exception;
-    }
-
-    private static Outcome guarded(Read read, String label) throws InterruptedException {
-        Future<Outcome> f = worker.submit(() -> {
-            try {
-                read.run();
-                return Outcome.OK;
-            } catch (MalformedModelException e) {
-                assertNotNull(e.getMessage(), label + ": malformed without a message");
-                return Outcome.MALFORMED;
-            } catch (UnsupportedOperatorException e) {
-                assertNotNull(e.operator(), label + ": unsupported without an operator");
-                return Outcome.UNSUPPORTED;
-            } catch (IOException e) {
-                return Outcome.IO;
-            }
-        });
-        try {
-            return f.get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            return fail(label + ": read took longer than " + READ_TIMEOUT_MS + " ms");
-        } catch (ExecutionException e) {
-            throw new AssertionError(label + ": unexpected " + e.getCause(), e.getCause());
-        }
+    private static Outcome guarded(GuardedReader.Read read, String label) throws InterruptedException {
+        return reader.read(read, label);
     }
 
     /** A config seed with its weights. */
@@ -199,7 +161,7 @@ class KerasFuzzTest {
             int which = m % files.size();
             byte[] mutant = mutateBytes(files.get(which), rnd);
             String label = "seed " + (SEED + 1) + " file mutant " + m + " (" + names.get(which) + ")";
-            Read read = which < 2 ? () -> KerasReader.read(mutant, label)
+            GuardedReader.Read read = which < 2 ? () -> KerasReader.read(mutant, label)
                     : () -> KerasReader.read(KerasFixtures.zip(Map.of(
                             "config.json", k3config.getBytes(StandardCharsets.UTF_8), "model.weights.h5", mutant)),
                     label);

@@ -3,6 +3,8 @@ package io.tinyml.core.io.onnx;
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.testing.Assets;
+import io.tinyml.core.testing.GuardedReader;
+import io.tinyml.core.testing.GuardedReader.Outcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,12 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -33,45 +29,21 @@ class OnnxFuzzTest {
     private static final int MUTANTS = Integer.getInteger("tinyml.fuzz.mutants", 20_000);
     private static final long READ_TIMEOUT_MS = 2_000;
 
-    private static ExecutorService worker;
+    private static GuardedReader reader;
 
     @BeforeAll
     static void startWorker() {
-        worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "onnx-fuzz-reader");
-            t.setDaemon(true);
-            return t;
-        });
+        reader = new GuardedReader("onnx-fuzz-reader", READ_TIMEOUT_MS, false);
     }
 
     @AfterAll
     static void stopWorker() {
-        worker.shutdownNow();
+        reader.close();
     }
 
-    enum Outcome { OK, MALFORMED, UNSUPPORTED }
-
+    /** Reads on the worker thread; fails the test on a timeout or any other throwable. */
     private static Outcome readGuarded(byte[] bytes, String label) throws InterruptedException {
-        Future<Outcome> f = worker.submit(() -> {
-            try {
-                OnnxReader.read(bytes, label);
-                return Outcome.OK;
-            } catch (MalformedModelException e) {
-                assertNotNull(e.getMessage(), label + ": malformed without a message");
-                return Outcome.MALFORMED;
-            } catch (UnsupportedOperatorException e) {
-                assertNotNull(e.operator(), label + ": unsupported without an operator");
-                return Outcome.UNSUPPORTED;
-            }
-        });
-        try {
-            return f.get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            return fail(label + ": read took longer than " + READ_TIMEOUT_MS + " ms");
-        } catch (ExecutionException e) {
-            throw new AssertionError(label + ": unexpected " + e.getCause(), e.getCause());
-        }
+        return reader.read(() -> OnnxReader.read(bytes, label), label);
     }
 
     static List<Path> corpus() throws Exception {
