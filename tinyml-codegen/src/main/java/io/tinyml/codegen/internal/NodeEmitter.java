@@ -75,28 +75,7 @@ final class NodeEmitter {
         Tensor y = g.tensor(n.output(0));
         perTensorOrThrow(n, x);
         perTensorOrThrow(n, y);
-        int sh;
-        int sw;
-        int dh;
-        int dwl;
-        io.tinyml.core.ir.Padding pad;
-        if (dw) {
-            Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) n.op();
-            sh = op.strideH();
-            sw = op.strideW();
-            dh = op.dilationH();
-            dwl = op.dilationW();
-            pad = op.padding();
-        } else {
-            Op.Conv2D op = (Op.Conv2D) n.op();
-            sh = op.strideH();
-            sw = op.strideW();
-            dh = op.dilationH();
-            dwl = op.dilationW();
-            pad = op.padding();
-        }
-        ConvGeometry geo = ConvGeometry.of(x.shape(), y.shape(), w.shape().dim(1), w.shape().dim(2), sh, sw, dh, dwl,
-                pad);
+        ConvGeometry geo = ConvGeometry.of(g, n);
         if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
             throw unsupported(n, "weights must be constant int8");
         }
@@ -268,26 +247,6 @@ final class NodeEmitter {
         Tensor x = g.tensor(n.input(0));
         Tensor w = g.tensor(n.input(1));
         Tensor y = g.tensor(n.output(0));
-        int sh;
-        int sw;
-        int dh;
-        int dwl;
-        io.tinyml.core.ir.Padding pad;
-        if (dw) {
-            Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) n.op();
-            sh = op.strideH();
-            sw = op.strideW();
-            dh = op.dilationH();
-            dwl = op.dilationW();
-            pad = op.padding();
-        } else {
-            Op.Conv2D op = (Op.Conv2D) n.op();
-            sh = op.strideH();
-            sw = op.strideW();
-            dh = op.dilationH();
-            dwl = op.dilationW();
-            pad = op.padding();
-        }
         if (x.shape().rank() != 4 || y.shape().rank() != 4 || w.shape().rank() != 4) {
             throw unsupported(n, "input, filter and output must be rank 4 (NHWC)");
         }
@@ -301,8 +260,7 @@ final class NodeEmitter {
         if (n.op().activation() == io.tinyml.core.ir.Activation.TANH) {
             throw unsupported(n, "fused TANH");
         }
-        ConvGeometry geo = ConvGeometry.of(x.shape(), y.shape(), w.shape().dim(1), w.shape().dim(2), sh, sw, dh, dwl,
-                pad);
+        ConvGeometry geo = ConvGeometry.of(g, n);
         int fIn = dw ? 1 : w.shape().dim(3);
         if (dw ? geo.outC() % geo.inC() != 0
                 : fIn <= 0 || geo.inC() % fIn != 0 || geo.outC() % (geo.inC() / fIn) != 0) {

@@ -1,5 +1,8 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Padding;
 import io.tinyml.core.ir.Shape;
 
@@ -52,5 +55,27 @@ public record ConvGeometry(int batches, int inH, int inW, int inC, int kH, int k
         int pw = padding.padBefore(in.dim(2), kW, strideW, dilationW, ow);
         return new ConvGeometry(in.dim(0), in.dim(1), in.dim(2), in.dim(3), kH, kW, oh, ow, out.dim(3),
                 strideH, strideW, dilationH, dilationW, ph, pw);
+    }
+
+    /**
+     * Resolves the geometry of a Conv2D or DepthwiseConv2D node from its input, filter ([_, KH, KW, _])
+     * and output shapes and its stride, dilation and padding.
+     *
+     * @param g the graph
+     * @param node a CONV_2D or DEPTHWISE_CONV_2D node
+     * @return the geometry
+     * @throws IllegalArgumentException if the node is neither, or the shapes are not 4-D
+     */
+    public static ConvGeometry of(Graph g, Node node) {
+        Shape w = g.tensor(node.input(1)).shape();
+        Shape in = g.tensor(node.input(0)).shape();
+        Shape out = g.tensor(node.output(0)).shape();
+        if (node.op() instanceof Op.Conv2D c) {
+            return of(in, out, w.dim(1), w.dim(2), c.strideH(), c.strideW(), c.dilationH(), c.dilationW(), c.padding());
+        }
+        if (node.op() instanceof Op.DepthwiseConv2D d) {
+            return of(in, out, w.dim(1), w.dim(2), d.strideH(), d.strideW(), d.dilationH(), d.dilationW(), d.padding());
+        }
+        throw new IllegalArgumentException("expected a CONV_2D or DEPTHWISE_CONV_2D node, found " + node);
     }
 }

@@ -40,9 +40,7 @@ final class FloatConvKernels {
     static Kernel conv(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
         Op.Conv2D op = (Op.Conv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
-        ConvGeometry geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(),
-                wt.shape().dim(1), wt.shape().dim(2), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(),
-                op.padding());
+        ConvGeometry geo = ConvGeometry.of(g, node);
         float[] x = (float[]) arrays[node.input(0)];
         float[] w = floatWeights(g, node, node.input(1), arrays);
         float[] bias = floatWeights(g, node, node.input(2), arrays);
@@ -97,9 +95,7 @@ final class FloatConvKernels {
     static Kernel depthwise(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
         Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
-        ConvGeometry geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(),
-                wt.shape().dim(1), wt.shape().dim(2), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(),
-                op.padding());
+        ConvGeometry geo = ConvGeometry.of(g, node);
         float[] x = (float[]) arrays[node.input(0)];
         float[] w = floatWeights(g, node, node.input(1), arrays);
         float[] bias = floatWeights(g, node, node.input(2), arrays);

@@ -84,9 +84,7 @@ final class QuantConvKernels {
         Op.Conv2D op = (Op.Conv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
-        ConvGeometry geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(),
-                wt.shape().dim(1), wt.shape().dim(2), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(),
-                op.padding());
+        ConvGeometry geo = ConvGeometry.of(g, node);
         Params p = params(g, node, arrays, geo.outC(), 0);
         byte[] w = (byte[]) arrays[node.input(1)];
         int fIn = wt.shape().dim(3);
@@ -188,9 +186,7 @@ final class QuantConvKernels {
         Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
-        ConvGeometry geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(),
-                wt.shape().dim(1), wt.shape().dim(2), op.strideH(), op.strideW(), op.dilationH(), op.dilationW(),
-                op.padding());
+        ConvGeometry geo = ConvGeometry.of(g, node);
         Params p = params(g, node, arrays, geo.outC(), 3);
         byte[] w = (byte[]) arrays[node.input(1)];
         int mult = geo.outC() / geo.inC();
