@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class OnnxQdqOrtTest {
     private static OrtSession.SessionOptions opts() throws Exception {
-        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        OrtSession.SessionOptions o = io.tinyml.core.testing.OrtOptions.deterministic();
         if (Boolean.getBoolean("ort.noopt")) {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
         }

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.testing.OrtOptions;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ONNX Runtime as a test oracle: one intra-op thread, tensors in and out as IR constants in ONNX
+ * ONNX Runtime as a test oracle with {@link OrtOptions#deterministic()} (same answers on every x86-64 CPU), tensors in and out as IR constants in ONNX
  * layout. Closes its session.
  */
 final class Ort implements AutoCloseable {
@@ -27,9 +28,7 @@ final class Ort implements AutoCloseable {
     private final OrtSession session;
 
     Ort(byte[] model) throws OrtException {
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(1);
-            o.setInterOpNumThreads(1);
+        try (OrtSession.SessionOptions o = OrtOptions.deterministic()) {
             session = env.createSession(model, o);
         }
     }

@@ -9,6 +9,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -71,7 +72,13 @@ public final class TfSavedModel implements AutoCloseable {
         }
         SavedModelBundle b;
         try {
-            b = SavedModelBundle.load(dir.toAbsolutePath().toString(), "serve");
+            // one intra-op and one inter-op thread: TensorFlow's multi-threaded reductions sum in an order that
+            // depends on the thread count, and this model serves as an oracle whose answers must not depend on
+            // the machine that runs it
+            b = SavedModelBundle.loader(dir.toAbsolutePath().toString()).withTags("serve")
+                    .withConfigProto(ConfigProto.newBuilder().setIntraOpParallelismThreads(1)
+                            .setInterOpParallelismThreads(1).build())
+                    .load();
         } catch (TensorFlowException | IllegalArgumentException e) {
             throw new MalformedModelException("TensorFlow could not load SavedModel '" + dir + "' with tag 'serve': "
                     + e.getMessage(), e);
