@@ -39,7 +39,7 @@ class ArenaComparisonTest {
             for (KernelLibrary k : List.of(KernelLibrary.REFERENCE, KernelLibrary.OPTIMIZED)) {
                 Estimator.Builder b = Estimator.builder().setTarget(TargetCatalog.get("qemu-mps2-an386")).optKernels(k);
                 Estimate greedy = b.build().estimate(m);
-                Estimate optimal = b.optPlanner(new OptimalPlanner(Duration.ofSeconds(5), (t, d, n) -> { })).build()
+                Estimate optimal = b.optPlanner(new OptimalPlanner(Duration.ofDays(1), 5_000_000, (t, d, n) -> { })).build()
                         .estimate(m);
                 OverlapVerifier.verify(greedy.plan());
                 OverlapVerifier.verify(optimal.plan());

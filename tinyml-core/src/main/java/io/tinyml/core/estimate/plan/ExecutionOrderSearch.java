@@ -30,19 +30,36 @@ import java.util.Set;
  */
 public final class ExecutionOrderSearch {
     private final long budgetNanos;
+    private final long maxNodes;
     private final ProgressListener progress;
 
     /**
-     * Creates the search.
+     * Creates the search, bounded by time only.
      *
      * @param budget the time budget
      * @param progress receives "execution order search" progress in milliseconds of the budget
      */
     public ExecutionOrderSearch(Duration budget, ProgressListener progress) {
+        this(budget, Long.MAX_VALUE, progress);
+    }
+
+    /**
+     * Creates the search, bounded by time and by the number of search nodes visited, whichever ends first. A node
+     * budget makes the result independent of the machine's speed: the same graph gives the same order everywhere.
+     *
+     * @param budget the time budget
+     * @param maxNodes the most search nodes to visit (positive)
+     * @param progress receives "execution order search" progress in milliseconds of the budget
+     */
+    public ExecutionOrderSearch(Duration budget, long maxNodes, ProgressListener progress) {
         if (budget.isNegative()) {
             throw new IllegalArgumentException("expected a non-negative budget, found " + budget);
         }
+        if (maxNodes <= 0) {
+            throw new IllegalArgumentException("expected a positive node budget, found " + maxNodes);
+        }
         this.budgetNanos = budget.toNanos();
+        this.maxNodes = maxNodes;
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
@@ -147,7 +164,7 @@ public final class ExecutionOrderSearch {
                 }
                 return;
             }
-            if ((++nodes & 0xff) == 0 && System.nanoTime() - start > budgetNanos) {
+            if (++nodes > maxNodes || (nodes & 0xff) == 0 && System.nanoTime() - start > budgetNanos) {
                 timedOut = true;
             }
             if (timedOut) {

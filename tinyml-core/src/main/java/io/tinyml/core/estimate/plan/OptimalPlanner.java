@@ -37,6 +37,7 @@ public final class OptimalPlanner implements MemoryPlanner {
     private static final Logger log = LoggerFactory.getLogger(OptimalPlanner.class);
 
     private final long budgetNanos;
+    private final long maxNodes;
     private final ProgressListener progress;
 
     /** Creates the planner with a one-second budget and no progress reports. */
@@ -51,10 +52,26 @@ public final class OptimalPlanner implements MemoryPlanner {
      * @param progress receives "optimal memory plan" progress in milliseconds of the budget
      */
     public OptimalPlanner(Duration budget, ProgressListener progress) {
+        this(budget, Long.MAX_VALUE, progress);
+    }
+
+    /**
+     * Creates the planner bounded by time and by the number of search nodes, whichever ends first. A node budget
+     * makes the plan independent of the machine's speed: the same problem gives the same plan everywhere.
+     *
+     * @param budget the time budget; the best plan found is returned when it runs out
+     * @param maxNodes the most search nodes to visit (positive)
+     * @param progress receives "optimal memory plan" progress in milliseconds of the budget
+     */
+    public OptimalPlanner(Duration budget, long maxNodes, ProgressListener progress) {
         if (budget.isNegative()) {
             throw new IllegalArgumentException("expected a non-negative budget, found " + budget);
         }
+        if (maxNodes <= 0) {
+            throw new IllegalArgumentException("expected a positive node budget, found " + maxNodes);
+        }
         this.budgetNanos = budget.toNanos();
+        this.maxNodes = maxNodes;
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
@@ -69,7 +86,7 @@ public final class OptimalPlanner implements MemoryPlanner {
         if (seed.peak() == problem.lowerBound()) {
             return new MemoryPlan(name(), problem, seed.offsets(), true);
         }
-        Search s = new Search(problem, seed, budgetNanos, progress);
+        Search s = new Search(problem, seed, budgetNanos, maxNodes, progress);
         boolean complete = s.run();
         log.debug("optimal planner: {} nodes, peak {} (greedy {}, lower bound {}), complete={}", s.nodes, s.best,
                 seed.peak(), problem.lowerBound(), complete);
@@ -82,6 +99,7 @@ public final class OptimalPlanner implements MemoryPlanner {
         final long lowerBound;
         final long deadline;
         final long budget;
+        final long maxNodes;
         final long start;
         final ProgressListener progress;
         final boolean[] used;
@@ -92,7 +110,8 @@ public final class OptimalPlanner implements MemoryPlanner {
         long nodes;
         boolean timedOut;
 
-        Search(PlanProblem p, MemoryPlan seed, long budget, ProgressListener progress) {
+        Search(PlanProblem p, MemoryPlan seed, long budget, long maxNodes, ProgressListener progress) {
+            this.maxNodes = maxNodes;
             this.order = p.bySizeDescending();
             this.n = order.size();
             this.lowerBound = p.lowerBound();
@@ -125,7 +144,11 @@ public final class OptimalPlanner implements MemoryPlanner {
                 }
                 return;
             }
-            if ((++nodes & 0x3ff) == 0) {
+            if (++nodes > maxNodes) {
+                timedOut = true;
+                return;
+            }
+            if ((nodes & 0x3ff) == 0) {
                 long now = System.nanoTime();
                 if (now > deadline) {
                     timedOut = true;

@@ -476,33 +476,13 @@ public final class TfliteReader {
     }
 
     private String[] uniqueNames(boolean[] used) {
-        String[] names = new String[tensors.size()];
-        Set<String> taken = new HashSet<>();
+        String[] raw = new String[tensors.size()];
         for (RawTensor r : tensors) {
-            if (used[r.index()] && !r.name().isEmpty()) {
-                taken.add(r.name());
+            if (used[r.index()]) {
+                raw[r.index()] = r.name();
             }
         }
-        Set<String> assigned = new HashSet<>();
-        Map<String, Integer> nextSuffix = new HashMap<>();
-        for (RawTensor r : tensors) {
-            if (!used[r.index()]) {
-                continue;
-            }
-            String base = r.name().isEmpty() ? "t" + r.index() : r.name();
-            String name = base;
-            if (assigned.contains(name) || (r.name().isEmpty() && taken.contains(name))) {
-                // Continue from the last suffix of this base: linear even for thousands of duplicates.
-                int k = nextSuffix.getOrDefault(base, 1);
-                do {
-                    name = base + "_" + k++;
-                } while (assigned.contains(name) || taken.contains(name));
-                nextSuffix.put(base, k);
-            }
-            assigned.add(name);
-            names[r.index()] = name;
-        }
-        return names;
+        return new UniqueNames().assign(raw);
     }
 
     private Map<String, String> readMetadata(int model) throws MalformedModelException {

@@ -56,7 +56,7 @@ class ExecutionOrderSearchTest {
         Graph g = interleavedBranches();
         int[] identity = {0, 1, 2, 3, 4};
         assertEquals(16 + 4000 + 4000, ExecutionOrderSearch.peakLiveBytes(g, identity, null, 16));
-        int[] best = new ExecutionOrderSearch(Duration.ofSeconds(5), ProgressListener.NONE).bestOrder(g, null, 16);
+        int[] best = new ExecutionOrderSearch(Duration.ofDays(1), 5_000_000, ProgressListener.NONE).bestOrder(g, null, 16);
         assertArrayEquals(new int[] {0, 2, 1, 3, 4}, best);
         assertEquals(16 + 4000 + 16, ExecutionOrderSearch.peakLiveBytes(g, best, null, 16));
         Model m = Model.of(g, Provenance.builtInCode("branches"));
@@ -78,7 +78,7 @@ class ExecutionOrderSearchTest {
             for (int i = 0; i < identity.length; i++) {
                 identity[i] = i;
             }
-            int[] best = new ExecutionOrderSearch(Duration.ofMillis(200), ProgressListener.NONE).bestOrder(g, null, 16);
+            int[] best = new ExecutionOrderSearch(Duration.ofDays(1), 200_000, ProgressListener.NONE).bestOrder(g, null, 16);
             // PlanProblem.of checks that the order is topological
             PlanProblem p = PlanProblem.of(g, best, Set.of(), null, 16);
             long base = ExecutionOrderSearch.peakLiveBytes(g, identity, null, 16);

@@ -28,7 +28,7 @@ class PlannerPropertyTest {
     static final int BRUTE_FORCE_CASES = 150;
 
     private final MemoryPlanner greedy = new GreedyBySizePlanner();
-    private final MemoryPlanner optimal = new OptimalPlanner(Duration.ofMillis(300), (t, d, n) -> { });
+    private final MemoryPlanner optimal = new OptimalPlanner(Duration.ofDays(1), 1_000_000, (t, d, n) -> { });
 
     /** A random DAG of float tensors [1, c]: ReLU, concatenation of two earlier tensors, fully connected. */
     static Graph randomGraph(Random r) {
@@ -126,7 +126,7 @@ class PlannerPropertyTest {
             }
             b.addOutput(x);
             PlanProblem p = PlanProblem.of(b.build(), EnumSet.noneOf(InPlace.class), null, 16);
-            MemoryPlan op = new OptimalPlanner(Duration.ofSeconds(20), (t, d, n) -> { }).plan(p);
+            MemoryPlan op = new OptimalPlanner(Duration.ofDays(1), 50_000_000, (t, d, n) -> { }).plan(p);
             OverlapVerifier.verify(op);
             assertEquals(p.lowerBound(), op.peak(), "chain " + k);
             assertTrue(op.provenOptimal());

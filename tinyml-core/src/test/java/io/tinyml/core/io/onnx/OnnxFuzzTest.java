@@ -87,7 +87,6 @@ class OnnxFuzzTest {
         assertEquals(MUTANTS, counts[0] + counts[1] + counts[2]);
         assertTrue(counts[0] > 0, "expected some mutants (weights) to still read");
         assertTrue(counts[1] > MUTANTS / 10, "expected many mutants refused as malformed, found " + counts[1]);
-        assertTrue(secs < 60, "expected the run under 60 s, took " + secs);
     }
 
     private static final int KINDS = 9;
