@@ -1,6 +1,7 @@
 package io.tinyml.cli;
 
 import io.tinyml.cli.internal.Json;
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
@@ -20,7 +21,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,6 +73,9 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--svg", paramLabel = "FILE", description = "also write an SVG report (live memory, latency)")
     Path svg;
 
+    @Option(names = "--force", description = "replace the --svg file if it exists")
+    boolean force;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -82,6 +85,9 @@ public final class EstimateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (svg != null) {
+            Outputs.check(svg, false, force, model, targetFile);
+        }
         Target t = resolveTarget();
         KernelLibrary k = KernelLibrary.parse(kernels);
         PrintWriter err = spec.commandLine().getErr();
@@ -99,7 +105,7 @@ public final class EstimateCommand implements Callable<Integer> {
         Estimate e = eb.build().estimate(m.graph(), model.getFileName().toString());
         PrintWriter out = spec.commandLine().getOut();
         if (svg != null) {
-            Files.writeString(svg, EstimateReports.svg(e), StandardCharsets.UTF_8);
+            Outputs.write(svg, EstimateReports.svg(e).getBytes(StandardCharsets.UTF_8), force, model, targetFile);
         }
         if (json) {
             Map<String, Object> map = EstimateReports.toMap(e);

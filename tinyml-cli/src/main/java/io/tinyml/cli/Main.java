@@ -100,7 +100,7 @@ public final class Main implements Runnable {
             return "no such file: " + e.getFile();
         }
         if (ex instanceof AccessDeniedException e) {
-            return "permission denied: " + e.getFile();
+            return e.getReason() != null ? e.getFile() + ": " + e.getReason() : "permission denied: " + e.getFile();
         }
         if (ex instanceof FileAlreadyExistsException e) {
             return e.getFile() + " " + (e.getReason() != null ? e.getReason() : "already exists");

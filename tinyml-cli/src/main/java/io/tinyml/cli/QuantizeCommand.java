@@ -1,5 +1,6 @@
 package io.tinyml.cli;
 
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
@@ -82,6 +83,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @Option(names = "--force", description = "replace OUT if it exists")
+    boolean force;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -96,6 +100,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (samples < 1) {
             throw new BadInputException("expected --samples of at least 1, found " + samples);
         }
+        Outputs.check(output, false, force, model);
         Model f = ModelIO.read(model);
         Dataset cal = Datasets.open(calibration);
         PrintWriter err = spec.commandLine().getErr();
@@ -141,7 +146,7 @@ final class QuantizeCommand implements Callable<Integer> {
             quantTop1 = QuantEval.top1(q, ev, scale, offset);
         }
         boolean onnx = out.endsWith(".onnx");
-        ModelIO.write(q, output);
+        Outputs.writeModel(q, output, force, model);
         // sizes in the output's format: the float model as that writer writes it, and the file written
         long floatBytes = onnx ? OnnxWriter.write(prepared).length : TfliteWriter.write(prepared).length;
         long quantBytes = java.nio.file.Files.size(output);

@@ -284,7 +284,8 @@ class CliTest {
         assertEquals(0, again.status(), again.err());
     }
 
-    private static void assertOneLineFailure(Outcome o, String mention) {
+    /** Asserts exit status 2 with one line on stderr that mentions a text, and no stack trace. */
+    static void assertOneLineFailure(Outcome o, String mention) {
         assertEquals(2, o.status(), "stdout: " + o.out() + " stderr: " + o.err());
         String err = o.err().strip();
         assertFalse(err.isEmpty());
