@@ -30,10 +30,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code tinyml estimate MODEL --target NAME [--target-file F.json] [--kernels reference|optimized|generated]
  * [--planner greedy|optimal] [--order-search-ms MS] [--json] [--markdown] [--svg FILE]}: flash, RAM, latency and energy on a
- * board, per layer, with the fit check.
+ * board, per layer, with the fit check. Exits with {@link Main#EXIT_GATE} (3) when the model does not fit
+ * the target (flash, RAM, an operator without a kernel) or misses {@code --latency-budget-ms}.
  */
 @Command(name = "estimate", mixinStandardHelpOptions = true,
-        description = "Estimates flash, RAM, arena, latency and energy of a model on a target, and checks the fit.")
+        description = {"Estimates flash, RAM, arena, latency and energy of a model on a target, and checks the fit.",
+                "Exit status 3 when the model does not fit or misses --latency-budget-ms (the report is printed "
+                        + "all the same)."})
 public final class EstimateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "the model file")
     Path model;
@@ -61,7 +64,7 @@ public final class EstimateCommand implements Callable<Integer> {
     long orderSearchMs;
 
     @Option(names = "--latency-budget-ms", paramLabel = "MS", defaultValue = "0",
-            description = "report a violation above this latency (0: no budget)")
+            description = "fail the fit (exit status 3) above this latency (0: no budget)")
     double latencyBudgetMs;
 
     @Option(names = "--json", description = "machine-readable output")
@@ -119,6 +122,15 @@ public final class EstimateCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        if (!e.fits()) {
+            List<String> why = new java.util.ArrayList<>(e.violations().stream().map(v -> v.message()).toList());
+            if (!e.unsupportedOps().isEmpty()) {
+                why.add("no kernel for " + e.unsupportedOps());
+            }
+            err.println("tinyml estimate: does not fit " + t.name() + ": " + String.join("; ", why));
+            err.flush();
+            return Main.EXIT_GATE;
+        }
         return 0;
     }
 

@@ -29,6 +29,12 @@ public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit status for an internal failure. */
     public static final int EXIT_INTERNAL = 1;
+    /**
+     * Exit status of a gate that failed: the command ran and reported, but its result misses what was
+     * required (estimate: the model does not fit the target or misses the latency budget; verify: the
+     * models disagree beyond the tolerance). A CI step can fail on it.
+     */
+    public static final int EXIT_GATE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
