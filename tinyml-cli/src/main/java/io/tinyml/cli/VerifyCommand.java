@@ -3,6 +3,7 @@ package io.tinyml.cli;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
+import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.eval.ModelRunner;
 import io.tinyml.core.eval.ModelRunners;
 import io.tinyml.core.eval.Verify;
@@ -59,12 +60,8 @@ final class VerifyCommand implements Callable<Integer> {
             description = "seed of the random inputs (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--input-scale", paramLabel = "S", defaultValue = "1",
-            description = "with --data: real input = raw value * S + O (default ${DEFAULT-VALUE})")
-    float scale;
-
-    @Option(names = "--input-offset", paramLabel = "O", defaultValue = "0", description = "see --input-scale")
-    float offset;
+    @picocli.CommandLine.Mixin
+    MappingOptions map = new MappingOptions();
 
     @Option(names = "--tolerance", paramLabel = "T",
             description = "fail (exit status 3) when an output differs by more than T (absolute; default: not checked)")
@@ -96,8 +93,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (!(minAgreement >= 0 && minAgreement <= 1)) {
             throw new BadInputException("expected --min-agreement A with 0 <= A <= 1, found " + minAgreement);
         }
-        if (data == null && (scale != 1f || offset != 0f)) {
-            throw new BadInputException("expected --input-scale/--input-offset only with --data, found them without");
+        if (data == null && (map.scaled() || map.resize)) {
+            throw new BadInputException("expected --input-scale/--input-offset/--resize only with --data, found them without");
         }
         requireExists(model);
         requireExists(against);
@@ -126,7 +123,9 @@ final class VerifyCommand implements Callable<Integer> {
             };
             if (data != null) {
                 Dataset ds = Datasets.open(data);
-                r = Verify.dataset(a, b, ds, Verify.mappingFor(a, scale, offset), progress);
+                InputMapping mapping = Verify.mappingFor(a, map.scale, map.offset, map.resize);
+                MappingOptions.check(mapping, ds);
+                r = Verify.dataset(a, b, ds, mapping, progress);
             } else {
                 ranges = Verify.randomRanges(a, b);
                 r = Verify.random(a, b, random == null ? DEFAULT_RANDOM : random, seed, progress);

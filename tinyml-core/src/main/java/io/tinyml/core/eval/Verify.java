@@ -137,13 +137,28 @@ public final class Verify {
      * @throws IllegalArgumentException if the input's type cannot take mapped samples
      */
     public static InputMapping mappingFor(ModelRunner runner, float scale, float offset) {
+        return mappingFor(runner, scale, offset, true);
+    }
+
+    /**
+     * Builds the mapping of dataset samples onto a runner's first input, as {@link #mappingFor(ModelRunner,
+     * float, float)} does, choosing whether images may change size or channels.
+     *
+     * @param runner the runner whose first input receives the samples
+     * @param scale multiplies raw sample values
+     * @param offset is added after scaling
+     * @param resize whether images may be resized and have their channels converted
+     * @return the mapping
+     * @throws IllegalArgumentException if the input's type cannot take mapped samples
+     */
+    public static InputMapping mappingFor(ModelRunner runner, float scale, float offset, boolean resize) {
         ModelRunner.TensorSpec in = runner.inputs().get(0);
         Shape shape = in.layout() == ModelRunner.Layout.NCHW ? ModelRunnerLayouts.toNhwc(in.shape()) : in.shape();
         Tensor t = Tensor.activation(in.name(), in.type(), shape);
         if (in.quant() != null) {
             t = t.withQuant(in.quant());
         }
-        return InputMapping.builder().setInput(t).optScale(scale).optOffset(offset).optResize(true).build();
+        return InputMapping.builder().setInput(t).optScale(scale).optOffset(offset).optResize(resize).build();
     }
 
     /**
