@@ -2,7 +2,6 @@ package io.tinyml.cli;
 
 import io.tinyml.cli.internal.Json;
 import io.tinyml.cli.internal.Outputs;
-import io.tinyml.core.ProgressListener;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
 import io.tinyml.core.estimate.Estimator;
@@ -79,6 +78,9 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace the --svg file if it exists")
     boolean force;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -96,7 +98,7 @@ public final class EstimateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         MemoryPlanner p = switch (planner.toLowerCase(java.util.Locale.ROOT)) {
             case "greedy" -> new GreedyBySizePlanner();
-            case "optimal" -> new OptimalPlanner(Duration.ofMillis(plannerBudgetMs), progressBar(err));
+            case "optimal" -> new OptimalPlanner(Duration.ofMillis(plannerBudgetMs), main.progress(err, " ms"));
             default -> throw new BadInputException("expected --planner greedy or optimal, found '" + planner + "'");
         };
         Model m = ModelIO.read(model);
@@ -148,20 +150,5 @@ public final class EstimateCommand implements Callable<Integer> {
             }
         }
         return TargetCatalog.get(target);
-    }
-
-    private static ProgressListener progressBar(PrintWriter err) {
-        return (task, done, total) -> {
-            if (total > 0) {
-                int w = 30;
-                int filled = (int) Math.min(w, done * w / total);
-                err.printf("\r%s [%s%s] %d/%d ms", task, "#".repeat(filled), " ".repeat(w - filled), Math.min(done, total),
-                        total);
-                if (done >= total) {
-                    err.println();
-                }
-                err.flush();
-            }
-        };
     }
 }

@@ -44,6 +44,9 @@ final class EvalCommand implements Callable<Integer> {
             + "\"clippedShare\":C}} (mapping null with --raw-input)")
     boolean json;
 
+    @CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,15 +63,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         MappingStats stats = new MappingStats();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
-            if (done % 1000 == 0 || done == total) {
-                err.printf("\r%s %d/%d", task, done, total);
-                if (done == total) {
-                    err.println();
-                }
-                err.flush();
-            }
-        };
+        ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
         Accuracy.Result r = raw ? Accuracy.top1(m, ds, rawBytes(m, ds), progress)
                 : Accuracy.top1(m, ds, s -> mapping.toInputBytes(s, stats), progress);
         PrintWriter out = spec.commandLine().getOut();

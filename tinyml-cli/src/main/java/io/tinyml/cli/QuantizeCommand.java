@@ -83,6 +83,9 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace OUT if it exists")
     boolean force;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -106,13 +109,7 @@ final class QuantizeCommand implements Callable<Integer> {
         float scale = map.scale;
         float offset = map.offset;
         PrintWriter err = spec.commandLine().getErr();
-        ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
-            err.printf("\r%-12s %s", task, total > 0 ? bar(done, total) : String.valueOf(done));
-            if (done == total) {
-                err.println();
-            }
-            err.flush();
-        };
+        ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
         Model q;
         List<LayerChoice> choices = null;
         switch (sc) {
@@ -222,12 +219,6 @@ final class QuantizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-    }
-
-    private static String bar(long done, long total) {
-        int w = 30;
-        int filled = (int) (w * done / Math.max(1, total));
-        return "[" + "#".repeat(filled) + " ".repeat(w - filled) + "] " + done + "/" + total;
     }
 
     private static String num(double v) {

@@ -76,6 +76,9 @@ final class VerifyCommand implements Callable<Integer> {
             + "or null (--data),\"tolerance\":T,\"minAgreement\":A,\"passed\":true|false}")
     boolean json;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -112,15 +115,7 @@ final class VerifyCommand implements Callable<Integer> {
              ModelRunner second = ModelRunners.open(torchA ? model : against, ModelRunners.torchShapes(first))) {
             ModelRunner a = torchA ? second : first;
             ModelRunner b = torchA ? first : second;
-            ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
-                if (done % 100 == 0 || done == total) {
-                    err.printf("\r%s %d/%d", task, done, total);
-                    if (done == total) {
-                        err.println();
-                    }
-                    err.flush();
-                }
-            };
+            ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
             if (data != null) {
                 Dataset ds = Datasets.open(data);
                 InputMapping mapping = Verify.mappingFor(a, map.scale, map.offset, map.resize);
