@@ -5,6 +5,7 @@ import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
 import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.data.MappingStats;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.io.onnx.OnnxWriter;
 import io.tinyml.core.io.tflite.TfliteWriter;
@@ -148,8 +149,14 @@ final class QuantizeCommand implements Callable<Integer> {
         // sizes in the output's format: the float model as that writer writes it, and the file written
         long floatBytes = onnx ? OnnxWriter.write(prepared).length : TfliteWriter.write(prepared).length;
         long quantBytes = java.nio.file.Files.size(output);
+        // the quantized model's input clips what its range does not hold: measured on the calibration samples
+        InputMapping quantMapping = mapping.toBuilder().setInput(q.graph().inputTensor(0)).build();
+        MappingStats stats = new MappingStats();
+        for (int i = 0; i < Math.min(samples, cal.size()); i++) {
+            quantMapping.toInputBytes(cal.get(i), stats);
+        }
         report(sc, cm, floatTop1, quantTop1, floatBytes, quantBytes, layers, choices,
-                MappingOptions.json(mapping, cal, null));
+                MappingOptions.json(quantMapping, cal, stats));
         return 0;
     }
 

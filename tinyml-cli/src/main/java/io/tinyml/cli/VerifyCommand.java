@@ -73,7 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "machine-readable output: {\"maxAbsError\":X,\"maxRelError\":X,"
             + "\"argmaxAgreement\":X,\"samples\":N,\"inputs\":[{\"low\":L,\"high\":H}] (random inputs' range) "
-            + "or null (--data),\"tolerance\":T,\"minAgreement\":A,\"passed\":true|false}")
+            + "or null (--data),\"mapping\":{..} (--data) or null,\"tolerance\":T,\"minAgreement\":A,\"passed\":true|false}")
     boolean json;
 
     @picocli.CommandLine.ParentCommand
@@ -110,6 +110,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         VerifyResult r;
         List<Verify.Range> ranges = null;
+        String mappingJson = "null";
         // open the model that declares its inputs first: a TorchScript module takes its shapes from it
         try (ModelRunner first = ModelRunners.open(torchA ? against : model, List.of());
              ModelRunner second = ModelRunners.open(torchA ? model : against, ModelRunners.torchShapes(first))) {
@@ -121,6 +122,7 @@ final class VerifyCommand implements Callable<Integer> {
                 InputMapping mapping = Verify.mappingFor(a, map.scale, map.offset, map.resize);
                 MappingOptions.check(mapping, ds);
                 r = Verify.dataset(a, b, ds, mapping, progress);
+                mappingJson = MappingOptions.json(mapping, ds, null);
             } else {
                 ranges = Verify.randomRanges(a, b);
                 r = Verify.random(a, b, random == null ? DEFAULT_RANDOM : random, seed, progress);
@@ -144,6 +146,7 @@ final class VerifyCommand implements Callable<Integer> {
                 b.append(ranges.stream().map(x -> "{\"low\":" + x.low() + ",\"high\":" + x.high() + "}")
                         .collect(Collectors.joining(",", "[", "]")));
             }
+            b.append(",\"mapping\":").append(mappingJson);
             b.append(",\"tolerance\":").append(tolerance).append(",\"minAgreement\":").append(minAgreement)
                     .append(",\"passed\":").append(failures.isEmpty()).append('}');
             out.println(b);
