@@ -52,16 +52,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = ModelIO.read(model);
-        Graph g = m.graph();
-        if (inputs.size() != g.inputs().size()) {
-            throw new BadInputException("expected " + g.inputs().size() + " --input file(s) for "
-                    + g.inputs().stream().map(i -> TensorInfo.text(g.tensor(i))).toList() + ", found " + inputs.size());
-        }
-        if (outputs.size() > g.outputs().size()) {
-            throw new BadInputException("expected at most " + g.outputs().size() + " --output file(s), found "
-                    + outputs.size());
-        }
         Path[] readFrom = Stream.concat(Stream.of(model), inputs.stream()).toArray(Path[]::new);
         for (Path o : outputs) {
             Outputs.check(o, false, force, readFrom);
@@ -74,6 +64,16 @@ final class RunCommand implements Callable<Integer> {
         }
         if (new HashSet<>(outputs.stream().map(p -> p.toAbsolutePath().normalize()).toList()).size() < outputs.size()) {
             throw new BadInputException("expected different --output files, found " + outputs);
+        }
+        Model m = ModelIO.read(model);
+        Graph g = m.graph();
+        if (inputs.size() != g.inputs().size()) {
+            throw new BadInputException("expected " + g.inputs().size() + " --input file(s) for "
+                    + g.inputs().stream().map(i -> TensorInfo.text(g.tensor(i))).toList() + ", found " + inputs.size());
+        }
+        if (outputs.size() > g.outputs().size()) {
+            throw new BadInputException("expected at most " + g.outputs().size() + " --output file(s), found "
+                    + outputs.size());
         }
         byte[][] in = new byte[inputs.size()][];
         for (int i = 0; i < in.length; i++) {
