@@ -1,5 +1,6 @@
 package io.tinyml.cli;
 
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.codegen.CodeGenerator;
 import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.codegen.GeneratedProject;
@@ -13,6 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -43,7 +47,8 @@ public final class CodegenCommand implements Callable<Integer> {
             description = "C identifier prefix of the API and files (default: ${DEFAULT-VALUE})")
     String prefix;
 
-    @Option(names = "--force", description = "write into a non-empty output directory, replacing files")
+    @Option(names = "--force", description = "write into a non-empty output directory (replacing the generated "
+            + "files, keeping the others) or replace a file of that name")
     boolean force;
 
     @picocli.CommandLine.Spec
@@ -57,9 +62,12 @@ public final class CodegenCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Target t = TargetCatalog.get(target);
         CodegenOptions options = new CodegenOptions(prefix, ProjectKind.parse(project));
+        Outputs.check(output, true, force, model);
         Model m = ModelIO.read(model);
         GeneratedProject p = CodeGenerator.generate(m, options);
-        p.writeTo(output, force);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        p.files().forEach((name, text) -> files.put(name, text.getBytes(StandardCharsets.UTF_8)));
+        Outputs.writeDirectory(output, files, force, model);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("generated %d files in %s for %s: arena %d bytes, constant data %d bytes%n", p.files().size(),
                 output, t.name(), p.arenaBytes(), p.weightBytes());

@@ -1,5 +1,6 @@
 package io.tinyml.cli;
 
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.pass.PassPipeline;
@@ -33,17 +34,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!force && Files.exists(output)) {
-            throw new BadInputException(output + " exists (use --force to replace it)");
-        }
-        if (output.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-            throw new BadInputException("expected an output different from the input, found " + output + " twice");
-        }
+        Outputs.check(output, false, force, model);
         Model m = ModelIO.read(model);
         if (!noOptimize) {
             m = PassPipeline.standard().run(m);
         }
-        ModelIO.write(m, output);
+        Outputs.writeModel(m, output, force, model);
         spec.commandLine().getOut().printf("wrote %s (%,d bytes, %d nodes)%n", output, Files.size(output),
                 m.graph().nodes().size());
         return 0;

@@ -1,7 +1,7 @@
 package io.tinyml.cli;
 
 import io.tinyml.cli.internal.Json;
-import io.tinyml.core.ProgressListener;
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
 import io.tinyml.core.estimate.Estimator;
@@ -20,7 +20,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,10 +29,13 @@ import java.util.concurrent.Callable;
 /**
  * {@code tinyml estimate MODEL --target NAME [--target-file F.json] [--kernels reference|optimized|generated]
  * [--planner greedy|optimal] [--order-search-ms MS] [--json] [--markdown] [--svg FILE]}: flash, RAM, latency and energy on a
- * board, per layer, with the fit check.
+ * board, per layer, with the fit check. Exits with {@link Main#EXIT_GATE} (3) when the model does not fit
+ * the target (flash, RAM, an operator without a kernel) or misses {@code --latency-budget-ms}.
  */
 @Command(name = "estimate", mixinStandardHelpOptions = true,
-        description = "Estimates flash, RAM, arena, latency and energy of a model on a target, and checks the fit.")
+        description = {"Estimates flash, RAM, arena, latency and energy of a model on a target, and checks the fit.",
+                "Exit status 3 when the model does not fit or misses --latency-budget-ms (the report is printed "
+                        + "all the same)."})
 public final class EstimateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "the model file")
     Path model;
@@ -61,7 +63,7 @@ public final class EstimateCommand implements Callable<Integer> {
     long orderSearchMs;
 
     @Option(names = "--latency-budget-ms", paramLabel = "MS", defaultValue = "0",
-            description = "report a violation above this latency (0: no budget)")
+            description = "fail the fit (exit status 3) above this latency (0: no budget)")
     double latencyBudgetMs;
 
     @Option(names = "--json", description = "machine-readable output")
@@ -73,6 +75,12 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--svg", paramLabel = "FILE", description = "also write an SVG report (live memory, latency)")
     Path svg;
 
+    @Option(names = "--force", description = "replace the --svg file if it exists")
+    boolean force;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -82,12 +90,15 @@ public final class EstimateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (svg != null) {
+            Outputs.check(svg, false, force, model, targetFile);
+        }
         Target t = resolveTarget();
         KernelLibrary k = KernelLibrary.parse(kernels);
         PrintWriter err = spec.commandLine().getErr();
         MemoryPlanner p = switch (planner.toLowerCase(java.util.Locale.ROOT)) {
             case "greedy" -> new GreedyBySizePlanner();
-            case "optimal" -> new OptimalPlanner(Duration.ofMillis(plannerBudgetMs), progressBar(err));
+            case "optimal" -> new OptimalPlanner(Duration.ofMillis(plannerBudgetMs), main.progress(err, " ms"));
             default -> throw new BadInputException("expected --planner greedy or optimal, found '" + planner + "'");
         };
         Model m = ModelIO.read(model);
@@ -99,7 +110,7 @@ public final class EstimateCommand implements Callable<Integer> {
         Estimate e = eb.build().estimate(m.graph(), model.getFileName().toString());
         PrintWriter out = spec.commandLine().getOut();
         if (svg != null) {
-            Files.writeString(svg, EstimateReports.svg(e), StandardCharsets.UTF_8);
+            Outputs.write(svg, EstimateReports.svg(e).getBytes(StandardCharsets.UTF_8), force, model, targetFile);
         }
         if (json) {
             Map<String, Object> map = EstimateReports.toMap(e);
@@ -113,6 +124,15 @@ public final class EstimateCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        if (!e.fits()) {
+            List<String> why = new java.util.ArrayList<>(e.violations().stream().map(v -> v.message()).toList());
+            if (!e.unsupportedOps().isEmpty()) {
+                why.add("no kernel for " + e.unsupportedOps());
+            }
+            err.println("tinyml estimate: does not fit " + t.name() + ": " + String.join("; ", why));
+            err.flush();
+            return Main.EXIT_GATE;
+        }
         return 0;
     }
 
@@ -130,20 +150,5 @@ public final class EstimateCommand implements Callable<Integer> {
             }
         }
         return TargetCatalog.get(target);
-    }
-
-    private static ProgressListener progressBar(PrintWriter err) {
-        return (task, done, total) -> {
-            if (total > 0) {
-                int w = 30;
-                int filled = (int) Math.min(w, done * w / total);
-                err.printf("\r%s [%s%s] %d/%d ms", task, "#".repeat(filled), " ".repeat(w - filled), Math.min(done, total),
-                        total);
-                if (done >= total) {
-                    err.println();
-                }
-                err.flush();
-            }
-        };
     }
 }

@@ -4,9 +4,11 @@ import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
 import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.data.MappingStats;
 import io.tinyml.core.eval.Accuracy;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,8 +18,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tinyml eval MODEL --data DATASET [--input-scale S] [--input-offset O] [--json]}: top-1
- * accuracy of a classifier on a labelled dataset.
+ * {@code tinyml eval MODEL --data DATASET [--input-scale S] [--input-offset O] [--resize] [--json]}: top-1
+ * accuracy of a classifier on a labelled dataset, with the input mapping used and the share of input
+ * values an integer input clipped (a warning on stderr when above 1 %).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Measures a classifier's top-1 accuracy on a labelled dataset (PATH or PATH[from:to]).")
@@ -29,19 +32,20 @@ final class EvalCommand implements Callable<Integer> {
             description = "IDX directory, CSV, image folder or .zip, optionally sliced: PATH[from:to]")
     String data;
 
-    @Option(names = "--input-scale", paramLabel = "S", defaultValue = "1",
-            description = "real input = raw value * S + O (default ${DEFAULT-VALUE})")
-    float scale;
-
-    @Option(names = "--input-offset", paramLabel = "O", defaultValue = "0", description = "see --input-scale")
-    float offset;
+    @CommandLine.Mixin
+    MappingOptions map = new MappingOptions();
 
     @Option(names = "--raw-input", description = "feed each sample's 8-bit values unchanged as the bytes of an "
             + "INT8/UINT8 input (for data stored already quantized, like TFLM's person_detect test images)")
     boolean raw;
 
-    @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X}")
+    @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X,\"mapping\":{\"scale\":S,"
+            + "\"offset\":O,\"resize\":B,\"sample\":[..],\"input\":[..],\"inputType\":T,\"inputRange\":[L,H]|null,"
+            + "\"clippedShare\":C}} (mapping null with --raw-input)")
     boolean json;
+
+    @CommandLine.ParentCommand
+    Main main;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -50,28 +54,33 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Model m = ModelIO.read(model);
         Dataset ds = Datasets.open(data);
-        if (raw && (scale != 1f || offset != 0f)) {
+        if (raw && map.scaled()) {
             throw new BadInputException("expected either --raw-input or --input-scale/--input-offset, found both");
         }
-        InputMapping mapping = InputMapping.builder().setInput(m.graph().inputTensor(0)).optScale(scale)
-                .optOffset(offset).optResize(true).build();
+        InputMapping mapping = map.mapping(m.graph().inputTensor(0));
+        if (!raw) {
+            MappingOptions.check(mapping, ds);
+        }
+        MappingStats stats = new MappingStats();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
-            if (done % 1000 == 0 || done == total) {
-                err.printf("\r%s %d/%d", task, done, total);
-                if (done == total) {
-                    err.println();
-                }
-                err.flush();
-            }
-        };
+        ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
         Accuracy.Result r = raw ? Accuracy.top1(m, ds, rawBytes(m, ds), progress)
-                : Accuracy.top1(m, ds, mapping, progress);
+                : Accuracy.top1(m, ds, s -> mapping.toInputBytes(s, stats), progress);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + "}");
+            out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + ",\"mapping\":"
+                    + (raw ? "null" : MappingOptions.json(mapping, ds, stats)) + "}");
         } else {
             out.printf("samples: %d%ntop-1:   %.4f (%d correct)%n", r.samples(), r.top1(), r.correct());
+            if (!raw) {
+                out.println(MappingOptions.text(mapping, ds, stats));
+            }
+        }
+        out.flush();
+        String warning = raw ? null : MappingOptions.clippingWarning(mapping, ds, stats);
+        if (warning != null) {
+            err.println(warning);
+            err.flush();
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.tinyml.cli;
 
 import io.tinyml.core.ModelException;
+import io.tinyml.core.ProgressListener;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 
 /**
- * Entry point of the {@code tinyml} command line.
+ * Entry point of the {@code tinyml} command line. Exit statuses: 0 success, {@link #EXIT_INTERNAL} (1),
+ * {@link #EXIT_BAD_INPUT} (2), {@link #EXIT_GATE} (3).
  *
  * <pre>
  * tinyml inspect model.tflite --json
@@ -29,12 +31,30 @@ public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** Exit status for an internal failure. */
     public static final int EXIT_INTERNAL = 1;
+    /**
+     * Exit status of a gate that failed: the command ran and reported, but its result misses what was
+     * required (estimate: the model does not fit the target or misses the latency budget; verify: the
+     * models disagree beyond the tolerance). A CI step can fail on it.
+     */
+    public static final int EXIT_GATE = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Creates the root command. */
+    private final boolean stderrTerminal;
+
+    /** Creates the root command, for a standard error that is not a terminal. */
     public Main() {
+        this(false);
+    }
+
+    private Main(boolean stderrTerminal) {
+        this.stderrTerminal = stderrTerminal;
+    }
+
+    /** A progress renderer for a subcommand: redrawn in place on a terminal, one line per tenth elsewhere. */
+    ProgressListener progress(PrintWriter err, String unit) {
+        return Progress.on(err, stderrTerminal, unit);
     }
 
     /**
@@ -43,7 +63,8 @@ public final class Main implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+                Terminal.isStderrTerminal()));
     }
 
     /**
@@ -55,6 +76,12 @@ public final class Main implements Runnable {
      * @return the exit status
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, false);
+    }
+
+    private static int run(String[] args, PrintWriter out, PrintWriter err, boolean stderrTerminal) {
+        // TensorFlow's native code logs INFO lines on stderr unless told otherwise before it loads
+        Terminal.setEnvIfAbsent("TF_CPP_MIN_LOG_LEVEL", "1");
         // stdout carries results (--json); logs go to stderr even though a dependency's bundled
         // simplelogger.properties says otherwise (system properties take precedence over it)
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
@@ -62,7 +89,7 @@ public final class Main implements Runnable {
         // the PyTorch engine warns on every start of a machine without a GPU; jhdf logs every dataset
         setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
         setIfAbsent("org.slf4j.simpleLogger.log.io.jhdf", "warn");
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main(stderrTerminal));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
@@ -81,7 +108,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("tinyml: " + ex.getMessage().replace('\n', ' ')
-                    + " (see 'tinyml " + ex.getCommandLine().getCommandName() + " --help')");
+                    + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_BAD_INPUT;
         });
         int status = cl.execute(args);
@@ -100,7 +127,7 @@ public final class Main implements Runnable {
             return "no such file: " + e.getFile();
         }
         if (ex instanceof AccessDeniedException e) {
-            return "permission denied: " + e.getFile();
+            return e.getReason() != null ? e.getFile() + ": " + e.getReason() : "permission denied: " + e.getFile();
         }
         if (ex instanceof FileAlreadyExistsException e) {
             return e.getFile() + " " + (e.getReason() != null ? e.getReason() : "already exists");

@@ -1,8 +1,11 @@
 package io.tinyml.cli;
 
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
+import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.data.MappingStats;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.io.onnx.OnnxWriter;
 import io.tinyml.core.io.tflite.TfliteWriter;
@@ -27,7 +30,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tinyml quantize MODEL --calibration DATASET [--samples N] [--scheme S] [--method M] [--per-tensor]
- * [--input-scale S] [--input-offset O] [--eval DATASET] [--max-accuracy-drop D] --output OUT [--json]}:
+ * [--input-scale S] [--input-offset O] [--resize] [--eval DATASET] [--max-accuracy-drop D] --output OUT [--json]}:
  * post-training quantization, with the per-layer SNR on calibration data and, with {@code --eval}, the
  * top-1 of the float and quantized models on a separate slice.
  */
@@ -62,12 +65,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--float-io", description = "keep float32 model inputs and outputs (default: integer I/O)")
     boolean floatIO;
 
-    @Option(names = "--input-scale", paramLabel = "S", defaultValue = "1",
-            description = "real input = raw value * S + O (default ${DEFAULT-VALUE})")
-    float scale;
-
-    @Option(names = "--input-offset", paramLabel = "O", defaultValue = "0", description = "see --input-scale")
-    float offset;
+    @picocli.CommandLine.Mixin
+    MappingOptions map = new MappingOptions();
 
     @Option(names = "--eval", paramLabel = "DATASET", description = "labelled evaluation data, PATH or PATH[from:to]")
     String eval;
@@ -81,6 +80,12 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
+
+    @Option(names = "--force", description = "replace OUT if it exists")
+    boolean force;
+
+    @picocli.CommandLine.ParentCommand
+    Main main;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -96,16 +101,16 @@ final class QuantizeCommand implements Callable<Integer> {
         if (samples < 1) {
             throw new BadInputException("expected --samples of at least 1, found " + samples);
         }
+        Outputs.check(output, false, force, model);
         Model f = ModelIO.read(model);
         Dataset cal = Datasets.open(calibration);
+        Dataset ev = eval == null ? null : Datasets.open(eval);
+        InputMapping mapping = map.mapping(f.graph().inputTensor(0));
+        MappingOptions.check(mapping, cal, ev);
+        float scale = map.scale;
+        float offset = map.offset;
         PrintWriter err = spec.commandLine().getErr();
-        ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
-            err.printf("\r%-12s %s", task, total > 0 ? bar(done, total) : String.valueOf(done));
-            if (done == total) {
-                err.println();
-            }
-            err.flush();
-        };
+        ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
         Model q;
         List<LayerChoice> choices = null;
         switch (sc) {
@@ -135,22 +140,28 @@ final class QuantizeCommand implements Callable<Integer> {
         List<LayerError> layers = QuantEval.layerErrors(prepared, q, cal, scale, offset, Math.min(samples, 50));
         Double floatTop1 = null;
         Double quantTop1 = null;
-        if (eval != null) {
-            Dataset ev = Datasets.open(eval);
+        if (ev != null) {
             floatTop1 = QuantEval.top1(prepared, ev, scale, offset);
             quantTop1 = QuantEval.top1(q, ev, scale, offset);
         }
         boolean onnx = out.endsWith(".onnx");
-        ModelIO.write(q, output);
+        Outputs.writeModel(q, output, force, model);
         // sizes in the output's format: the float model as that writer writes it, and the file written
         long floatBytes = onnx ? OnnxWriter.write(prepared).length : TfliteWriter.write(prepared).length;
         long quantBytes = java.nio.file.Files.size(output);
-        report(sc, cm, floatTop1, quantTop1, floatBytes, quantBytes, layers, choices);
+        // the quantized model's input clips what its range does not hold: measured on the calibration samples
+        InputMapping quantMapping = mapping.toBuilder().setInput(q.graph().inputTensor(0)).build();
+        MappingStats stats = new MappingStats();
+        for (int i = 0; i < Math.min(samples, cal.size()); i++) {
+            quantMapping.toInputBytes(cal.get(i), stats);
+        }
+        report(sc, cm, floatTop1, quantTop1, floatBytes, quantBytes, layers, choices,
+                MappingOptions.json(quantMapping, cal, stats));
         return 0;
     }
 
     private void report(Scheme sc, CalibrationMethod cm, Double floatTop1, Double quantTop1, long floatBytes,
-                        long quantBytes, List<LayerError> layers, List<LayerChoice> choices) {
+                        long quantBytes, List<LayerError> layers, List<LayerChoice> choices, String mappingJson) {
         PrintWriter o = spec.commandLine().getOut();
         Map<String, LayerChoice> byName = new HashMap<>();
         if (choices != null) {
@@ -168,6 +179,7 @@ final class QuantizeCommand implements Callable<Integer> {
             b.append("\"floatBytes\":").append(floatBytes).append(',');
             b.append("\"quantBytes\":").append(quantBytes).append(',');
             b.append("\"output\":\"").append(esc(output.toString())).append("\",");
+            b.append("\"mapping\":").append(mappingJson).append(',');
             b.append("\"layers\":[");
             for (int i = 0; i < layers.size(); i++) {
                 LayerError e = layers.get(i);
@@ -214,12 +226,6 @@ final class QuantizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-    }
-
-    private static String bar(long done, long total) {
-        int w = 30;
-        int filled = (int) (w * done / Math.max(1, total));
-        return "[" + "#".repeat(filled) + " ".repeat(w - filled) + "] " + done + "/" + total;
     }
 
     private static String num(double v) {

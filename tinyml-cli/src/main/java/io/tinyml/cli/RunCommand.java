@@ -1,6 +1,6 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Files2;
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Model;
@@ -18,8 +18,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * {@code tinyml run MODEL --input F... --output F... [--dump DIR]}: one inference on raw tensor
@@ -50,6 +52,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path[] readFrom = Stream.concat(Stream.of(model), inputs.stream()).toArray(Path[]::new);
+        for (Path o : outputs) {
+            Outputs.check(o, false, force, readFrom);
+        }
+        if (dump != null) {
+            Outputs.check(dump, true, force, readFrom);
+            for (Path o : outputs) {
+                Outputs.check(o, false, true, dump);
+            }
+        }
+        if (new HashSet<>(outputs.stream().map(p -> p.toAbsolutePath().normalize()).toList()).size() < outputs.size()) {
+            throw new BadInputException("expected different --output files, found " + outputs);
+        }
         Model m = ModelIO.read(model);
         Graph g = m.graph();
         if (inputs.size() != g.inputs().size()) {
@@ -60,11 +75,6 @@ final class RunCommand implements Callable<Integer> {
             throw new BadInputException("expected at most " + g.outputs().size() + " --output file(s), found "
                     + outputs.size());
         }
-        for (Path o : outputs) {
-            if (!force && Files.exists(o)) {
-                throw new BadInputException(o + " exists (use --force to replace it)");
-            }
-        }
         byte[][] in = new byte[inputs.size()][];
         for (int i = 0; i < in.length; i++) {
             in[i] = Files.readAllBytes(inputs.get(i));
@@ -74,23 +84,22 @@ final class RunCommand implements Callable<Integer> {
                         + " " + TensorInfo.text(t) + ", found " + in[i].length);
             }
         }
-        NodeObserver observer = null;
-        if (dump != null) {
-            Files2.prepareDirectory(dump, force);
-            observer = new DumpObserver(dump, g.nodes().size());
-        }
-        Interpreter interpreter = observer == null ? Interpreter.create(m) : Interpreter.create(m, observer);
         byte[][] out;
-        try {
-            out = interpreter.invoke(in);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        if (dump == null) {
+            out = Interpreter.create(m).invoke(in);
+        } else {
+            try (Outputs.StagedDirectory staged = Outputs.stage(dump, force, readFrom)) {
+                out = Interpreter.create(m, new DumpObserver(staged.path(), g.nodes().size())).invoke(in);
+                staged.commit();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
         }
         PrintWriter pw = spec.commandLine().getOut();
         for (int i = 0; i < out.length; i++) {
             Tensor t = g.outputTensor(i);
             if (i < outputs.size()) {
-                Files2.write(outputs.get(i), out[i], force);
+                Outputs.write(outputs.get(i), out[i], force, readFrom);
                 pw.println("output " + i + " " + TensorInfo.text(t) + " -> " + outputs.get(i));
             } else {
                 pw.println("output " + i + " " + TensorInfo.text(t) + ": " + preview(t, out[i]));

@@ -67,15 +67,36 @@ class EstimateCommandTest {
     void personDoesNotFitHifive1AndNamesTheRamOverrun() {
         Path person = Assets.require("models/tflite/person_detect/person_detect.tflite");
         Outcome o = run(new EstimateCommand(), person, "--target", "hifive1-revb", "--json");
-        assertEquals(0, o.status(), o.err());
+        assertEquals(Main.EXIT_GATE, o.status(), "a model that does not fit fails the gate: " + o.err());
+        assertEquals(3, Main.EXIT_GATE, "the documented gate status");
+        assertTrue(o.err().startsWith("tinyml estimate: does not fit hifive1-revb: RAM: needs"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
         assertTrue(o.out().contains("\"fits\": false"));
         long ram = jsonLong(o.out(), "ramBytes");
         long overrun = jsonLong(o.out(), "overrun");
         assertEquals(ram - 16 * 1024, overrun);
         assertTrue(o.out().contains("RAM: needs"), o.out());
         Outcome text = run(new EstimateCommand(), person, "--target", "hifive1-revb");
+        assertEquals(Main.EXIT_GATE, text.status(), text.err());
         assertTrue(text.out().contains(String.format("(%,d B over)", overrun)), text.out());
         assertTrue(text.out().contains("fits:       NO"), text.out());
+    }
+
+    @Test
+    void aMissedLatencyBudgetFailsTheGateAndAMetOnePasses() {
+        Path kws = Assets.require("models/tflite/kws_dscnn_int8.tflite");
+        Outcome fits = run(new EstimateCommand(), kws, "--target", "cortex-m4", "--json");
+        assertEquals(0, fits.status(), fits.err());
+        Matcher lm = Pattern.compile("\"latencyMs\": ([0-9.Ee+-]+)").matcher(fits.out());
+        assertTrue(lm.find(), fits.out());
+        double latency = Double.parseDouble(lm.group(1)); // the first is the model's, then the layers'
+        Outcome missed = run(new EstimateCommand(), kws, "--target", "cortex-m4", "--latency-budget-ms", latency / 2);
+        assertEquals(Main.EXIT_GATE, missed.status(), missed.err());
+        assertTrue(missed.out().contains("fits:       NO"), missed.out());
+        assertTrue(missed.err().contains("latency: needs"), missed.err());
+        Outcome met = run(new EstimateCommand(), kws, "--target", "cortex-m4", "--latency-budget-ms", latency * 2);
+        assertEquals(0, met.status(), met.err());
+        assertEquals("", met.err());
     }
 
     @Test
@@ -100,7 +121,7 @@ class EstimateCommandTest {
         Files.writeString(f, "{\"format\": 1, \"name\": \"tiny-board\", \"core\": \"CORTEX_M4\", \"clockMhz\": 48,"
                 + " \"ramBytes\": 20000, \"flashBytes\": 131072, \"features\": [\"DSP_SIMD\"]}");
         Outcome o = run(new EstimateCommand(), kws, "--target-file", f, "--json");
-        assertEquals(0, o.status(), o.err());
+        assertEquals(Main.EXIT_GATE, o.status(), "20,000 B of RAM are too few: " + o.err());
         assertTrue(o.out().contains("\"target\": \"tiny-board\""));
         assertTrue(o.out().contains("\"budget\": \"RAM\""), o.out());
         Outcome t = run(new TargetsCommand(), "--target-file", f);

@@ -51,6 +51,10 @@ class QuantizeCommandTest {
         assertTrue(number(j, "quantTop1") >= 0.968, j);
         assertTrue(number(j, "quantBytes") < number(j, "floatBytes"), j);
         assertTrue(j.contains("\"dtype\":\"INT8\",\"snrDb\":"), j);
+        // the mapping used, onto the quantized input; min-max calibration holds every calibration value
+        assertTrue(j.contains("\"mapping\":{\"scale\":0.003921569,\"offset\":0.0,\"resize\":false,\"sample\":[28,28,1],"
+                + "\"input\":[1,28,28,1],\"inputType\":\"INT8\""), j);
+        assertEquals(0.0, number(j, "clippedShare"), j);
         Model written = ModelIO.read(out);
         assertEquals(DataType.INT8, written.graph().inputTensor(0).type());
         assertEquals(Files.size(out), (long) number(j, "quantBytes"));

@@ -22,14 +22,15 @@ import java.util.Objects;
  *       and {@code [1,1,28,28]}, or one of them is flat, e.g. {@code [1,784]}), values are mapped by
  *       element count, in order.</li>
  *   <li><b>Images.</b> Otherwise, when the sample is an image ({@code [h,w,c]}, c = 1 or 3) and the input
- *       is one ({@code [1,H,W,C]} or {@code [H,W,C]}, C = 1 or 3): channels are converted (RGB to grey by
- *       luma 0.299 R + 0.587 G + 0.114 B; grey to RGB by replication), then the image is resized
- *       bilinearly with half-pixel centres (as {@code tf.image.resize}) if {@code h×w} differ and
- *       resizing is enabled.</li>
+ *       is one ({@code [1,H,W,C]} or {@code [H,W,C]}, C = 1 or 3), and resizing is enabled: channels are
+ *       converted (RGB to grey by luma 0.299 R + 0.587 G + 0.114 B; grey to RGB by replication), then the
+ *       image is resized bilinearly with half-pixel centres (as {@code tf.image.resize}) if {@code h×w}
+ *       differ. With resizing disabled, a change of size or channels is refused.</li>
  *   <li><b>Scaling.</b> {@code real = raw * scale + offset} (defaults 1 and 0).</li>
  *   <li><b>Quantization.</b> For INT8, UINT8 and INT16 inputs with per-tensor parameters
  *       {@code (s, zp)}: {@code q = clamp(round_half_away_from_zero(real / s) + zp)} to the type's range,
- *       with the division in float32 as TFLite does. FLOAT32 and FLOAT16 take the real values.</li>
+ *       with the division in float32 as TFLite does; values the clamp changes are <i>clipped</i>
+ *       ({@link MappingStats} counts them). FLOAT32 and FLOAT16 take the real values.</li>
  * </ol>
  * Bytes are little-endian, row-major. Immutable and thread-safe.
  *
@@ -44,7 +45,8 @@ import java.util.Objects;
  * @param input the model input tensor (type FLOAT32, FLOAT16, INT8, UINT8 or INT16)
  * @param scale multiplies raw sample values
  * @param offset is added after scaling
- * @param resize whether images may be resized to the input's height and width
+ * @param resize whether images may be resized to the input's height and width and have their channels
+ *     converted (grey to RGB or back)
  */
 public record InputMapping(Tensor input, float scale, float offset, boolean resize) {
     /**
@@ -120,7 +122,28 @@ public record InputMapping(Tensor input, float scale, float offset, boolean resi
      * @throws IllegalArgumentException if the sample cannot be mapped onto the input's shape
      */
     public byte[] toInputBytes(Sample sample) {
-        float[] real = toRealValues(sample);
+        return toInputBytes(sample, null);
+    }
+
+    /**
+     * Maps a sample to the input tensor's bytes, quantizing for integer inputs, and records in
+     * {@code stats} the range of its raw values (after layout and resizing, before scaling) and how many
+     * values quantization clipped.
+     *
+     * @param sample the sample
+     * @param stats receives the sample's figures, or null
+     * @return {@code input().byteSize()} little-endian bytes
+     * @throws IllegalArgumentException if the sample cannot be mapped onto the input's shape
+     */
+    public byte[] toInputBytes(Sample sample, MappingStats stats) {
+        float[] raw = arrange(sample);
+        float[] real = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            real[i] = raw[i] * scale + offset;
+        }
+        if (stats != null) {
+            stats.record(raw, real, this);
+        }
         DataType t = input.type();
         ByteBuffer b = ByteBuffer.allocate(real.length * t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         switch (t) {
@@ -159,11 +182,53 @@ public record InputMapping(Tensor input, float scale, float offset, boolean resi
      * @return the quantized value
      */
     private int quantize(float real, int min, int max) {
+        return (int) Math.max(min, Math.min(max, unclamped(real)));
+    }
+
+    /** {@code round_half_away(real / s) + zp}, before the clamp. */
+    private double unclamped(float real) {
         QuantParams q = input.requireQuant();
         float x = real / q.scale();
         double r = Math.signum(x) * Math.floor(Math.abs((double) x) + 0.5);
-        double v = r + q.zeroPoint();
-        return (int) Math.max(min, Math.min(max, v));
+        return r + q.zeroPoint();
+    }
+
+    /**
+     * Whether quantizing a real value for this input clamps it to the type's range.
+     *
+     * @param real the value
+     * @return true for an integer input whose range does not hold the value; false for float inputs
+     */
+    public boolean clips(float real) {
+        DataType t = input.type();
+        if (t.isFloat()) {
+            return false;
+        }
+        double v = unclamped(real);
+        return v < minOf(t) || v > maxOf(t);
+    }
+
+    /**
+     * Returns the real values an integer input represents, {@code [(min - zp) * s, (max - zp) * s]} for its
+     * type's range; for float inputs, every value.
+     *
+     * @return {low, high}; infinite bounds for float inputs
+     */
+    public float[] realRange() {
+        DataType t = input.type();
+        if (t.isFloat()) {
+            return new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        }
+        QuantParams q = input.requireQuant();
+        return new float[] {(minOf(t) - q.zeroPoint()) * q.scale(), (maxOf(t) - q.zeroPoint()) * q.scale()};
+    }
+
+    private static int minOf(DataType t) {
+        return t == DataType.UINT8 ? 0 : t == DataType.INT16 ? -32768 : -128;
+    }
+
+    private static int maxOf(DataType t) {
+        return t == DataType.UINT8 ? 255 : t == DataType.INT16 ? 32767 : 127;
     }
 
     private float[] arrange(Sample sample) {
@@ -178,9 +243,10 @@ public record InputMapping(Tensor input, float scale, float offset, boolean resi
             int h = from.dim(0);
             int w = from.dim(1);
             int c = from.dim(2);
-            if ((h != target[0] || w != target[1]) && !resize) {
-                throw new IllegalArgumentException("expected a " + target[0] + "x" + target[1] + " image for input '"
-                        + input.name() + "' " + to + ", found a sample of shape " + from + " and resizing disabled");
+            if ((h != target[0] || w != target[1] || c != target[2]) && !resize) {
+                throw new IllegalArgumentException("expected a " + target[0] + "x" + target[1] + "x" + target[2]
+                        + " image for input '" + input.name() + "' " + to + ", found a sample of shape " + from
+                        + " and resizing disabled (no change of size or channels)");
             }
             float[] v = ImageOps.convertChannels(sample.values(), h * w, c, target[2]);
             return ImageOps.resizeBilinear(v, h, w, target[2], target[0], target[1]);

@@ -18,9 +18,11 @@ import java.util.SplittableRandom;
  * framework that trained it, or two conversions against each other — on the same inputs.
  *
  * <p>Inputs come from a dataset (mapped onto the first runner's single input by an
- * {@link InputMapping}) or are drawn at random, seeded, in each input's range: uniform [0, 1) for
- * float inputs, every value of the quantized range (dequantized) for integer inputs. Inputs are
- * generated in runner {@code a}'s shapes; where runner {@code b} declares the same shape in the other
+ * {@link InputMapping}) or are drawn at random, seeded, uniformly in the real range both runners accept
+ * for that input ({@link #randomRanges}): a quantized input accepts the real values its integer range
+ * stands for, a float input any value; where neither input is quantized, [0, 1). Each runner quantizes
+ * the same real values with its own parameters, so the result does not depend on which runner is
+ * {@code a}. Inputs are generated in runner {@code a}'s shapes; where runner {@code b} declares the same shape in the other
  * of NHWC and NCHW, values are transposed for it, and {@code b}'s outputs are transposed back to
  * {@code a}'s layout before comparing. Stateless and thread-safe (the runners are not: do not share
  * them between concurrent calls).
@@ -64,7 +66,8 @@ public final class Verify {
      * @param seed the random seed
      * @param progress receives ("verify", done, samples)
      * @return the agreement
-     * @throws IllegalArgumentException if {@code samples < 1}, or the runners cannot be matched
+     * @throws IllegalArgumentException if {@code samples < 1}, or the runners cannot be matched, or their
+     *     quantized inputs share no real value
      */
     public static VerifyResult random(ModelRunner a, ModelRunner b, int samples, long seed,
                                       ProgressListener progress) {
@@ -73,10 +76,11 @@ public final class Verify {
         }
         SplittableRandom rnd = new SplittableRandom(seed);
         Comparison c = new Comparison(a, b);
+        List<Range> ranges = randomRanges(a, b);
         for (int s = 0; s < samples; s++) {
             float[][] in = new float[a.inputs().size()][];
             for (int i = 0; i < in.length; i++) {
-                in[i] = randomValues(a.inputs().get(i), rnd);
+                in[i] = ranges.get(i).draw(a.inputs().get(i).shape().elementCount(), rnd);
             }
             c.compare(in);
             progress.progress("verify", s + 1, samples);
@@ -133,30 +137,98 @@ public final class Verify {
      * @throws IllegalArgumentException if the input's type cannot take mapped samples
      */
     public static InputMapping mappingFor(ModelRunner runner, float scale, float offset) {
+        return mappingFor(runner, scale, offset, true);
+    }
+
+    /**
+     * Builds the mapping of dataset samples onto a runner's first input, as {@link #mappingFor(ModelRunner,
+     * float, float)} does, choosing whether images may change size or channels.
+     *
+     * @param runner the runner whose first input receives the samples
+     * @param scale multiplies raw sample values
+     * @param offset is added after scaling
+     * @param resize whether images may be resized and have their channels converted
+     * @return the mapping
+     * @throws IllegalArgumentException if the input's type cannot take mapped samples
+     */
+    public static InputMapping mappingFor(ModelRunner runner, float scale, float offset, boolean resize) {
         ModelRunner.TensorSpec in = runner.inputs().get(0);
         Shape shape = in.layout() == ModelRunner.Layout.NCHW ? ModelRunnerLayouts.toNhwc(in.shape()) : in.shape();
         Tensor t = Tensor.activation(in.name(), in.type(), shape);
         if (in.quant() != null) {
             t = t.withQuant(in.quant());
         }
-        return InputMapping.builder().setInput(t).optScale(scale).optOffset(offset).optResize(true).build();
+        return InputMapping.builder().setInput(t).optScale(scale).optOffset(offset).optResize(resize).build();
     }
 
-    private static float[] randomValues(ModelRunner.TensorSpec spec, SplittableRandom rnd) {
-        float[] v = new float[spec.shape().elementCount()];
+    /**
+     * The real range random inputs are drawn from, per input: the intersection of the ranges both runners
+     * accept. A per-tensor quantized input of type T with {@code (s, zp)} accepts
+     * {@code [(T.min - zp) * s, (T.max - zp) * s]}; any other input accepts every real value. Where
+     * neither runner bounds an input, the range is [0, 1).
+     *
+     * @param a one runner
+     * @param b the other, with as many inputs
+     * @return one range per input, in {@code a}'s input order
+     * @throws IllegalArgumentException if the runners have different input counts, or two quantized inputs
+     *     share no real value
+     */
+    public static List<Range> randomRanges(ModelRunner a, ModelRunner b) {
+        if (a.inputs().size() != b.inputs().size()) {
+            throw new IllegalArgumentException("expected models with the same number of inputs, found "
+                    + a.inputs().size() + " " + a.inputs() + " and " + b.inputs().size() + " " + b.inputs());
+        }
+        List<Range> ranges = new java.util.ArrayList<>();
+        for (int i = 0; i < a.inputs().size(); i++) {
+            Range ra = accepted(a.inputs().get(i));
+            Range rb = accepted(b.inputs().get(i));
+            if (ra == null && rb == null) {
+                ranges.add(new Range(0f, 1f));
+                continue;
+            }
+            float lo = Math.max(ra == null ? Float.NEGATIVE_INFINITY : ra.low(),
+                    rb == null ? Float.NEGATIVE_INFINITY : rb.low());
+            float hi = Math.min(ra == null ? Float.POSITIVE_INFINITY : ra.high(),
+                    rb == null ? Float.POSITIVE_INFINITY : rb.high());
+            if (!(lo < hi)) {
+                throw new IllegalArgumentException("expected input " + i + " ranges that overlap, found " + ra + " ("
+                        + a.inputs().get(i) + ") and " + rb + " (" + b.inputs().get(i) + ")");
+            }
+            ranges.add(new Range(lo, hi));
+        }
+        return List.copyOf(ranges);
+    }
+
+    /** The real values a quantized input stands for, or null for an input that takes any real value. */
+    private static Range accepted(ModelRunner.TensorSpec spec) {
         QuantParams q = spec.quant();
         if (spec.type().isFloat() || q == null || !q.isPerTensor()) {
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) rnd.nextDouble();
-            }
-            return v;
+            return null;
         }
         int lo = spec.type() == DataType.UINT8 ? 0 : spec.type() == DataType.INT16 ? -32768 : -128;
         int hi = spec.type() == DataType.UINT8 ? 255 : spec.type() == DataType.INT16 ? 32767 : 127;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (rnd.nextInt(lo, hi + 1) - q.zeroPoint()) * q.scale();
+        return new Range((lo - q.zeroPoint()) * q.scale(), (hi - q.zeroPoint()) * q.scale());
+    }
+
+    /**
+     * A real range random inputs are drawn from, uniformly. Immutable.
+     *
+     * @param low the smallest value
+     * @param high the end of the range
+     */
+    public record Range(float low, float high) {
+        float[] draw(int n, SplittableRandom rnd) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) (low + (high - (double) low) * rnd.nextDouble());
+            }
+            return v;
         }
-        return v;
+
+        @Override
+        public String toString() {
+            return "[" + low + ", " + high + "]";
+        }
     }
 
     /** Accumulates the errors of one comparison. */

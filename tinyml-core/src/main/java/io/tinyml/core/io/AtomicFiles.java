@@ -2,9 +2,12 @@ package io.tinyml.core.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -26,13 +29,19 @@ public final class AtomicFiles {
      *
      * @param path the target file; its directory is created if missing
      * @param bytes the content
-     * @throws IOException if writing or moving fails (the temporary file is deleted)
+     * @throws IOException if writing or moving fails (the temporary file is deleted); the exception
+     *     names {@code path} and the reason, never the temporary file
      */
     public static void write(Path path, byte[] bytes) throws IOException {
         Path target = path.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmp = newTempFile(dir, target.getFileName().toString(), bytes);
+        Path tmp;
+        try {
+            tmp = newTempFile(dir, target.getFileName().toString(), bytes);
+        } catch (FileSystemException e) {
+            throw cannotCreate(path, e);
+        }
         try {
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -42,6 +51,34 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Describes a failure to create a file (or the temporary file standing for it) in terms of the
+     * file the user asked for: its name and the reason, never the temporary name.
+     *
+     * @param target the file the user asked for
+     * @param cause the failure
+     * @return an exception of the same kind ({@link AccessDeniedException} stays one) naming {@code target}
+     */
+    public static FileSystemException cannotCreate(Path target, IOException cause) {
+        Path dir = target.toAbsolutePath().getParent();
+        String why;
+        if (cause instanceof AccessDeniedException) {
+            why = "permission denied";
+        } else if (cause instanceof NoSuchFileException) {
+            why = "the directory does not accept new files";
+        } else if (cause instanceof FileSystemException f && f.getReason() != null) {
+            why = f.getReason();
+        } else {
+            why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        }
+        String reason = "cannot create a file in " + dir + " (" + why + ")";
+        FileSystemException e = cause instanceof AccessDeniedException
+                ? new AccessDeniedException(target.toString(), null, reason)
+                : new FileSystemException(target.toString(), null, reason);
+        e.initCause(cause);
+        return e;
     }
 
     /**

@@ -129,7 +129,7 @@ class InputMappingTest {
 
         InputMapping noResize = up.toBuilder().optResize(false).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> noResize.toRealValues(s));
-        assertTrue(e.getMessage().contains("expected a 4x4 image") && e.getMessage().contains("resizing disabled"), e.getMessage());
+        assertTrue(e.getMessage().contains("expected a 4x4x1 image") && e.getMessage().contains("resizing disabled"), e.getMessage());
     }
 
     @Test
@@ -148,6 +148,12 @@ class InputMappingTest {
         float[] r = both.toRealValues(g2);
         assertEquals(48, r.length);
         assertEquals(7.5f, r[(1 * 4 + 1) * 3 + 2], 1e-5f);
+
+        // with resizing disabled, a channel change is refused like a size change
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> toRgb.toBuilder().optResize(false).build().toRealValues(grey));
+        assertTrue(e.getMessage().contains("expected a 1x2x3 image") && e.getMessage().contains("found a sample of shape "
+                + "[1, 2, 1]"), e.getMessage());
     }
 
     @Test

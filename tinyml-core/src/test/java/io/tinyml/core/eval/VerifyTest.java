@@ -134,21 +134,53 @@ class VerifyTest {
         Recording b = new Recording(a.inputs().get(0));
         VerifyResult r = Verify.random(a, b, 3, 11L);
         assertEquals(3, r.samples());
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (float[] in : a.seen) {
-            for (float v : in) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-                float steps = v / 0.5f;
-                assertEquals(Math.round(steps), steps, 0f, "expected multiples of the scale, found " + v);
-            }
-        }
-        assertEquals((-128 + 28) * 0.5f, min);
-        assertEquals((127 + 28) * 0.5f, max);
+        float[] range = minMax(a.seen);
+        float low = (-128 + 28) * 0.5f;
+        float high = (127 + 28) * 0.5f;
+        assertTrue(range[0] >= low && range[0] < low + 1, "min " + range[0]);
+        assertTrue(range[1] <= high && range[1] > high - 1, "max " + range[1]);
         // b received the same values (same shape: no transposition)
         assertArrayEquals(a.seen.get(2), b.seen.get(2));
         assertThrows(IllegalArgumentException.class, () -> Verify.random(a, b, 0, 1L));
+    }
+
+    /** A quantized model against a float one: the quantized input's range, whichever is named first. */
+    @Test
+    void randomInputsComeFromTheRangeBothAcceptInEitherOrder() {
+        ModelRunner.TensorSpec int8 = new ModelRunner.TensorSpec("q", Shape.of(1, 500), DataType.INT8,
+                ModelRunner.Layout.ANY, QuantParams.perTensor(0.25f, 10));
+        ModelRunner.TensorSpec float32 = new ModelRunner.TensorSpec("f", Shape.of(1, 500), DataType.FLOAT32,
+                ModelRunner.Layout.ANY, null);
+        Recording q1 = new Recording(int8);
+        Recording f1 = new Recording(float32);
+        Verify.random(q1, f1, 2, 5L);
+        Recording q2 = new Recording(int8);
+        Recording f2 = new Recording(float32);
+        Verify.random(f2, q2, 2, 5L);
+        assertArrayEquals(q1.seen.get(1), q2.seen.get(1), "the same inputs in either order");
+        assertEquals(List.of(new Verify.Range(-138 * 0.25f, 117 * 0.25f)), Verify.randomRanges(f2, q2));
+        float[] range = minMax(f2.seen);
+        assertTrue(range[0] >= -34.5f && range[0] < -33.5f && range[1] <= 29.25f && range[1] > 28.25f,
+                range[0] + " " + range[1]);
+        // two float models: [0, 1)
+        assertEquals(List.of(new Verify.Range(0f, 1f)), Verify.randomRanges(f1, f2));
+        // two quantized inputs that share no real value
+        Recording far = new Recording(new ModelRunner.TensorSpec("u", Shape.of(1, 500), DataType.UINT8,
+                ModelRunner.Layout.ANY, QuantParams.perTensor(0.1f, -500)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Verify.random(q1, far, 1, 1L));
+        assertTrue(e.getMessage().startsWith("expected input 0 ranges that overlap"), e.getMessage());
+    }
+
+    private static float[] minMax(List<float[]> seen) {
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float[] in : seen) {
+            for (float v : in) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        return new float[] {min, max};
     }
 
     /** Echoes its input, recording it. */
