@@ -1,0 +1,84 @@
+package io.tinyml.offload.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tinyml.core.ProgressListener;
+import io.tinyml.core.estimate.Estimator;
+import io.tinyml.core.estimate.KernelLibrary;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.target.TargetCatalog;
+import io.tinyml.offload.TestModels;
+import io.tinyml.offload.profile.ModelProfile;
+import io.tinyml.offload.profile.Profiler;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Locale;
+
+/**
+ * The planner on kws, person_detect and ResNet-8 (int8) for a Cortex-M4 at 84 MHz (estimator,
+ * generated kernels) and this machine's interpreter as the edge, at 5 bandwidths from 10 kbit/s
+ * to 100 Mbit/s with a 5 ms round trip. Prints the chosen cut and every candidate's terms.
+ */
+class PlanOnModelsTest {
+    static final double[] BANDWIDTHS = {10e3, 100e3, 1e6, 10e6, 100e6};
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"kws", "person_detect", "resnet8"})
+    void deviceOnlyOnTheSlowestLinkEdgeOnlyOnTheFastestMixedWhereItWins(String name) throws Exception {
+        Model m = switch (name) {
+            case "kws" -> TestModels.kws();
+            case "person_detect" -> TestModels.person();
+            default -> TestModels.resnet8();
+        };
+        Estimator est = Estimator.builder().setTarget(TargetCatalog.get("cortex-m4"))
+                .optKernels(KernelLibrary.GENERATED).build();
+        ModelProfile p = Profiler.profile(m, est, 5, ProgressListener.NONE);
+        CostGraph g = p.costGraph();
+        SplitPlanner planner = new SplitPlanner();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%n== %s: %d nodes, %d cuts; device %.2f ms (%s), edge %.2f ms (interpreter, this machine)%n", name,
+                g.nodeCount(), SplitPlanner.cuts(g, 1_000_000).size(), p.deviceTotalMs(), p.deviceSource(),
+                p.edgeTotalMs()));
+        SplitPlan[] plans = new SplitPlan[BANDWIDTHS.length];
+        for (int i = 0; i < BANDWIDTHS.length; i++) {
+            LinkModel link = LinkModel.of(BANDWIDTHS[i], 5);
+            plans[i] = planner.plan(g, link, Objective.latency(), Constraints.none(), null);
+            Candidate b = plans[i].best().orElseThrow();
+            sb.append(String.format(Locale.ROOT, "%10.0f bit/s: best %-60s %9.2f ms | device-only %9.2f | edge-only %9.2f"
+                            + " | best mixed %s%n", BANDWIDTHS[i], b.label(g), b.latencyMs(),
+                    plans[i].deviceOnly().latencyMs(), plans[i].edgeOnly().latencyMs(),
+                    plans[i].bestMixed().map(c -> String.format(Locale.ROOT, "%.2f (%s)", c.latencyMs(), c.label(g)))
+                            .orElse("-")));
+            // the best is no worse than every candidate (the report lists all)
+            for (Candidate c : plans[i].candidates()) {
+                assertTrue(b.latencyMs() <= c.latencyMs() + 1e-9);
+            }
+        }
+        sb.append(plans[2].toText());
+        // a finer sweep (40 log-spaced rates): where, if anywhere, a mixed cut beats both ends
+        StringBuilder mixed = new StringBuilder();
+        for (int i = 0; i <= 40; i++) {
+            double bw = 10e3 * Math.pow(10, i / 10.0);
+            SplitPlan sp = planner.plan(g, LinkModel.of(bw, 5), Objective.latency(), Constraints.none(), null);
+            if (sp.best().get().kind() == Candidate.Kind.MIXED) {
+                mixed.append(String.format(Locale.ROOT, " %.0f", bw));
+            }
+        }
+        sb.append("mixed wins (latency, rtt 5 ms) at bit/s:").append(mixed.length() == 0 ? " none" : mixed)
+                .append(System.lineSeparator());
+        System.out.print(sb);
+        assertEquals(Candidate.Kind.DEVICE_ONLY, plans[0].best().orElseThrow().kind(), "10 kbit/s: device-only");
+        if (p.edgeTotalMs() + 5 + plans[4].edgeOnly().uplinkMs() < p.deviceTotalMs() / 2) {
+            assertEquals(Candidate.Kind.EDGE_ONLY, plans[4].best().orElseThrow().kind(),
+                    "100 Mbit/s with an edge much faster than the device: edge-only");
+        }
+        // latency never grows with bandwidth, and the chosen cut never sends more on a slower link
+        for (int i = 1; i < BANDWIDTHS.length; i++) {
+            assertTrue(plans[i].best().get().latencyMs() <= plans[i - 1].best().get().latencyMs() + 1e-9);
+            assertTrue(plans[i].best().get().upBytes() >= plans[i - 1].best().get().upBytes());
+        }
+    }
+}
