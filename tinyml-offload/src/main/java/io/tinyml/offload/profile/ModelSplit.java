@@ -159,6 +159,73 @@ public final class ModelSplit {
         return s.toString();
     }
 
+    /**
+     * The split's id on the wire: the device nodes as ascending ranges, "nodes:0-11" or "nodes:0-3,5"
+     * ("nodes:" alone for edge-only).
+     *
+     * @return the id
+     */
+    public String id() {
+        return id(device);
+    }
+
+    /**
+     * Encodes a node set as a split id.
+     *
+     * @param nodes the node set
+     * @return the id
+     */
+    public static String id(BitSet nodes) {
+        StringBuilder sb = new StringBuilder("nodes:");
+        int v = nodes.nextSetBit(0);
+        while (v >= 0) {
+            int end = nodes.nextClearBit(v) - 1;
+            if (sb.length() > 6) {
+                sb.append(',');
+            }
+            sb.append(v);
+            if (end > v) {
+                sb.append('-').append(end);
+            }
+            v = nodes.nextSetBit(end + 1);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Decodes a split id.
+     *
+     * @param id the id, as {@link #id(BitSet)} writes it
+     * @param nodeCount the model's node count
+     * @return the node set
+     * @throws IllegalArgumentException if the id is malformed or names a node out of range
+     */
+    public static BitSet parseId(String id, int nodeCount) {
+        if (!id.startsWith("nodes:")) {
+            throw new IllegalArgumentException("expected a split id 'nodes:RANGES', found '" + id + "'");
+        }
+        BitSet b = new BitSet();
+        String body = id.substring(6);
+        if (body.isEmpty()) {
+            return b;
+        }
+        try {
+            for (String part : body.split(",", -1)) {
+                int dash = part.indexOf('-');
+                int lo = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
+                int hi = dash < 0 ? lo : Integer.parseInt(part.substring(dash + 1));
+                if (lo < 0 || hi < lo || hi >= nodeCount) {
+                    throw new IllegalArgumentException("expected node ranges within [0, " + nodeCount + "), found '"
+                            + part + "' in '" + id + "'");
+                }
+                b.set(lo, hi + 1);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a split id 'nodes:RANGES', found '" + id + "'");
+        }
+        return b;
+    }
+
     /** @return the whole model */
     public Model model() {
         return model;
