@@ -18,6 +18,7 @@ import io.tinyml.offload.profile.ModelProfile;
 import io.tinyml.offload.profile.ModelSplit;
 import io.tinyml.offload.profile.Profiler;
 import io.tinyml.offload.runtime.EdgeServer;
+import io.tinyml.offload.runtime.MessageCodec;
 import io.tinyml.offload.runtime.SplitClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -134,7 +135,8 @@ public final class SplitCommand implements Callable<Integer> {
         if (maxFlash != null) {
             c = c.withMaxDeviceFlash(maxFlash);
         }
-        SplitPlan plan = new SplitPlanner().plan(p.costGraph(), l, obj, c, p.prefixResources());
+        SplitPlan plan = new SplitPlanner(SplitPlanner.DEFAULT_MAX_CUTS, MessageCodec.wireFormat(m, 16))
+                .plan(p.costGraph(), l, obj, c, p.prefixResources());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> map = new LinkedHashMap<>();

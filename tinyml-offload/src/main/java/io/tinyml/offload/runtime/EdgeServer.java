@@ -343,7 +343,8 @@ public final class EdgeServer implements AutoCloseable {
                 link = link.withRttMs(Double.parseDouble(ctx.queryParam("rttMs")));
             }
             Objective obj = Objective.parse(ctx.queryParam("objective") == null ? "latency" : ctx.queryParam("objective"));
-            SplitPlan plan = new SplitPlanner().plan(r.profile.costGraph(), link, obj, Constraints.none(), null);
+            SplitPlan plan = new SplitPlanner(SplitPlanner.DEFAULT_MAX_CUTS, MessageCodec.wireFormat(r.model, 16))
+                    .plan(r.profile.costGraph(), link, obj, Constraints.none(), null);
             Map<String, Object> m = plan.toMap();
             plan.best().ifPresent(b -> m.put("splitId", ModelSplit.id(b.deviceNodes())));
             ctx.json(m);

@@ -1,6 +1,8 @@
 package io.tinyml.offload.runtime;
 
 import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.ir.Tensor;
 import io.tinyml.offload.plan.CostGraph;
 import io.tinyml.offload.plan.WireFormat;
 
@@ -360,20 +362,22 @@ public final class MessageCodec {
     }
 
     /**
-     * The exact size of a request carrying the given tensors, for the planner: the header, the body's
-     * fixed fields with ids of {@code idBytes} bytes each, every tensor's descriptor and data, the CRC.
+     * The size on the link of a message carrying some of a model's tensors, for the planner: the
+     * header, the body's fixed fields with ids of {@code idBytes} bytes each (device, model and split
+     * id), every tensor's descriptor (name, shape, quantization) and data, and the CRC.
      *
-     * @param quantEntries per tensor of the graph, its number of quantization entries
-     * @param rank per tensor, its rank
-     * @param idBytes bytes of each of the device, model and split ids
+     * @param model the model whose tensors the planner's graph indexes
+     * @param idBytes bytes assumed for each of the three ids
      * @return the wire format
      */
-    public static WireFormat wireFormat(int[] quantEntries, int[] rank, int idBytes) {
+    public static WireFormat wireFormat(Model model, int idBytes) {
         return (CostGraph g, List<Integer> tensors) -> {
             long size = HEADER + 8 + 3 * (2L + idBytes) + 24 + 2 + 2 + 4;
             for (int t : tensors) {
-                size += 2 + g.tensorName(t).getBytes(StandardCharsets.UTF_8).length + 2 + 4L * rank[t] + 2 + 4
-                        + 12L * quantEntries[t] + 4 + g.tensorBytes(t);
+                Tensor x = model.graph().tensor(t);
+                int q = x.quant().isPresent() ? x.requireQuant().size() : 0;
+                size += 2 + x.name().getBytes(StandardCharsets.UTF_8).length + 2 + 4L * x.shape().rank() + 2 + 4
+                        + 12L * q + 4 + x.byteSize();
             }
             return size;
         };

@@ -83,7 +83,7 @@ public final class SplitClient implements AutoCloseable {
     private final int probeEvery;
     private final Duration connectTimeout;
     private final Duration readTimeout;
-    private final SplitPlanner planner = new SplitPlanner();
+    private final SplitPlanner planner;
     private final Map<BitSet, ModelSplit> splits = new HashMap<>();
     private final Map<Model, Interpreter> interpreters = new HashMap<>();
     private final List<String> replans = new ArrayList<>();
@@ -114,6 +114,7 @@ public final class SplitClient implements AutoCloseable {
         this.readTimeout = b.readTimeout;
         this.link = b.link;
         this.profile = baseProfile;
+        this.planner = new SplitPlanner(SplitPlanner.DEFAULT_MAX_CUTS, MessageCodec.wireFormat(model, 16));
         this.secondsPerByte = new Ema(alpha);
         this.edgeRatio = new Ema(alpha);
         replan("initial plan");

@@ -44,6 +44,13 @@ class EdgeServerTest {
         SplitMessage req = request(m, s, new byte[9216], 7);
         byte[] f = MessageCodec.encode(req);
         assertEquals(req, MessageCodec.decode(f));
+        // the planner's wire size is the encoder's, to the byte
+        SplitMessage sized = SplitMessage.request(7, "d".repeat(10), "m".repeat(10), "s".repeat(10), 0, 0, req.tensors());
+        io.tinyml.offload.profile.ModelProfile zero = io.tinyml.offload.profile.Profiler.profile(m,
+                io.tinyml.core.estimate.Estimator.builder().setTarget(io.tinyml.core.target.TargetCatalog.get("cortex-m4"))
+                        .build(), 1, io.tinyml.core.ProgressListener.NONE);
+        assertEquals(MessageCodec.encode(sized).length, MessageCodec.wireFormat(m, 10)
+                .messageBytes(zero.costGraph(), s.sentTensors()));
         byte[] crc = f.clone();
         crc[40] ^= 1;
         assertTrue(assertThrows(MalformedMessageException.class, () -> MessageCodec.decode(crc)).getMessage()
