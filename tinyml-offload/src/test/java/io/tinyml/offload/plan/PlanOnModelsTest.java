@@ -69,6 +69,17 @@ class PlanOnModelsTest {
         }
         sb.append("mixed wins (latency, rtt 5 ms) at bit/s:").append(mixed.length() == 0 ? " none" : mixed)
                 .append(System.lineSeparator());
+        // the presets, latency and device-energy objectives
+        for (String preset : LinkPresets.names()) {
+            LinkModel l = LinkPresets.get(preset);
+            Candidate lat = planner.plan(g, l, Objective.latency(), Constraints.none(), null).best().orElseThrow();
+            SplitPlan ep = planner.plan(g, l, Objective.energy(), Constraints.none(), null);
+            Candidate en = ep.best().orElseThrow();
+            sb.append(String.format(Locale.ROOT, "%-12s latency: %-45s %9.2f ms | energy: %-45s %9.1f uJ (device-only"
+                            + " %.1f uJ)%n", preset, lat.label(g), lat.latencyMs(), en.label(g), en.energyUj(),
+                    ep.deviceOnly().energyUj()));
+            assertTrue(en.energyUj() <= ep.deviceOnly().energyUj() + 1e-9);
+        }
         System.out.print(sb);
         assertEquals(Candidate.Kind.DEVICE_ONLY, plans[0].best().orElseThrow().kind(), "10 kbit/s: device-only");
         if (p.edgeTotalMs() + 5 + plans[4].edgeOnly().uplinkMs() < p.deviceTotalMs() / 2) {
