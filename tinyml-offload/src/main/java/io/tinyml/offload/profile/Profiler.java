@@ -32,6 +32,9 @@ import java.util.Random;
 public final class Profiler {
     private static final Logger log = LoggerFactory.getLogger(Profiler.class);
 
+    /** Untimed runs before the timed ones. */
+    static final int WARMUP = 3;
+
     private Profiler() {
     }
 
@@ -40,7 +43,7 @@ public final class Profiler {
      *
      * @param model the model (int8 for an int8 wire format)
      * @param estimator the device estimator
-     * @param edgeRuns timed interpreter runs (after one warm-up run), at least 1
+     * @param edgeRuns timed interpreter runs (after three warm-up runs), at least 1
      * @param listener receives "profile edge" progress
      * @return the profile
      * @throws UnsupportedOperatorException if the interpreter has no kernel for a node
@@ -71,7 +74,7 @@ public final class Profiler {
      * Each node's median wall-clock time in the reference interpreter, in milliseconds.
      *
      * @param model the model
-     * @param runs timed runs after one warm-up
+     * @param runs timed runs after three warm-up runs
      * @param listener progress
      * @return one value per node
      * @throws UnsupportedOperatorException if a node has no kernel
@@ -87,7 +90,9 @@ public final class Profiler {
             }
         });
         byte[][] inputs = randomInputs(model, new Random(1));
-        it.invoke(inputs);
+        for (int w = 0; w < WARMUP; w++) {
+            it.invoke(inputs); // the JIT compiles the kernels first: cold runs would overstate the edge
+        }
         for (int r = 0; r < runs; r++) {
             run[0] = r;
             it.invoke(inputs);

@@ -82,14 +82,29 @@ class PlanOnModelsTest {
         }
         System.out.print(sb);
         assertEquals(Candidate.Kind.DEVICE_ONLY, plans[0].best().orElseThrow().kind(), "10 kbit/s: device-only");
-        if (p.edgeTotalMs() + 5 + plans[4].edgeOnly().uplinkMs() < p.deviceTotalMs() / 2) {
-            assertEquals(Candidate.Kind.EDGE_ONLY, plans[4].best().orElseThrow().kind(),
-                    "100 Mbit/s with an edge much faster than the device: edge-only");
+        // edge-only on the fastest link where the edge is faster: asserted on the profile whose per-node
+        // edge times are the device's scaled by the measured whole-model ratio, so that JIT and timer
+        // noise on single nodes cannot decide it. Then edge-only beats any mixed cut D by
+        // (1 - ratio) x device(D) minus the input's transfer time saved, positive at 100 Mbit/s here.
+        double ratio = p.edgeTotalMs() / p.deviceTotalMs();
+        double[] scaled = new double[g.nodeCount()];
+        for (int v = 0; v < scaled.length; v++) {
+            scaled[v] = g.deviceMs(v) * ratio;
         }
-        // latency never grows with bandwidth, and the chosen cut never sends more on a slower link
+        CostGraph sg = p.withEdgeMs(scaled).costGraph();
+        SplitPlan fastest = planner.plan(sg, LinkModel.of(BANDWIDTHS[4], 5), Objective.latency(), Constraints.none(),
+                null);
+        System.out.printf("%s: edge/device ratio %.3f; 100 Mbit/s with proportional edge times: %s%n", name, ratio,
+                fastest.best().orElseThrow().label(sg));
+        if (ratio < 0.5) {
+            assertEquals(Candidate.Kind.EDGE_ONLY, fastest.best().orElseThrow().kind(), "edge faster: edge-only");
+        }
+        // latency never grows with bandwidth, and the chosen cut never moves more bytes on a slower link
         for (int i = 1; i < BANDWIDTHS.length; i++) {
             assertTrue(plans[i].best().get().latencyMs() <= plans[i - 1].best().get().latencyMs() + 1e-9);
-            assertTrue(plans[i].best().get().upBytes() >= plans[i - 1].best().get().upBytes());
+            // cost = compute + rtt + bytes x (8 / bandwidth): the minimiser's bytes cannot shrink as bandwidth grows
+            assertTrue(plans[i].best().get().upBytes() + plans[i].best().get().downBytes()
+                    >= plans[i - 1].best().get().upBytes() + plans[i - 1].best().get().downBytes());
         }
     }
 }
