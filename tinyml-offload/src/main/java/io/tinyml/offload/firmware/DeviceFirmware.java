@@ -168,6 +168,45 @@ public final class DeviceFirmware {
         return r;
     }
 
+    /**
+     * Measures each node's executed instructions on QEMU Cortex-M4: generates the whole model's
+     * project, builds its profiling firmware ({@code make profile-m4}) and reads the per-node counts
+     * that codegen's TCG plugin prints.
+     *
+     * @param model the model
+     * @param dir an empty working directory
+     * @param input the model's input bytes (concatenated inputs)
+     * @param timeout the longest wait for the build and the run together
+     * @return instructions per node, in graph order
+     * @throws UnsupportedOperatorException if a node has no C kernel
+     * @throws IOException if a tool fails, or the counts do not cover every node
+     * @throws InterruptedException if interrupted
+     */
+    public static long[] instructionsPerNodeM4(Model model, Path dir, byte[] input, java.time.Duration timeout)
+            throws UnsupportedOperatorException, IOException, InterruptedException {
+        CodeGenerator.generate(model, new CodegenOptions("prof", ProjectKind.MAKE)).writeTo(dir, false);
+        Files.write(dir.resolve("in.bin"), input);
+        String out = run(dir, List.of("make", "-s", "profile-m4", "IN=in.bin"), timeout);
+        int n = model.graph().nodes().size();
+        long[] counts = new long[n];
+        int seen = 0;
+        for (String line : out.split("\n")) {
+            String[] w = line.trim().split(" ");
+            if (w.length == 4 && w[0].equals("node") && w[2].equals("instructions")) {
+                int i = Integer.parseInt(w[1]);
+                if (i < 0 || i >= n) {
+                    throw new IOException("profile names node " + i + ", the model has " + n);
+                }
+                counts[i] = Long.parseLong(w[3]);
+                seen++;
+            }
+        }
+        if (seen != n) {
+            throw new IOException("expected instruction counts for " + n + " nodes, found " + seen);
+        }
+        return counts;
+    }
+
     private static String run(Path dir, List<String> cmd, java.time.Duration timeout)
             throws IOException, InterruptedException {
         Path log = Files.createTempFile("split-fw-", ".log");

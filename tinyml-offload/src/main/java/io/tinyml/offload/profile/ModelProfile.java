@@ -134,6 +134,32 @@ public final class ModelProfile {
     }
 
     /**
+     * A copy whose device side is measured: instructions per node (for example counted under QEMU,
+     * {@code DeviceFirmware.instructionsPerNodeM4}) at one instruction per cycle at the target clock,
+     * energy = time x the target's run-mode power.
+     *
+     * @param instructions one count per node
+     * @param source where the counts come from
+     * @return the profile
+     * @throws IllegalArgumentException if the count is wrong
+     */
+    public ModelProfile withDeviceInstructions(long[] instructions, String source) {
+        if (instructions.length != deviceMs.length) {
+            throw new IllegalArgumentException("expected " + deviceMs.length + " counts, found " + instructions.length);
+        }
+        double mhz = estimator.target().clockMhz();
+        double mw = estimator.target().activePowerMw();
+        double[] ms = new double[instructions.length];
+        double[] uj = new double[instructions.length];
+        for (int v = 0; v < ms.length; v++) {
+            ms[v] = instructions[v] / (mhz * 1000.0);
+            uj[v] = ms[v] * mw;
+        }
+        return new ModelProfile(model, estimator, ms, uj, edgeMs, source + ", 1 instruction per cycle at "
+                + estimator.target().name() + " " + mhz + " MHz");
+    }
+
+    /**
      * The profile as a map for JSON: per node, name, op, device ms and uJ, edge ms, output bytes.
      *
      * @return the map

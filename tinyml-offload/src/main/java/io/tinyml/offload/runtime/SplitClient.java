@@ -97,6 +97,7 @@ public final class SplitClient implements AutoCloseable {
     private TcpTransport transport;
     private long requests;
     private long edgeDownAt = -1;
+    private long lastTransferUs;
     private boolean closed;
 
     private SplitClient(Builder b) {
@@ -182,7 +183,7 @@ public final class SplitClient implements AutoCloseable {
         for (int i = 0; i < cut.length; i++) {
             ts.add(WireTensor.of(s.sentTensorInfo().get(i), cut[i]));
         }
-        SplitMessage req = SplitMessage.request(id, deviceId, modelId, s.id(), deviceUs, 0, ts);
+        SplitMessage req = SplitMessage.request(id, deviceId, modelId, s.id(), deviceUs, lastTransferUs, ts);
         SplitMessage reply;
         long sendAt;
         long reqBytes;
@@ -213,6 +214,7 @@ public final class SplitClient implements AutoCloseable {
         edgeDownAt = -1;
         long totalUs = (System.nanoTime() - sendAt) / 1000;
         long transferUs = Math.max(1, totalUs - reply.edgeMicros());
+        lastTransferUs = transferUs;
         double spb = secondsPerByte.add(transferUs / 1e6 / reqBytes);
         double predictedEdgeMs = 0;
         for (int v = 0; v < model.graph().nodes().size(); v++) {

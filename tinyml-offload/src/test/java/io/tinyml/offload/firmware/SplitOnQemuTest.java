@@ -84,4 +84,39 @@ class SplitOnQemuTest {
             }
         }
     }
+
+    @Test
+    void deviceSideMeasuredOnQemuPlansLikeTheEstimate(@TempDir Path dir) throws Exception {
+        require("make");
+        require("gcc");
+        require("arm-none-eabi-gcc");
+        require("qemu-system-arm");
+        Model m = TestModels.kws();
+        byte[] in = Files.readAllBytes(Assets.require("reference/kws/input.bin"));
+        long[] insns = DeviceFirmware.instructionsPerNodeM4(m, dir, in, Duration.ofMinutes(5));
+        io.tinyml.core.estimate.Estimator est = io.tinyml.core.estimate.Estimator.builder()
+                .setTarget(io.tinyml.core.target.TargetCatalog.get("cortex-m4"))
+                .optKernels(io.tinyml.core.estimate.KernelLibrary.GENERATED).build();
+        io.tinyml.offload.profile.ModelProfile estimated = io.tinyml.offload.profile.Profiler.profile(m, est, 3,
+                io.tinyml.core.ProgressListener.NONE);
+        io.tinyml.offload.profile.ModelProfile measured = estimated.withDeviceInstructions(insns, "QEMU count");
+        StringBuilder sb = new StringBuilder("kws per node on the device: estimated ms / measured ms (QEMU M4 @ 84 MHz)\n");
+        for (int v = 0; v < insns.length; v++) {
+            Assertions.assertTrue(insns[v] > 0, "node " + v + " executed instructions");
+            sb.append(String.format(java.util.Locale.ROOT, "  %2d %-16s %8.3f %8.3f%n", v, m.graph().node(v).op().kind(),
+                    estimated.costGraph().deviceMs(v), measured.costGraph().deviceMs(v)));
+        }
+        sb.append(String.format(java.util.Locale.ROOT, "  total %.2f ms estimated, %.2f ms measured%n",
+                estimated.deviceTotalMs(), measured.deviceTotalMs()));
+        System.out.print(sb);
+        double r = measured.deviceTotalMs() / estimated.deviceTotalMs();
+        Assertions.assertTrue(r > 0.5 && r < 2, "the calibrated estimator is within 2x of QEMU's count: " + r);
+        // the planner's decisions at the extremes do not depend on which device profile it is given
+        for (io.tinyml.offload.profile.ModelProfile p : List.of(estimated, measured)) {
+            io.tinyml.offload.plan.SplitPlan slow = new io.tinyml.offload.plan.SplitPlanner().plan(p.costGraph(),
+                    io.tinyml.offload.plan.LinkModel.of(10e3, 5), io.tinyml.offload.plan.Objective.latency(),
+                    io.tinyml.offload.plan.Constraints.none(), null);
+            assertEquals(io.tinyml.offload.plan.Candidate.Kind.DEVICE_ONLY, slow.best().orElseThrow().kind());
+        }
+    }
 }

@@ -100,6 +100,10 @@ class SplitClientFaultTest {
                 assertArrayEquals(expected, next.outputs()[0]);
                 assertTrue(c.current().upBytes() < before.upBytes(), "the new plan sends less: " + c.planLog());
                 System.out.println("plan log:\n  " + String.join("\n  ", c.planLog()));
+                DeviceManager.DeviceStatus st = edge.devices().status().get(0);
+                assertEquals(6, st.requests(), "5 fast + 1 slow request reached the edge");
+                assertTrue(st.linkMicrosEma() > 0 && st.uplinkBitsPerSecondEma() > 0,
+                        "the edge tracks the link figures the device reports: " + st);
             }
         }
     }
