@@ -26,17 +26,32 @@ public record Constraints(long maxDeviceRamBytes, long maxDeviceFlashBytes, long
         return new Constraints(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    /** @param bytes the limit @return a copy with that RAM limit */
+    /**
+     * Returns a copy with that RAM limit.
+     *
+     * @param bytes the limit
+     * @return a copy with that RAM limit
+     */
     public Constraints withMaxDeviceRam(long bytes) {
         return new Constraints(bytes, maxDeviceFlashBytes, maxLinkBytes);
     }
 
-    /** @param bytes the limit @return a copy with that flash limit */
+    /**
+     * Returns a copy with that flash limit.
+     *
+     * @param bytes the limit
+     * @return a copy with that flash limit
+     */
     public Constraints withMaxDeviceFlash(long bytes) {
         return new Constraints(maxDeviceRamBytes, bytes, maxLinkBytes);
     }
 
-    /** @param bytes the limit @return a copy with that link limit */
+    /**
+     * Returns a copy with that link limit.
+     *
+     * @param bytes the limit
+     * @return a copy with that link limit
+     */
     public Constraints withMaxLinkBytes(long bytes) {
         return new Constraints(maxDeviceRamBytes, maxDeviceFlashBytes, bytes);
     }

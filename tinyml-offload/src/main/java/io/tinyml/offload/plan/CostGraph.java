@@ -83,52 +83,102 @@ public final class CostGraph {
         return tensorNames.length;
     }
 
-    /** @param v a node @return its name */
+    /**
+     * Returns its name.
+     *
+     * @param v a node
+     * @return its name
+     */
     public String nodeName(int v) {
         return nodeNames[v];
     }
 
-    /** @param v a node @return its estimated or measured run time on the device, in milliseconds */
+    /**
+     * Returns its estimated or measured run time on the device, in milliseconds.
+     *
+     * @param v a node
+     * @return its estimated or measured run time on the device, in milliseconds
+     */
     public double deviceMs(int v) {
         return deviceMs[v];
     }
 
-    /** @param v a node @return its device energy, in microjoules */
+    /**
+     * Returns its device energy, in microjoules.
+     *
+     * @param v a node
+     * @return its device energy, in microjoules
+     */
     public double deviceUj(int v) {
         return deviceUj[v];
     }
 
-    /** @param v a node @return its measured run time on the edge, in milliseconds */
+    /**
+     * Returns its measured run time on the edge, in milliseconds.
+     *
+     * @param v a node
+     * @return its measured run time on the edge, in milliseconds
+     */
     public double edgeMs(int v) {
         return edgeMs[v];
     }
 
-    /** @param v a node @return a copy of the tensors it reads */
+    /**
+     * Returns a copy of the tensors it reads.
+     *
+     * @param v a node
+     * @return a copy of the tensors it reads
+     */
     public int[] nodeInputs(int v) {
         return nodeInputs[v].clone();
     }
 
-    /** @param v a node @return a copy of the tensors it writes */
+    /**
+     * Returns a copy of the tensors it writes.
+     *
+     * @param v a node
+     * @return a copy of the tensors it writes
+     */
     public int[] nodeOutputs(int v) {
         return nodeOutputs[v].clone();
     }
 
-    /** @param t a tensor @return its name */
+    /**
+     * Returns its name.
+     *
+     * @param t a tensor
+     * @return its name
+     */
     public String tensorName(int t) {
         return tensorNames[t];
     }
 
-    /** @param t a tensor @return its size in the wire format, in bytes */
+    /**
+     * Returns its size in the wire format, in bytes.
+     *
+     * @param t a tensor
+     * @return its size in the wire format, in bytes
+     */
     public long tensorBytes(int t) {
         return tensorBytes[t];
     }
 
-    /** @param t a tensor @return the node writing it, or -1 for a graph input */
+    /**
+     * Returns the node writing it, or -1 for a graph input.
+     *
+     * @param t a tensor
+     * @return the node writing it, or -1 for a graph input
+     */
     public int producer(int t) {
         return producer[t];
     }
 
-    /** @param t a tensor @return a copy of the nodes reading it, ascending */
+    /**
+     * Returns a copy of the nodes reading it, ascending.
+     *
+     * @param t a tensor
+     * @return a copy of the nodes reading it, ascending
+     */
     public int[] consumers(int t) {
         return consumers[t].clone();
     }

@@ -51,27 +51,52 @@ public record LinkModel(String name, double uplinkBitsPerSecond, double downlink
         return new LinkModel("custom", bitsPerSecond, bitsPerSecond, rttMs, 0, 0, 0, "given by the caller");
     }
 
-    /** @param bitsPerSecond goodput both ways @return a copy with that rate */
+    /**
+     * Returns a copy with that rate.
+     *
+     * @param bitsPerSecond goodput both ways
+     * @return a copy with that rate
+     */
     public LinkModel withBandwidth(double bitsPerSecond) {
         return new LinkModel(name, bitsPerSecond, bitsPerSecond, rttMs, txPowerMw, rxPowerMw, loss, source);
     }
 
-    /** @param ms round-trip time @return a copy with that time */
+    /**
+     * Returns a copy with that time.
+     *
+     * @param ms round-trip time
+     * @return a copy with that time
+     */
     public LinkModel withRttMs(double ms) {
         return new LinkModel(name, uplinkBitsPerSecond, downlinkBitsPerSecond, ms, txPowerMw, rxPowerMw, loss, source);
     }
 
-    /** @param rate loss rate in [0, 1) @return a copy with that loss */
+    /**
+     * Returns a copy with that loss.
+     *
+     * @param rate loss rate in [0, 1)
+     * @return a copy with that loss
+     */
     public LinkModel withLoss(double rate) {
         return new LinkModel(name, uplinkBitsPerSecond, downlinkBitsPerSecond, rttMs, txPowerMw, rxPowerMw, rate, source);
     }
 
-    /** @param bytes bytes sent by the device @return milliseconds on the air, retransmissions included */
+    /**
+     * Returns milliseconds on the air, retransmissions included.
+     *
+     * @param bytes bytes sent by the device
+     * @return milliseconds on the air, retransmissions included
+     */
     public double uplinkMs(long bytes) {
         return bytes * 8.0 / uplinkBitsPerSecond * 1000.0 / (1 - loss);
     }
 
-    /** @param bytes bytes received by the device @return milliseconds on the air, retransmissions included */
+    /**
+     * Returns milliseconds on the air, retransmissions included.
+     *
+     * @param bytes bytes received by the device
+     * @return milliseconds on the air, retransmissions included
+     */
     public double downlinkMs(long bytes) {
         return bytes * 8.0 / downlinkBitsPerSecond * 1000.0 / (1 - loss);
     }

@@ -451,43 +451,78 @@ public final class EdgeServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** @param h address to bind (default 127.0.0.1) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param h address to bind (default 127.0.0.1)
+         * @return this
+         */
         public Builder optHost(String h) {
             host = h;
             return this;
         }
 
-        /** @param p REST port, 0 for any free port (default) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param p REST port, 0 for any free port (default)
+         * @return this
+         */
         public Builder optHttpPort(int p) {
             httpPort = p;
             return this;
         }
 
-        /** @param p binary channel port, 0 for any free port (default) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param p binary channel port, 0 for any free port (default)
+         * @return this
+         */
         public Builder optTcpPort(int p) {
             tcpPort = p;
             return this;
         }
 
-        /** @param a EMA weight of the device manager (default 0.3) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param a EMA weight of the device manager (default 0.3)
+         * @return this
+         */
         public Builder optAlpha(double a) {
             alpha = a;
             return this;
         }
 
-        /** @param e the estimator of device profiles (default cortex-m4, generated kernels) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param e the estimator of device profiles (default cortex-m4, generated kernels)
+         * @return this
+         */
         public Builder optEstimator(Estimator e) {
             estimator = e;
             return this;
         }
 
-        /** @param runs interpreter runs per profile (default 3) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param runs interpreter runs per profile (default 3)
+         * @return this
+         */
         public Builder optEdgeRuns(int runs) {
             edgeRuns = runs;
             return this;
         }
 
-        /** @param d close connections idle this long (default 60 s) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param d close connections idle this long (default 60 s)
+         * @return this
+         */
         public Builder optIdleTimeout(Duration d) {
             idleTimeout = d;
             return this;

@@ -20,7 +20,12 @@ public final class Ema {
         this.alpha = alpha;
     }
 
-    /** @param x a new sample @return the updated average */
+    /**
+     * Returns the updated average.
+     *
+     * @param x a new sample
+     * @return the updated average
+     */
     public double add(double x) {
         value = count == 0 ? x : value + alpha * (x - value);
         count++;

@@ -315,62 +315,114 @@ public final class SplitClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** @param p the model's profile (its model is what the device runs) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param p the model's profile (its model is what the device runs)
+         * @return this
+         */
         public Builder setProfile(ModelProfile p) {
             profile = p;
             return this;
         }
 
-        /** @param id the model's id on the edge server @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param id the model's id on the edge server
+         * @return this
+         */
         public Builder setModelId(String id) {
             modelId = id;
             return this;
         }
 
-        /** @param h edge host @param p its binary channel port @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param h edge host
+         * @param p its binary channel port
+         * @return this
+         */
         public Builder setEdge(String h, int p) {
             host = h;
             port = p;
             return this;
         }
 
-        /** @param id this device's id (default "device") @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param id this device's id (default "device")
+         * @return this
+         */
         public Builder optDeviceId(String id) {
             deviceId = id;
             return this;
         }
 
-        /** @param l the link assumed until measured (default the wifi preset) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param l the link assumed until measured (default the wifi preset)
+         * @return this
+         */
         public Builder optLink(LinkModel l) {
             link = l;
             return this;
         }
 
-        /** @param o the objective (default latency) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param o the objective (default latency)
+         * @return this
+         */
         public Builder optObjective(Objective o) {
             objective = o;
             return this;
         }
 
-        /** @param a EMA weight of a new measurement (default 0.5) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param a EMA weight of a new measurement (default 0.5)
+         * @return this
+         */
         public Builder optAlpha(double a) {
             alpha = a;
             return this;
         }
 
-        /** @param t re-plan when a smoothed figure differs from the planned one by more than this ratio (default 0.5) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param t re-plan when a smoothed figure differs from the planned one by more than this ratio (default 0.5)
+         * @return this
+         */
         public Builder optDriftThreshold(double t) {
             threshold = t;
             return this;
         }
 
-        /** @param n probe the edge every n requests while it is down or the plan is device-only; 0 never (default 16) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param n probe the edge every n requests while it is down or the plan is device-only; 0 never (default 16)
+         * @return this
+         */
         public Builder optProbeEvery(int n) {
             probeEvery = n;
             return this;
         }
 
-        /** @param c connect timeout (default 1 s) @param r reply timeout (default 10 s) @return this */
+        /**
+         * Sets an option of the builder.
+         *
+         * @param c connect timeout (default 1 s)
+         * @param r reply timeout (default 10 s)
+         * @return this
+         */
         public Builder optTimeouts(Duration c, Duration r) {
             connectTimeout = c;
             readTimeout = r;

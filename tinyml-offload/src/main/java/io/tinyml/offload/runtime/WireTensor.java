@@ -90,21 +90,25 @@ public record WireTensor(String name, DataType type, int[] shape, float[] scales
         return null;
     }
 
+    /** @return a copy of the bytes */
     @Override
     public byte[] data() {
         return data.clone();
     }
 
+    /** @return a copy of the dimensions */
     @Override
     public int[] shape() {
         return shape.clone();
     }
 
+    /** @return a copy of the scales */
     @Override
     public float[] scales() {
         return scales.clone();
     }
 
+    /** @return a copy of the zero points */
     @Override
     public long[] zeroPoints() {
         return zeroPoints.clone();
