@@ -354,7 +354,7 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     private void postInfer(Context ctx) {
-        Registered r = registered(ctx);
+        registered(ctx); // 404 for an unknown model before reading the body
         SplitMessage reply;
         try {
             SplitMessage req = MessageCodec.decode(ctx.bodyAsBytes());
@@ -371,7 +371,6 @@ public final class EdgeServer implements AutoCloseable {
             devices.rejected("(unknown)@" + ctx.ip(), e.getMessage());
             reply = SplitMessage.error(0, e.getMessage());
         }
-        assert r != null;
         ctx.status(reply.type() == SplitMessage.Type.ERROR ? 400 : 200).contentType("application/octet-stream")
                 .result(MessageCodec.encode(reply));
     }

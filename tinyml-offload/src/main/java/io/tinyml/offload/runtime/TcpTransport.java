@@ -20,6 +20,7 @@ import java.time.Duration;
  * }</pre>
  */
 public final class TcpTransport implements Transport {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TcpTransport.class);
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -115,7 +116,7 @@ public final class TcpTransport implements Transport {
         try {
             socket.close();
         } catch (IOException e) {
-            // closing a socket that failed: nothing left to release
+            log.debug("closing {}: {}", socket, e.toString());
         }
     }
 }
