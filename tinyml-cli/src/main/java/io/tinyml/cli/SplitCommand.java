@@ -18,7 +18,11 @@ import io.tinyml.offload.profile.ModelProfile;
 import io.tinyml.offload.profile.ModelSplit;
 import io.tinyml.offload.profile.Profiler;
 import io.tinyml.offload.runtime.EdgeServer;
+import io.tinyml.offload.firmware.DeviceFirmware;
 import io.tinyml.offload.runtime.MessageCodec;
+import io.tinyml.offload.runtime.SplitMessage;
+import io.tinyml.offload.runtime.TcpTransport;
+import io.tinyml.offload.runtime.WireTensor;
 import io.tinyml.offload.runtime.SplitClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +34,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -203,7 +208,8 @@ public final class SplitCommand implements Callable<Integer> {
 
     /**
      * {@code tinyml split run MODEL --edge HOST:PORT --id NAME --input IN.bin [--requests N] [--output OUT.bin]}:
-     * runs requests as a device (the prefix in the interpreter), re-planning as the link is measured.
+     * runs requests as a device (the prefix in the interpreter), re-planning as the link is measured; with
+     * {@code --qemu-m4-cut nodes:A-B} the device half is generated C run once on QEMU Cortex-M4.
      */
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Runs inferences as a device against an edge server, adapting the split to the measured link.")
@@ -247,8 +253,62 @@ public final class SplitCommand implements Callable<Integer> {
         @Option(names = "--json", description = "machine-readable output")
         boolean json;
 
+        @Option(names = "--qemu-m4-cut", paramLabel = "SPLIT_ID",
+                description = "run the device half as generated C on QEMU Cortex-M4 with this cut (e.g. nodes:0-13)")
+        String qemuCut;
+
+        @Option(names = "--work", paramLabel = "DIR", description = "where the firmware is built (with --qemu-m4-cut;"
+                + " default: a temporary directory)")
+        Path work;
+
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
+
+        private int runOnQemu(Model m, byte[] in, int colon, int port) throws Exception {
+            ModelSplit s;
+            try {
+                s = ModelSplit.of(m, ModelSplit.parseId(qemuCut, m.graph().nodes().size()));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            if (s.prefix() == null || s.suffix() == null) {
+                throw new BadInputException("expected a mixed cut for --qemu-m4-cut, found " + qemuCut
+                        + " (device-only or edge-only)");
+            }
+            Path dir = work != null ? work : Files.createTempDirectory("tinyml-split-");
+            DeviceFirmware.generate(s, "split").writeTo(dir, force);
+            Path inFile = dir.resolve("in.bin");
+            Files.write(inFile, in);
+            DeviceFirmware.build(dir, Duration.ofMinutes(10));
+            byte[][] cut = DeviceFirmware.runQemuM4(dir, inFile, s.sentTensors().size(), Duration.ofMinutes(5));
+            List<WireTensor> ts = new ArrayList<>();
+            for (int i = 0; i < cut.length; i++) {
+                ts.add(WireTensor.of(s.sentTensorInfo().get(i), cut[i]));
+            }
+            SplitMessage reply;
+            try (TcpTransport t = TcpTransport.connect(edge.substring(0, colon), port, Duration.ofSeconds(5),
+                    Duration.ofSeconds(60))) {
+                t.send(SplitMessage.request(1, deviceId, id, s.id(), 0, 0, ts));
+                reply = t.receive();
+            }
+            if (reply.type() != SplitMessage.Type.RESULT) {
+                throw new BadInputException("the edge refused the request: " + reply.text());
+            }
+            byte[][] post = new byte[reply.tensors().size()][];
+            for (int i = 0; i < post.length; i++) {
+                post[i] = reply.tensors().get(i).data();
+            }
+            byte[][] outs = s.assemble(cut, post);
+            if (output != null) {
+                Files.write(output, outs[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("device half on QEMU mps2-an386 (firmware in %s) sent %d B to %s; edge %d us%n", dir,
+                    Arrays.stream(cut).mapToInt(b -> b.length).sum(), edge, reply.edgeMicros());
+            out.flush();
+            return 0;
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -274,6 +334,9 @@ public final class SplitCommand implements Callable<Integer> {
             if (in.length != expected || m.graph().inputs().size() != 1) {
                 throw new BadInputException("expected " + expected + " input bytes for " + model.getFileName()
                         + ", found " + in.length);
+            }
+            if (qemuCut != null) {
+                return runOnQemu(m, in, colon, port);
             }
             ModelProfile p = profile(m, target, "generated", 3);
             Map<SplitClient.Route, Integer> routes = new EnumMap<>(SplitClient.Route.class);

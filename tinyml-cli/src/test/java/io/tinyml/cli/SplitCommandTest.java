@@ -72,6 +72,36 @@ class SplitCommandTest {
     }
 
     @Test
+    void runWithTheDeviceHalfOnQemuGivesTheWholeModelsOutput(@TempDir Path dir) throws Exception {
+        for (String tool : new String[] {"make", "arm-none-eabi-gcc", "qemu-system-arm"}) {
+            boolean found = false;
+            for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                found |= !d.isEmpty() && Files.isExecutable(Path.of(d, tool));
+            }
+            if (!found && "true".equalsIgnoreCase(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail("required tool missing in CI: " + tool);
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(found, "tool not installed: " + tool);
+        }
+        Model m = ModelIO.read(PERSON);
+        Path in = Assets.require("reference/person/input.bin");
+        byte[] expected = Interpreter.create(m).invoke(Files.readAllBytes(in))[0];
+        try (EdgeServer edge = EdgeServer.builder().optEdgeRuns(1).build()) {
+            edge.register("person", m);
+            Path out = dir.resolve("out.bin");
+            CliTest.Outcome o = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(), "--id",
+                    "person", "--input", in, "--output", out, "--qemu-m4-cut", "nodes:0-21", "--work", dir.resolve("fw"));
+            assertEquals(0, o.status(), o.err());
+            assertTrue(o.out().contains("device half on QEMU mps2-an386"), o.out());
+            assertArrayEquals(expected, Files.readAllBytes(out));
+            CliTest.Outcome bad = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(),
+                    "--input", in, "--qemu-m4-cut", "nodes:3-5");
+            assertEquals(2, bad.status());
+            assertTrue(bad.err().contains("downward-closed"), bad.err());
+        }
+    }
+
+    @Test
     void serveStartsAndStopsWithinItsBound() {
         CliTest.Outcome o = CliTest.tinyml("split", "serve", PERSON, "--id", "person", "--for-seconds", "1");
         assertEquals(0, o.status(), o.err());
