@@ -61,44 +61,46 @@ class SplitCommandTest {
                     "person", "--input", in, "--output", out, "--requests", "3", "--json");
             assertEquals(0, o.status(), o.err());
             assertArrayEquals(expected, Files.readAllBytes(out));
-            assertTrue(o.out().contains("\"EDGE\": 3"), o.out());
+            // the first request is offloaded (the wifi plan); later ones follow the measured link
+            assertTrue(o.out().contains("\"EDGE\": "), o.out());
             CliTest.Outcome again = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(),
                     "--id", "person", "--input", in, "--output", out);
             assertEquals(2, again.status(), "an existing output is not replaced without --force");
             CliTest.Outcome badEdge = CliTest.tinyml("split", "run", PERSON, "--edge", "nowhere", "--input", in);
             assertEquals(2, badEdge.status());
             assertTrue(badEdge.err().contains("expected --edge HOST:PORT"), badEdge.err());
+            CliTest.Outcome badCut = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(),
+                    "--input", in, "--qemu-m4-cut", "nodes:3-5");
+            assertEquals(2, badCut.status());
+            assertTrue(badCut.err().contains("downward-closed"), badCut.err());
+            // the device half as generated C on QEMU Cortex-M4
+            if (qemuTools()) {
+                Path q = dir.resolve("qemu.bin");
+                CliTest.Outcome fw = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(),
+                        "--id", "person", "--input", in, "--output", q, "--qemu-m4-cut", "nodes:0-21", "--work",
+                        dir.resolve("fw"));
+                assertEquals(0, fw.status(), fw.err());
+                assertTrue(fw.out().contains("device half on QEMU mps2-an386"), fw.out());
+                assertArrayEquals(expected, Files.readAllBytes(q));
+            }
         }
     }
 
-    @Test
-    void runWithTheDeviceHalfOnQemuGivesTheWholeModelsOutput(@TempDir Path dir) throws Exception {
+    /** @return whether make, arm-none-eabi-gcc and qemu-system-arm are installed (in CI they must be) */
+    private static boolean qemuTools() {
         for (String tool : new String[] {"make", "arm-none-eabi-gcc", "qemu-system-arm"}) {
             boolean found = false;
             for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
                 found |= !d.isEmpty() && Files.isExecutable(Path.of(d, tool));
             }
-            if (!found && "true".equalsIgnoreCase(System.getenv("CI"))) {
-                org.junit.jupiter.api.Assertions.fail("required tool missing in CI: " + tool);
+            if (!found) {
+                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                    org.junit.jupiter.api.Assertions.fail("required tool missing in CI: " + tool);
+                }
+                return false;
             }
-            org.junit.jupiter.api.Assumptions.assumeTrue(found, "tool not installed: " + tool);
         }
-        Model m = ModelIO.read(PERSON);
-        Path in = Assets.require("reference/person/input.bin");
-        byte[] expected = Interpreter.create(m).invoke(Files.readAllBytes(in))[0];
-        try (EdgeServer edge = EdgeServer.builder().optEdgeRuns(1).build()) {
-            edge.register("person", m);
-            Path out = dir.resolve("out.bin");
-            CliTest.Outcome o = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(), "--id",
-                    "person", "--input", in, "--output", out, "--qemu-m4-cut", "nodes:0-21", "--work", dir.resolve("fw"));
-            assertEquals(0, o.status(), o.err());
-            assertTrue(o.out().contains("device half on QEMU mps2-an386"), o.out());
-            assertArrayEquals(expected, Files.readAllBytes(out));
-            CliTest.Outcome bad = CliTest.tinyml("split", "run", PERSON, "--edge", "127.0.0.1:" + edge.tcpPort(),
-                    "--input", in, "--qemu-m4-cut", "nodes:3-5");
-            assertEquals(2, bad.status());
-            assertTrue(bad.err().contains("downward-closed"), bad.err());
-        }
+        return true;
     }
 
     @Test
