@@ -72,6 +72,19 @@ class EdgeServerTest {
         fixCrc(len);
         assertTrue(assertThrows(MalformedMessageException.class, () -> MessageCodec.decode(len)).getMessage()
                 .contains("data bytes"));
+        // a stream: an oversized length is rejected, the reader resynchronises on the next frame
+        byte[] huge = f.clone();
+        java.nio.ByteBuffer.wrap(huge, 8, 4).putInt(-1);
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+        bo.write(huge);
+        bo.write(f);
+        java.io.InputStream in = new java.io.ByteArrayInputStream(bo.toByteArray());
+        assertTrue(assertThrows(MalformedMessageException.class, () -> MessageCodec.read(in)).getMessage()
+                .contains("exceeds the limit"));
+        MessageCodec.SkippedGarbageException skipped = assertThrows(MessageCodec.SkippedGarbageException.class,
+                () -> MessageCodec.read(in));
+        assertEquals(req, skipped.next(), "the frame after the damaged one is recovered");
+        assertEquals(null, MessageCodec.read(in), "clean end of stream");
         // random corruption never decodes silently into something else
         Random r = new Random(5);
         for (int i = 0; i < 300; i++) {
