@@ -19,7 +19,7 @@ import java.util.List;
  * @param downlinkMs time to return the edge's outputs
  * @param latencyMs the sum of the five terms above
  * @param computeUj device compute energy of the prefix
- * @param radioUj device radio energy (send and receive)
+ * @param radioUj device energy of the transfers: radio plus the core kept awake (send and receive)
  * @param energyUj the sum of compute and radio energy
  * @param upBytes bytes sent device to edge
  * @param downBytes bytes returned edge to device

@@ -32,8 +32,10 @@ public final class CostGraph {
     private final int[][] consumers;
     private final int[] inputs;
     private final int[] outputs;
+    private final double transferPowerMw;
 
     private CostGraph(Builder b) {
+        transferPowerMw = b.transferPowerMw;
         int n = b.nodeNames.size();
         int t = b.tensorNames.size();
         nodeNames = b.nodeNames.toArray(new String[0]);
@@ -66,6 +68,16 @@ public final class CostGraph {
         }
         inputs = b.inputs.stream().mapToInt(Integer::intValue).toArray();
         outputs = b.outputs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Returns the power the device draws, besides its radio, while it sends or receives: the core is
+     * awake feeding the link (0 unless the builder set it).
+     *
+     * @return milliwatts
+     */
+    public double transferPowerMw() {
+        return transferPowerMw;
     }
 
     /** @return a new builder */
@@ -220,8 +232,25 @@ public final class CostGraph {
         private final List<Integer> inputs = new ArrayList<>();
         private final List<Integer> outputs = new ArrayList<>();
         private final List<Boolean> written = new ArrayList<>();
+        private double transferPowerMw;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the power the device draws besides its radio while a transfer is in progress (its core
+         * awake feeding the link); default 0.
+         *
+         * @param mw milliwatts, at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if negative or not finite
+         */
+        public Builder optTransferPowerMw(double mw) {
+            if (!(mw >= 0) || Double.isInfinite(mw)) {
+                throw new IllegalArgumentException("expected a transfer power >= 0, found " + mw);
+            }
+            transferPowerMw = mw;
+            return this;
         }
 
         /**

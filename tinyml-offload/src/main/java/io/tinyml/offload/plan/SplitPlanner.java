@@ -20,7 +20,8 @@ import java.util.Objects;
  * branches are handled because a cut may send several tensors.
  *
  * <p>Cost of a cut: latency = device time of D + uplink(bytes sent) + RTT + edge time of E +
- * downlink(bytes returned); device energy = compute energy of D + radio power x air time. The
+ * downlink(bytes returned); device energy = compute energy of D + (radio power + the core's power while it
+ * feeds the link) x air time; the device is assumed to sleep while it waits for the edge. The
  * planner enumerates every downward-closed set (each leaf of a search that visits the nodes in
  * topological order and adds a node only when its producers are in), so device-only, edge-only and
  * every mixed cut are compared; the count is bounded by {@code maxCuts}. Immutable and thread-safe.
@@ -166,7 +167,8 @@ public final class SplitPlanner {
             downMs = link.downlinkMs(down);
             rtt = link.rttMs();
         }
-        double radioUj = link.txPowerMw() * upMs + link.rxPowerMw() * downMs; // mW x ms = uJ
+        // mW x ms = uJ; the core stays awake during transfers (it may sleep while the edge computes)
+        double radioUj = (link.txPowerMw() + g.transferPowerMw()) * upMs + (link.rxPowerMw() + g.transferPowerMw()) * downMs;
         double latency = dMs + upMs + rtt + eMs + downMs;
         double energy = dUj + radioUj;
         String violation = null;

@@ -45,6 +45,9 @@ public final class ModelProfile {
     private CostGraph buildGraph() {
         Graph g = model.graph();
         CostGraph.Builder b = CostGraph.builder();
+        if (estimator != null) {
+            b.optTransferPowerMw(estimator.target().activePowerMw());
+        }
         // every IR tensor keeps its index; constants are never node inputs here, so they are never sent
         for (int t = 0; t < g.tensors().size(); t++) {
             long bytes = g.tensor(t).byteSize();

@@ -104,6 +104,8 @@ class SplitPlannerTest {
         for (int gi = 0; gi < graphs; gi++) {
             int n = 1 + r.nextInt(12);
             CostGraph.Builder b = CostGraph.builder();
+            double awake = r.nextBoolean() ? r.nextDouble() * 40 : 0;
+            b.optTransferPowerMw(awake);
             List<Integer> avail = new ArrayList<>();
             int inputs = 1 + r.nextInt(2);
             for (int i = 0; i < inputs; i++) {
@@ -241,7 +243,8 @@ class SplitPlannerTest {
             double upMs = upB * 8000.0 / link.uplinkBitsPerSecond() / (1 - link.loss());
             double downMs = downB * 8000.0 / link.downlinkBitsPerSecond() / (1 - link.loss());
             double lat = dev + edge + (all ? 0 : link.rttMs() + upMs + downMs);
-            double en = uj + link.txPowerMw() * upMs + link.rxPowerMw() * downMs;
+            double en = uj + (link.txPowerMw() + g.transferPowerMw()) * upMs + (link.rxPowerMw() + g.transferPowerMw())
+                    * downMs;
             BitSet d = new BitSet();
             for (int v = 0; v < n; v++) {
                 if ((mask >> v & 1) == 1) {
