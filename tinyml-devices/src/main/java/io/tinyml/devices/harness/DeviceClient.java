@@ -244,7 +244,12 @@ public final class DeviceClient implements AutoCloseable {
 
     private void loadOnce(byte[] data, ProgressListener progress) throws IOException {
         int n = data.length;
-        List<String> lines = command("db load " + n, options.commandTimeout());
+        List<String> lines;
+        try {
+            lines = command("db load " + n, options.commandTimeout());
+        } catch (DeviceErrorException e) {
+            throw new DeviceException(transport.address() + " cannot take " + n + " input bytes: " + e.errorLine());
+        }
         if (!lines.contains("m-[Expecting " + n + " bytes]")) {
             throw new DeviceException(transport.address() + " cannot take " + n + " input bytes: "
                     + (lines.isEmpty() ? "no m-[Expecting " + n + " bytes]" : String.join(" ", lines)));

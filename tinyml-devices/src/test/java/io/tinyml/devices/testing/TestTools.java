@@ -1,0 +1,63 @@
+package io.tinyml.devices.testing;
+
+import io.tinyml.codegen.CodeGenerator;
+import io.tinyml.codegen.CodegenOptions;
+import io.tinyml.codegen.Harness;
+import io.tinyml.codegen.ProjectKind;
+import io.tinyml.core.ir.Model;
+import io.tinyml.devices.install.Tools;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** External tools for the device tests: a missing tool skips the test, except in CI (env CI=true) where it fails. */
+public final class TestTools {
+    private TestTools() {
+    }
+
+    /**
+     * Requires tools on the PATH.
+     *
+     * @param tools program names
+     */
+    public static void require(String... tools) {
+        for (String t : tools) {
+            if (Tools.find(t).isEmpty()) {
+                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                    Assertions.fail("required tool missing in CI: " + t);
+                }
+                Assumptions.abort("tool not installed: " + t);
+            }
+        }
+    }
+
+    /**
+     * Generates a model's MLPerf Tiny harness firmware and builds it for QEMU's Cortex-M4 board.
+     *
+     * @param model the int8 model
+     * @param dir an empty directory
+     * @return the firmware ELF
+     * @throws Exception if generation or the build fails
+     */
+    public static Path harnessFirmware(Model model, Path dir) throws Exception {
+        require("make", "arm-none-eabi-gcc", "qemu-system-arm");
+        CodeGenerator.generate(model, new CodegenOptions("tinyml", ProjectKind.MAKE, Harness.MLPERF_TINY))
+                .writeTo(dir, false);
+        Process p = new ProcessBuilder("make", "-s", "-f", "harness.mk", "harness-m4").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        Assertions.assertTrue(p.waitFor(300, TimeUnit.SECONDS), "make timed out");
+        Assertions.assertEquals(0, p.exitValue(), () -> new String(out, StandardCharsets.UTF_8));
+        return dir.resolve("build/harness-m4/firmware.elf");
+    }
+
+    /** @return the QEMU machine of the Cortex-M4 board */
+    public static List<String> machines() {
+        return List.of("mps2-an386");
+    }
+}
