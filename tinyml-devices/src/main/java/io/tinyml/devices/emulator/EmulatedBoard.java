@@ -1,6 +1,7 @@
 package io.tinyml.devices.emulator;
 
 import io.tinyml.devices.install.Tools;
+import io.tinyml.devices.transport.SerialTransport;
 import io.tinyml.devices.transport.TcpTransport;
 import io.tinyml.devices.transport.Transport;
 
@@ -34,8 +35,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmulatedBoard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmulatedBoard.class);
+    private static final java.util.regex.Pattern PTY = java.util.regex.Pattern.compile("redirected to (\\S+)");
     private final Process process;
     private final int port;
+    private String ptyPath;
     private final Path logFile;
     private final List<String> command;
 
@@ -57,7 +60,7 @@ public final class EmulatedBoard implements AutoCloseable {
      */
     public static List<String> command(String qemu, String machine, Path elf, int port) {
         return List.of(qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial",
-                "tcp:127.0.0.1:" + port + ",server=on,wait=on", "-semihosting-config", "enable=on,target=native",
+                "tcp:127.0.0.1:" + port + ",server=on,wait=on,nodelay=on", "-semihosting-config", "enable=on,target=native",
                 "-kernel", elf.toString());
     }
 
@@ -74,6 +77,27 @@ public final class EmulatedBoard implements AutoCloseable {
      */
     public static EmulatedBoard start(Path elf, String machine, Duration timeout)
             throws IOException, InterruptedException {
+        return start(elf, machine, timeout, false);
+    }
+
+    /**
+     * Starts QEMU with the board's UART on a pseudo-terminal ({@code -serial pty}), reached like a USB
+     * serial adapter through jSerialComm; QEMU does not wait for a client, so the boot banner may be gone.
+     *
+     * @param elf the firmware
+     * @param machine the QEMU machine
+     * @param timeout the longest wait for QEMU to report its pty
+     * @return the running board; {@link #address()} is the pty path
+     * @throws IOException as {@link #start(Path, String, Duration)}
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static EmulatedBoard startOnPty(Path elf, String machine, Duration timeout)
+            throws IOException, InterruptedException {
+        return start(elf, machine, timeout, true);
+    }
+
+    private static EmulatedBoard start(Path elf, String machine, Duration timeout, boolean pty)
+            throws IOException, InterruptedException {
         Path qemu = Tools.find("qemu-system-arm").orElseThrow(() -> new IOException(
                 "qemu-system-arm not found on PATH (Debian package qemu-system-arm)"));
         if (!Files.isRegularFile(elf)) {
@@ -85,13 +109,21 @@ public final class EmulatedBoard implements AutoCloseable {
         }
         Path logFile = Files.createTempFile("tinyml-qemu-", ".log");
         List<String> cmd = new ArrayList<>(command(qemu.toString(), machine, elf, port));
+        if (pty) {
+            cmd.set(cmd.indexOf("-serial") + 1, "pty");
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         EmulatedBoard b = new EmulatedBoard(p, port, logFile, cmd);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String out = Files.readString(logFile, StandardCharsets.UTF_8);
-            if (out.contains("waiting for connection")) {
+            if (!pty && out.contains("waiting for connection")) {
                 log.debug("QEMU {} listening on {}", machine, port);
+                return b;
+            }
+            java.util.regex.Matcher m = PTY.matcher(out);
+            if (pty && m.find()) {
+                b.ptyPath = m.group(1);
                 return b;
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -111,12 +143,13 @@ public final class EmulatedBoard implements AutoCloseable {
      * @throws IOException if the connection fails
      */
     public Transport connect() throws IOException {
-        return TcpTransport.connect("127.0.0.1", port, Duration.ofSeconds(5));
+        return ptyPath != null ? SerialTransport.open(ptyPath, 115200, SerialTransport.Parity.NONE)
+                : TcpTransport.connect("127.0.0.1", port, Duration.ofSeconds(5));
     }
 
-    /** @return {@code tcp:127.0.0.1:PORT}, the board's UART address */
+    /** @return the board's UART address: {@code tcp:127.0.0.1:PORT}, or the pty path */
     public String address() {
-        return "tcp:127.0.0.1:" + port;
+        return ptyPath != null ? ptyPath : "tcp:127.0.0.1:" + port;
     }
 
     /** @return the QEMU command line */

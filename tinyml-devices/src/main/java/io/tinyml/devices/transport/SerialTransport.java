@@ -18,7 +18,6 @@ import java.util.Locale;
  */
 public final class SerialTransport implements Transport {
     private static final int EACCES = 13;
-    private static final int EBUSY = 16;
     private final SerialPort port;
     private final String path;
     private volatile boolean closed;
@@ -78,18 +77,21 @@ public final class SerialTransport implements Transport {
         try {
             p = SerialPort.getCommPort(path);
         } catch (SerialPortInvalidPortException e) {
-            throw new IOException("no serial port " + path + ": " + e.getMessage(), e);
+            throw new IOException("cannot open serial port " + path + ": no such port", e);
         }
         p.setComPortParameters(baud, 8, SerialPort.ONE_STOP_BIT, parity.code);
         p.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING, 100, 0);
         if (!p.openPort()) {
             int err = p.getLastErrorCode();
-            String why = switch (err) {
-                case EACCES -> "permission denied (add yourself to the dialout group)";
-                case EBUSY -> "port busy (another program has it open)";
-                case 2 -> "no such port";
-                default -> "error " + err;
-            };
+            String why;
+            if (err == EACCES) {
+                why = "permission denied (add yourself to the dialout group)";
+            } else if (!java.nio.file.Files.exists(java.nio.file.Path.of(path))) {
+                why = "no such port";
+            } else {
+                // jSerialComm takes an exclusive lock; on Linux a port another program holds fails here
+                why = "port busy or not usable (another program has it open?) [errno " + err + "]";
+            }
             throw new IOException("cannot open serial port " + path + ": " + why);
         }
         return new SerialTransport(p, path);

@@ -34,10 +34,10 @@ build/harness-m7/firmware.elf: $(HARNESS_SRCS) harness/th_port.h fw/mps2.ld $(wi
 	$(ARM_CC) $(WARN) $(ARM_OPT) $(M7_FLAGS) -I. -Ifw -Iharness $(ARM_LDFLAGS) -T fw/mps2.ld -o $@ $(HARNESS_SRCS)
 
 run-harness-m4: build/harness-m4/firmware.elf
-	$(QEMU) -M mps2-an386 -nographic -monitor none -serial tcp:127.0.0.1:$(PORT),server=on,wait=on -kernel $<
+	$(QEMU) -M mps2-an386 -nographic -monitor none -serial tcp:127.0.0.1:$(PORT),server=on,wait=on,nodelay=on -kernel $<
 
 run-harness-m7: build/harness-m7/firmware.elf
-	$(QEMU) -M mps2-an500 -nographic -monitor none -serial tcp:127.0.0.1:$(PORT),server=on,wait=on -kernel $<
+	$(QEMU) -M mps2-an500 -nographic -monitor none -serial tcp:127.0.0.1:$(PORT),server=on,wait=on,nodelay=on -kernel $<
 
 board-harness:
 	@test -n "$(MCU_FLAGS)" -a -n "$(LDSCRIPT)" -a -n "$(PORT_SRC)" || \
