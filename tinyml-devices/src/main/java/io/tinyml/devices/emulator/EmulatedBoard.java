@@ -1,5 +1,7 @@
 package io.tinyml.devices.emulator;
 
+import io.tinyml.devices.install.InstallOptions;
+import io.tinyml.devices.install.Installer;
 import io.tinyml.devices.install.Tools;
 import io.tinyml.devices.transport.SerialTransport;
 import io.tinyml.devices.transport.TcpTransport;
@@ -59,9 +61,7 @@ public final class EmulatedBoard implements AutoCloseable {
      * @return the command
      */
     public static List<String> command(String qemu, String machine, Path elf, int port) {
-        return List.of(qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial",
-                "tcp:127.0.0.1:" + port + ",server=on,wait=on,nodelay=on", "-semihosting-config", "enable=on,target=native",
-                "-kernel", elf.toString());
+        return Installer.QEMU.command(qemu, elf, InstallOptions.defaults().withChip(machine).withTcpPort(port));
     }
 
     /**
@@ -107,18 +107,40 @@ public final class EmulatedBoard implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Path logFile = Files.createTempFile("tinyml-qemu-", ".log");
         List<String> cmd = new ArrayList<>(command(qemu.toString(), machine, elf, port));
         if (pty) {
             cmd.set(cmd.indexOf("-serial") + 1, "pty");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-        EmulatedBoard b = new EmulatedBoard(p, port, logFile, cmd);
+        return launch(cmd, port, pty, timeout);
+    }
+
+    /**
+     * Starts a QEMU command line whose first UART is {@code tcp:127.0.0.1:PORT,server=on,...} and waits
+     * until it listens; the caller decides whether to close it (an installed board outlives the CLI).
+     *
+     * @param cmd the command (from {@link #command(String, String, Path, int)} or an installer)
+     * @param port its TCP port
+     * @param timeout the longest wait for QEMU to listen
+     * @return the running board
+     * @throws IOException if QEMU exits or does not listen in time (one line with QEMU's first line)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static EmulatedBoard launch(List<String> cmd, int port, Duration timeout)
+            throws IOException, InterruptedException {
+        return launch(cmd, port, false, timeout);
+    }
+
+    private static EmulatedBoard launch(List<String> cmd, int port, boolean pty, Duration timeout)
+            throws IOException, InterruptedException {
+        Path logFile = Files.createTempFile("tinyml-qemu-", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        EmulatedBoard b = new EmulatedBoard(p, port, logFile, List.copyOf(cmd));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String out = Files.readString(logFile, StandardCharsets.UTF_8);
             if (!pty && out.contains("waiting for connection")) {
-                log.debug("QEMU {} listening on {}", machine, port);
+                log.debug("QEMU listening on {}", port);
                 return b;
             }
             java.util.regex.Matcher m = PTY.matcher(out);
@@ -129,11 +151,16 @@ public final class EmulatedBoard implements AutoCloseable {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 b.close();
                 String first = out.strip().lines().findFirst().orElse("no output");
-                throw new IOException("QEMU " + machine + " did not start" + (p.isAlive() ? " within "
-                        + timeout.toMillis() + " ms" : " (exit " + p.exitValue() + ")") + ": " + first);
+                throw new IOException("QEMU did not start" + (p.isAlive() ? " within " + timeout.toMillis() + " ms"
+                        : " (exit " + p.exitValue() + ")") + ": " + first);
             }
             Thread.sleep(20);
         }
+    }
+
+    /** @return QEMU's process id */
+    public long pid() {
+        return process.pid();
     }
 
     /**
