@@ -44,7 +44,23 @@ public final class Installation {
      */
     public static List<String> plan(Installer installer, Path firmware, InstallOptions options, Target target)
             throws IOException {
-        Path tool = Tools.find(installer.tool()).orElseThrow(() -> new IOException(installer.tool()
+        return plan(installer, firmware, options, target, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /**
+     * As {@link #plan(Installer, Path, InstallOptions, Target)}, looking for the tool on a given search path.
+     *
+     * @param installer the installer
+     * @param firmware the firmware
+     * @param options where and how
+     * @param target the board for the size check, or null
+     * @param searchPath directories to look for the tool in (PATH syntax)
+     * @return the command
+     * @throws IOException as the other overload
+     */
+    public static List<String> plan(Installer installer, Path firmware, InstallOptions options, Target target,
+                                    String searchPath) throws IOException {
+        Path tool = Tools.find(installer.tool(), searchPath).orElseThrow(() -> new IOException(installer.tool()
                 + " not found on PATH: install " + installer.provider()));
         if (!Files.exists(firmware)) {
             throw new IOException("no firmware " + firmware);

@@ -17,7 +17,18 @@ public final class Tools {
      * @return its path, or empty when it is not installed
      */
     public static Optional<Path> find(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        return find(name, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /**
+     * Finds an executable on a search path.
+     *
+     * @param name the program name
+     * @param searchPath directories separated by the platform's path separator
+     * @return its path, or empty when it is not there
+     */
+    public static Optional<Path> find(String name, String searchPath) {
+        for (String dir : searchPath.split(File.pathSeparator)) {
             if (!dir.isEmpty()) {
                 Path p = Path.of(dir, name);
                 if (Files.isExecutable(p) && !Files.isDirectory(p)) {
