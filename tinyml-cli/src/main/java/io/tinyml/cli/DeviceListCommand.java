@@ -53,24 +53,29 @@ final class DeviceListCommand implements Callable<Integer> {
             all.put("serialPorts", p);
             out.println(Json.write(all));
         } else {
-            if (devices.isEmpty()) {
-                out.println("no registered devices (add one with 'tinyml device add NAME ADDRESS')");
-            } else {
-                out.printf("%-20s %-28s %8s  %s%n", "NAME", "ADDRESS", "BAUD", "BOARD");
-                for (DeviceRecord r : devices) {
-                    out.printf("%-20s %-28s %8d  %s%n", r.name(), r.address(), r.baud(), r.board());
-                }
-            }
-            if (ports.isEmpty()) {
-                out.println("no serial ports found on this machine");
-            } else {
-                out.printf("%-20s %-10s %s%n", "SERIAL PORT", "USB ID", "DESCRIPTION");
-                for (SerialPortInfo i : ports) {
-                    out.printf("%-20s %-10s %s%n", i.path(), i.usbId(), i.description());
-                }
-            }
+            render(out, devices, ports);
         }
         out.flush();
         return 0;
+    }
+
+    /** Prints the devices and ports as text; says so when there are none of either. */
+    static void render(PrintWriter out, List<DeviceRecord> devices, List<SerialPortInfo> ports) {
+        if (devices.isEmpty()) {
+            out.println("no registered devices (add one with 'tinyml device add NAME ADDRESS')");
+        } else {
+            out.printf("%-20s %-28s %8s  %s%n", "NAME", "ADDRESS", "BAUD", "BOARD");
+            for (DeviceRecord r : devices) {
+                out.printf("%-20s %-28s %8d  %s%n", r.name(), r.address(), r.baud(), r.board());
+            }
+        }
+        if (ports.isEmpty()) {
+            out.println("no serial ports found on this machine");
+        } else {
+            out.printf("%-20s %-10s %s%n", "SERIAL PORT", "USB ID", "DESCRIPTION");
+            for (SerialPortInfo i : ports) {
+                out.printf("%-20s %-10s %s%n", i.path(), i.usbId(), i.description());
+            }
+        }
     }
 }
