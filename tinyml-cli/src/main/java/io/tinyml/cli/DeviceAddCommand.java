@@ -14,7 +14,7 @@ final class DeviceAddCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "the name to use for it")
     String name;
 
-    @Parameters(index = "1", paramLabel = "ADDRESS", description = "tcp:HOST:PORT or a serial port path")
+    @Parameters(index = "1", paramLabel = "ADDRESS", description = "tcp:HOST:PORT, exec:PROGRAM [ARGS] or a serial port path")
     String address;
 
     @Option(names = "--baud", paramLabel = "B", defaultValue = "115200", description = "baud rate (default ${DEFAULT-VALUE})")
@@ -32,8 +32,9 @@ final class DeviceAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!address.startsWith("tcp:") && !address.startsWith("/") && !address.matches("(?i)COM\\d+")) {
-            throw new BadInputException("expected ADDRESS tcp:HOST:PORT or a serial port path, found '" + address + "'");
+        if (!io.tinyml.devices.transport.Transports.isAddress(address)) {
+            throw new BadInputException("expected ADDRESS tcp:HOST:PORT, exec:PROGRAM or a serial port path, found '"
+                    + address + "'");
         }
         DeviceRegistry r = DeviceRegistry.open();
         r.add(new DeviceRecord(name, address, baud, board), force);

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks a model on a board: latency from the board's timestamps, results vs the interpreter.")
 final class DeviceBenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DEVICE", description = "registered name, serial port path or tcp:HOST:PORT")
+    @Parameters(index = "0", paramLabel = "DEVICE", description = "registered name, serial port path, tcp:HOST:PORT or exec:PROGRAM [ARGS]")
     String device;
 
     @Option(names = "--model", required = true, paramLabel = "M", description = "the model the board runs")

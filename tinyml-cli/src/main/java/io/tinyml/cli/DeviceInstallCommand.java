@@ -23,20 +23,20 @@ import java.util.concurrent.Callable;
  * the target is refused. {@code --with qemu} starts the emulated board in the background.
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = "Installs a firmware: qemu, openocd, pyocd, st-flash, esptool, arduino-cli, picotool, uf2-copy.")
+        description = "Installs a firmware: qemu, openocd, pyocd, st-flash, esptool, arduino-cli, picotool, uf2-copy, scp.")
 final class DeviceInstallCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FIRMWARE", description = "the firmware (.elf, .bin, .uf2 or a sketch build dir)")
     Path firmware;
 
     @Option(names = "--with", required = true, paramLabel = "INSTALLER",
-            description = "qemu, openocd, pyocd, st-flash, esptool, arduino-cli, picotool or uf2-copy")
+            description = "qemu, openocd, pyocd, st-flash, esptool, arduino-cli, picotool, uf2-copy or scp")
     String with;
 
     @Option(names = "--target", paramLabel = "NAME", description = "board for the size check (see 'tinyml targets');"
             + " default qemu-mps2-an386 for qemu")
     String target;
 
-    @Option(names = "--port", paramLabel = "P", defaultValue = "", description = "serial port (esptool, arduino-cli)")
+    @Option(names = "--port", paramLabel = "P", defaultValue = "", description = "serial port (esptool, arduino-cli) or user@host:/path (scp)")
     String port;
 
     @Option(names = "--chip", paramLabel = "C", defaultValue = "",

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a dataset slice on a board over the harness protocol; on-board top-1 vs the interpreter.")
 final class DeviceRunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DEVICE", description = "registered name, serial port path or tcp:HOST:PORT")
+    @Parameters(index = "0", paramLabel = "DEVICE", description = "registered name, serial port path, tcp:HOST:PORT or exec:PROGRAM [ARGS]")
     String device;
 
     @Option(names = "--model", required = true, paramLabel = "M", description = "the model the board runs")

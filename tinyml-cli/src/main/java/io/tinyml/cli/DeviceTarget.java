@@ -29,11 +29,11 @@ final class DeviceTarget {
             DeviceRecord d = r.get();
             return baud > 0 ? new DeviceRecord(d.name(), d.address(), baud, d.board()) : d;
         }
-        if (device.startsWith("tcp:") || device.startsWith("/") || device.matches("(?i)COM\\d+")) {
+        if (Transports.isAddress(device)) {
             return new DeviceRecord("unregistered", device, baud > 0 ? baud : 115200, "");
         }
         throw new BadInputException("unknown device '" + device + "': not registered (see 'tinyml device list'),"
-                + " not tcp:HOST:PORT and not a serial port path");
+                + " not tcp:HOST:PORT, exec:PROGRAM or a serial port path");
     }
 
     static Transport open(DeviceRecord d) throws IOException {

@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = "Prints a board's serial lines live (bounded by --seconds and --lines).")
 final class DeviceWatchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DEVICE", description = "registered name, serial port path or tcp:HOST:PORT")
+    @Parameters(index = "0", paramLabel = "DEVICE", description = "registered name, serial port path, tcp:HOST:PORT or exec:PROGRAM [ARGS]")
     String device;
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "stop after S seconds (default ${DEFAULT-VALUE})")

@@ -86,7 +86,7 @@ class DeviceCommandTest {
         CliTest.Outcome unknown = tinyml("device", "watch", "nosuchboard");
         assertEquals(2, unknown.status());
         assertEquals("tinyml watch: unknown device 'nosuchboard': not registered (see 'tinyml device list'), not"
-                + " tcp:HOST:PORT and not a serial port path", unknown.err().strip());
+                + " tcp:HOST:PORT, exec:PROGRAM or a serial port path", unknown.err().strip());
         CliTest.Outcome bad = tinyml("device", "add", "x", "localhost:4000");
         assertEquals(2, bad.status());
     }

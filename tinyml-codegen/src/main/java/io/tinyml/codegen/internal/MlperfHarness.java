@@ -58,6 +58,7 @@ public final class MlperfHarness {
         f.put("harness/mlperf_main.c", main);
         f.put("harness/th_port.h", KernelSources.project("harness/th_port.h"));
         f.put("harness/th_port_mps2.c", KernelSources.project("harness/th_port_mps2.c"));
+        f.put("harness/th_port_posix.c", KernelSources.project("harness/th_port_posix.c"));
         f.put("harness.mk", KernelSources.project("harness/harness.mk").replace("@P@", prefix));
         return f;
     }

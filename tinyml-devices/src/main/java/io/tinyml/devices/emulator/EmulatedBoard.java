@@ -189,9 +189,13 @@ public final class EmulatedBoard implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Kills QEMU at once, as a board losing power would stop (for fault tests and emergencies). */
+    /** Kills QEMU at once, as a board losing power would stop, and waits up to 5 s for it to be gone. */
     public void kill() {
-        process.destroyForcibly();
+        try {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops QEMU: terminate, wait up to 5 s, then kill; deletes its log. Idempotent. */

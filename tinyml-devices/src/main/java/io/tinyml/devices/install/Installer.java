@@ -25,7 +25,13 @@ public enum Installer {
     /** RP2040 through picotool (USB, BOOTSEL mode). */
     PICOTOOL("picotool", "Debian package picotool", "rp2040"),
     /** RP2040 by copying a .uf2 onto its BOOTSEL mass-storage drive. */
-    UF2_COPY("cp", "Debian package coreutils", "rp2040");
+    UF2_COPY("cp", "Debian package coreutils", "rp2040"),
+    /**
+     * A Linux-class board (Raspberry Pi, an ARM64/AMD64 box): copies the static harness program over SSH
+     * to the destination given as the port ({@code user@host:/path}); then reach it with
+     * {@code exec:ssh user@host /path}.
+     */
+    SCP("scp", "Debian package openssh-client", "linux");
 
     private final String tool;
     private final String provider;
@@ -47,7 +53,7 @@ public enum Installer {
         return provider;
     }
 
-    /** @return the board family: qemu, stm32, esp32, arduino or rp2040 */
+    /** @return the board family: qemu, stm32, esp32, arduino, rp2040 or linux */
     public String family() {
         return family;
     }
@@ -102,6 +108,8 @@ public enum Installer {
                     o.chipOr("arduino:mbed_nano:nano33ble"), "--input-dir", fw);
             case PICOTOOL -> List.of(toolPath, "load", "--execute", fw);
             case UF2_COPY -> List.of(toolPath, fw, o.mountPoint().resolve(firmware.getFileName()).toString());
+            case SCP -> List.of(toolPath, "-q", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", fw,
+                    o.requirePort(this));
         };
     }
 }

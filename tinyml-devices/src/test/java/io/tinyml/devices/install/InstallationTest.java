@@ -44,6 +44,8 @@ class InstallationTest {
                 Installer.PICOTOOL.command("picotool", Path.of("fw.uf2"), o));
         assertEquals(List.of("cp", "fw.uf2", "/media/RPI-RP2/fw.uf2"),
                 Installer.UF2_COPY.command("cp", Path.of("fw.uf2"), o));
+        assertEquals(List.of("scp", "-q", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "harness", "pi@rpi:/tmp/h"),
+                Installer.SCP.command("scp", Path.of("harness"), o.withPort("pi@rpi:/tmp/h")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Installer.ESPTOOL.command("esptool", FW, InstallOptions.defaults()));
         assertEquals("expected a serial port for esptool (--port), found none", e.getMessage());

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** External tools for the device tests: a missing tool skips the test, except in CI (env CI=true) where it fails. */
@@ -45,19 +44,28 @@ public final class TestTools {
      * @throws Exception if generation or the build fails
      */
     public static Path harnessFirmware(Model model, Path dir) throws Exception {
-        require("make", "arm-none-eabi-gcc", "qemu-system-arm");
+        require("arm-none-eabi-gcc", "qemu-system-arm");
+        return make(model, dir, "harness-m4").resolve("build/harness-m4/firmware.elf");
+    }
+
+    /**
+     * Generates a model's MLPerf Tiny harness project and runs one target of its {@code harness.mk}.
+     *
+     * @param model the int8 model
+     * @param dir an empty directory
+     * @param target the make target ({@code harness-m4}, {@code harness-host}, ...)
+     * @return the project directory
+     * @throws Exception if generation or the build fails
+     */
+    public static Path make(Model model, Path dir, String target) throws Exception {
+        require("make");
         CodeGenerator.generate(model, new CodegenOptions("tinyml", ProjectKind.MAKE, Harness.MLPERF_TINY))
                 .writeTo(dir, false);
-        Process p = new ProcessBuilder("make", "-s", "-f", "harness.mk", "harness-m4").directory(dir.toFile())
+        Process p = new ProcessBuilder("make", "-s", "-f", "harness.mk", target).directory(dir.toFile())
                 .redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         Assertions.assertTrue(p.waitFor(300, TimeUnit.SECONDS), "make timed out");
         Assertions.assertEquals(0, p.exitValue(), () -> new String(out, StandardCharsets.UTF_8));
-        return dir.resolve("build/harness-m4/firmware.elf");
-    }
-
-    /** @return the QEMU machine of the Cortex-M4 board */
-    public static List<String> machines() {
-        return List.of("mps2-an386");
+        return dir;
     }
 }

@@ -5,10 +5,16 @@
 #   make -f harness.mk run-harness-m4 PORT=4000
 #                                            QEMU with UART0 on tcp:127.0.0.1:PORT, waiting for a client
 #                                            (then: tinyml device bench tcp:127.0.0.1:4000 ...)
+#   make -f harness.mk harness-host          build/harness-host/harness: a static Linux program speaking the
+#                                            protocol on stdin/stdout (tinyml device bench exec:build/harness-host/harness)
+#   make -f harness.mk harness-aarch64       the same for 64-bit Arm Linux (AARCH64_CC, default aarch64-linux-gnu-gcc;
+#                                            runs under qemu-aarch64, or copy it to the board: device install --with scp)
 #   make -f harness.mk board-harness MCU_FLAGS='-mcpu=..' LDSCRIPT=board.ld PORT_SRC=my_port.c [STARTUP=..]
 #                                            a real board: your UART/clock port and startup code
 P := @P@
 ARM_CC ?= arm-none-eabi-gcc
+HOST_CC ?= gcc
+AARCH64_CC ?= aarch64-linux-gnu-gcc
 QEMU ?= qemu-system-arm
 PORT ?= 4000
 WARN := -std=c99 -Wall -Wextra -Werror
@@ -21,7 +27,18 @@ ARM_LDFLAGS := --specs=nano.specs -nostartfiles -Wl,--gc-sections -ffunction-sec
 PORT_SRC ?=
 STARTUP ?=
 
-.PHONY: harness-m4 harness-m7 run-harness-m4 run-harness-m7 board-harness
+.PHONY: harness-m4 harness-m7 run-harness-m4 run-harness-m7 board-harness harness-host harness-aarch64
+POSIX_SRCS := harness/mlperf_main.c harness/th_port_posix.c $(MODEL_SRCS)
+
+harness-host: build/harness-host/harness
+build/harness-host/harness: $(POSIX_SRCS) harness/th_port.h $(wildcard *.h)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(WARN) -O2 -static -I. -Iharness -o $@ $(POSIX_SRCS)
+
+harness-aarch64: build/harness-aarch64/harness
+build/harness-aarch64/harness: $(POSIX_SRCS) harness/th_port.h $(wildcard *.h)
+	@mkdir -p $(@D)
+	$(AARCH64_CC) $(WARN) -O2 -static -I. -Iharness -o $@ $(POSIX_SRCS)
 
 harness-m4: build/harness-m4/firmware.elf
 build/harness-m4/firmware.elf: $(HARNESS_SRCS) harness/th_port.h fw/mps2.ld $(wildcard *.h)
