@@ -4,6 +4,7 @@ import io.tinyml.cli.internal.Outputs;
 import io.tinyml.codegen.CodeGenerator;
 import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.codegen.GeneratedProject;
+import io.tinyml.codegen.Harness;
 import io.tinyml.codegen.ProjectKind;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tinyml codegen MODEL --target NAME --output DIR [--project make|arduino|espidf|platformio|tflm]
- * [--prefix NAME] [--force]}:
+ * [--prefix NAME] [--harness none|mlperf-tiny] [--force]}:
  * generates C99 sources and a project for a microcontroller. Refuses a model with an operator that
  * has no C kernel (naming operator and node) and never writes into a non-empty directory without
  * {@code --force}.
@@ -47,6 +48,11 @@ public final class CodegenCommand implements Callable<Integer> {
             description = "C identifier prefix of the API and files (default: ${DEFAULT-VALUE})")
     String prefix;
 
+    @Option(names = "--harness", paramLabel = "NAME", defaultValue = "none",
+            description = "test harness in the firmware: none or mlperf-tiny (UART protocol of the MLPerf Tiny"
+                    + " runner; build with 'make -f harness.mk harness-m4') (default: ${DEFAULT-VALUE})")
+    String harness;
+
     @Option(names = "--force", description = "write into a non-empty output directory (replacing the generated "
             + "files, keeping the others) or replace a file of that name")
     boolean force;
@@ -61,7 +67,7 @@ public final class CodegenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Target t = TargetCatalog.get(target);
-        CodegenOptions options = new CodegenOptions(prefix, ProjectKind.parse(project));
+        CodegenOptions options = new CodegenOptions(prefix, ProjectKind.parse(project), Harness.parse(harness));
         Outputs.check(output, true, force, model);
         Model m = ModelIO.read(model);
         GeneratedProject p = CodeGenerator.generate(m, options);

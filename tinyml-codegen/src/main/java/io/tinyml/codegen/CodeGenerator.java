@@ -1,6 +1,7 @@
 package io.tinyml.codegen;
 
 import io.tinyml.codegen.internal.MakeProject;
+import io.tinyml.codegen.internal.MlperfHarness;
 import io.tinyml.codegen.internal.ModelEmitter;
 import io.tinyml.codegen.internal.OtherProjects;
 import io.tinyml.core.UnsupportedOperatorException;
@@ -42,6 +43,9 @@ public final class CodeGenerator {
                 case MAKE -> {
                     Map<String, String> f = new HashMap<>(sources);
                     f.putAll(MakeProject.files(options.prefix(), emitter));
+                    if (options.harness() == Harness.MLPERF_TINY) {
+                        f.putAll(MlperfHarness.files(options.prefix(), emitter));
+                    }
                     yield f;
                 }
                 case ARDUINO -> OtherProjects.arduino(options.prefix(), sources, emitter);

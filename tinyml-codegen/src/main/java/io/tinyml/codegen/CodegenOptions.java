@@ -8,22 +8,51 @@ import java.util.regex.Pattern;
  *
  * @param prefix the C identifier prefix of the generated API and file names
  * @param project the project layout to emit
+ * @param harness the test harness generated besides the model ({@link Harness#NONE} for none)
  */
-public record CodegenOptions(String prefix, ProjectKind project) {
+public record CodegenOptions(String prefix, ProjectKind project, Harness harness) {
     private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
 
     /**
      * Validates the options.
      *
-     * @throws IllegalArgumentException if the prefix is not a C identifier of at most 31 characters
+     * @throws IllegalArgumentException if the prefix is not a C identifier of at most 31 characters, or a
+     *     harness is asked of a project other than {@code make}
      */
     public CodegenOptions {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(project, "project");
+        Objects.requireNonNull(harness, "harness");
+        if (harness != Harness.NONE && project != ProjectKind.MAKE) {
+            throw new IllegalArgumentException("expected project make for harness " + harness.cliName()
+                    + ", found " + project.cliName());
+        }
         if (!IDENT.matcher(prefix).matches()) {
             throw new IllegalArgumentException("expected a C identifier of at most 31 characters as prefix, found '"
                     + prefix + "'");
         }
+    }
+
+    /**
+     * Options without a harness.
+     *
+     * @param prefix the C identifier prefix
+     * @param project the project layout
+     * @throws IllegalArgumentException if the prefix is not a C identifier of at most 31 characters
+     */
+    public CodegenOptions(String prefix, ProjectKind project) {
+        this(prefix, project, Harness.NONE);
+    }
+
+    /**
+     * Returns a copy with another harness.
+     *
+     * @param h the harness
+     * @return the new options
+     * @throws IllegalArgumentException if the harness needs a make project and this is another kind
+     */
+    public CodegenOptions withHarness(Harness h) {
+        return new CodegenOptions(prefix, project, h);
     }
 
     /**

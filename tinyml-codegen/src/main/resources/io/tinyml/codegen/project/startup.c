@@ -6,6 +6,8 @@ extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 int main(void);
 void Reset_Handler(void);
 void Default_Handler(void);
+/* a firmware that uses SysTick (the MLPerf Tiny harness clock) defines its own handler */
+void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
 void Default_Handler(void)
 {
@@ -32,5 +34,5 @@ void Reset_Handler(void)
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
     (void (*)(void))(&_estack), Reset_Handler, Default_Handler, Default_Handler, Default_Handler,
     Default_Handler, Default_Handler, 0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler,
-    Default_Handler,
+    SysTick_Handler,
 };
