@@ -1,5 +1,6 @@
 package io.tinyml.cli;
 
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.cli.internal.Json;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.estimate.Estimator;
@@ -300,8 +301,7 @@ public final class SplitCommand implements Callable<Integer> {
             }
             byte[][] outs = s.assemble(cut, post);
             if (output != null) {
-                Files.write(output, outs[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
+                Outputs.write(output, outs[0], force, model, input);
             }
             PrintWriter out = spec.commandLine().getOut();
             out.printf("device half on QEMU mps2-an386 (firmware in %s) sent %d B to %s; edge %d us%n", dir,
@@ -312,6 +312,9 @@ public final class SplitCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if (output != null) {
+                Outputs.check(output, false, force, model, input);
+            }
             int colon = edge.lastIndexOf(':');
             int port;
             try {
@@ -353,8 +356,7 @@ public final class SplitCommand implements Callable<Integer> {
                 log = c.planLog();
             }
             if (output != null) {
-                Files.write(output, last[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
+                Outputs.write(output, last[0], force, model, input);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -47,7 +47,9 @@ class OutputSafetyTest {
                 List.of("codegen", hello, "--target", "cortex-m4", "--output", cdir),
                 List.of("estimate", hello, "--target", "cortex-m4", "--svg", mine("report.svg")),
                 List.of("run", hello, "--input", in, "--output", mine("out.bin")),
-                List.of("run", hello, "--input", in, "--dump", dump));
+                List.of("run", hello, "--input", in, "--dump", dump),
+                // refused before it connects to the edge
+                List.of("split", "run", hello, "--edge", "127.0.0.1:9", "--input", in, "--output", mine("split.bin")));
         for (List<Object> verb : verbs) {
             CliTest.Outcome o = run(verb);
             assertOneLineFailure(o, "--force");
