@@ -2,6 +2,9 @@ package io.tinyml.samples;
 
 import io.tinyml.codegen.CodeGenerator;
 import io.tinyml.codegen.CodegenOptions;
+import io.tinyml.codegen.Harness;
+import io.tinyml.codegen.ProjectKind;
+import io.tinyml.core.ProgressListener;
 import io.tinyml.core.analysis.OpCost;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.estimate.Estimate;
@@ -15,15 +18,33 @@ import io.tinyml.core.ir.GraphBuilder;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Provenance;
+import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.pass.PassPipeline;
 import io.tinyml.core.runtime.Interpreter;
+import io.tinyml.devices.emulator.EmulatedBoard;
+import io.tinyml.devices.harness.DeviceClient;
+import io.tinyml.devices.harness.DeviceIdentity;
+import io.tinyml.devices.harness.HarnessOptions;
+import io.tinyml.devices.harness.InferenceResult;
+import io.tinyml.offload.plan.Candidate;
+import io.tinyml.offload.plan.Constraints;
+import io.tinyml.offload.plan.LinkPresets;
+import io.tinyml.offload.plan.Objective;
+import io.tinyml.offload.plan.SplitPlan;
+import io.tinyml.offload.plan.SplitPlanner;
+import io.tinyml.offload.profile.ModelProfile;
+import io.tinyml.offload.profile.Profiler;
+import io.tinyml.offload.runtime.MessageCodec;
 import io.tinyml.quantize.Quantizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -87,9 +108,12 @@ public final class HelloSine {
      *        (null when gcc/make are missing)
      * @param qemuIdentical whether the firmware on the emulated Cortex-M4 printed the interpreter's bytes
      *        (null when arm-none-eabi-gcc/qemu-system-arm are missing)
+     * @param splits the best place to run each inference (device-only, edge-only or a cut) per link preset
+     * @param boardIdentical whether the emulated board, driven over its UART with the MLPerf Tiny harness protocol,
+     *        answered the interpreter's outputs (null when arm-none-eabi-gcc/qemu-system-arm are missing)
      */
     public record Journey(long tfliteBytes, double maxError, Estimate estimate, Boolean hostIdentical,
-                          Boolean qemuIdentical) {
+                          Boolean qemuIdentical, Map<String, String> splits, Boolean boardIdentical) {
     }
 
     /**
@@ -191,7 +215,54 @@ public final class HelloSine {
         } else {
             System.out.println("   emulated run skipped: install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm");
         }
-        return new Journey(Files.size(file8), maxErr, e, host, qemu);
+        Map<String, String> splits = splitPlans(int8);
+        Boolean board = null;
+        if (onPath("arm-none-eabi-gcc") && onPath("qemu-system-arm") && onPath("make")) {
+            board = onEmulatedBoard(int8, dir.resolve("sine_harness").toAbsolutePath(), input, expected);
+        } else {
+            System.out.println("9. board run skipped: install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm");
+        }
+        return new Journey(Files.size(file8), maxErr, e, host, qemu, splits, board);
+    }
+
+    private static Map<String, String> splitPlans(Model int8) throws Exception {
+        System.out.println("8. plan where to run it: on the Cortex-M4, on an edge server, or split between them");
+        Estimator est = Estimator.builder().setTarget(TargetCatalog.get("cortex-m4")).build();
+        ModelProfile profile = Profiler.profile(int8, est, 3, ProgressListener.NONE);
+        Map<String, String> best = new LinkedHashMap<>();
+        for (String link : List.of("uart-115200", "ble-1m", "wifi")) {
+            SplitPlan plan = new SplitPlanner(SplitPlanner.DEFAULT_MAX_CUTS, MessageCodec.wireFormat(int8, 16))
+                    .plan(profile.costGraph(), LinkPresets.get(link), Objective.latency(), Constraints.none(),
+                            profile.prefixResources());
+            Candidate c = plan.best().orElseThrow();
+            best.put(link, c.label(profile.costGraph()));
+            System.out.printf("   %-12s best: %-40s %.3f ms (device-only %.3f ms)%n", link, c.label(profile.costGraph()),
+                    c.latencyMs(), plan.deviceOnly().latencyMs());
+        }
+        return best;
+    }
+
+    private static boolean onEmulatedBoard(Model int8, Path project, byte[] input, byte[] expected) throws Exception {
+        System.out.println("9. flash it with the MLPerf Tiny harness on an emulated board and run it over its UART");
+        CodeGenerator.generate(int8, new CodegenOptions("tinyml", ProjectKind.MAKE, Harness.MLPERF_TINY))
+                .writeTo(project, true);
+        make(project, "-f", "harness.mk", "harness-m4");
+        Path elf = project.resolve("build/harness-m4/firmware.elf");
+        QuantParams out = int8.graph().outputTensor(0).requireQuant();
+        try (EmulatedBoard board = EmulatedBoard.start(elf, "mps2-an386", Duration.ofSeconds(10));
+             DeviceClient client = DeviceClient.connect(board.connect(), HarnessOptions.defaults())) {
+            DeviceIdentity id = client.identify();
+            client.load(input);
+            InferenceResult r = client.infer(10, 1);
+            byte[] got = new byte[r.results().length];
+            for (int i = 0; i < got.length; i++) {
+                got[i] = (byte) (Math.round(r.results()[i] / out.scale()) + out.zeroPoint());
+            }
+            boolean same = java.util.Arrays.equals(expected, got);
+            System.out.printf("   board '%s' by %s: output %s, %.1f us per inference (board timer) -> %s%n", id.name(),
+                    id.vendor(), hex(got), r.microsPerInference(), same ? "identical" : "DIFFERENT");
+            return same;
+        }
     }
 
     private static boolean onPath(String tool) {

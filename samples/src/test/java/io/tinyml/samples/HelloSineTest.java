@@ -24,11 +24,16 @@ class HelloSineTest {
         assertTrue(j.maxError() < 0.1, "int8 max error " + j.maxError());
         assertTrue(j.estimate().fits());
         assertTrue(j.estimate().arenaBytes() > 0 && j.estimate().flashBytes() > j.tfliteBytes() / 2);
+        assertEquals(java.util.List.of("uart-115200", "ble-1m", "wifi"), java.util.List.copyOf(j.splits().keySet()));
+        // 288 MACs take microseconds on the board: sending even one input over a UART takes longer
+        assertEquals("device-only", j.splits().get("uart-115200"), j.splits().toString());
         if ("true".equals(System.getenv("CI"))) {
             // CI installs gcc, arm-none-eabi-gcc and qemu-system-arm: the emulated run must happen
             assertEquals(Boolean.TRUE, j.hostIdentical(), "generated C on the host");
             assertEquals(Boolean.TRUE, j.qemuIdentical(), "generated C on QEMU Cortex-M4");
+            assertEquals(Boolean.TRUE, j.boardIdentical(), "MLPerf Tiny harness on the emulated board");
         } else {
+            assertNotEquals(Boolean.FALSE, j.boardIdentical(), "MLPerf Tiny harness on the emulated board");
             assertNotEquals(Boolean.FALSE, j.hostIdentical(), "generated C on the host");
             assertNotEquals(Boolean.FALSE, j.qemuIdentical(), "generated C on QEMU Cortex-M4");
         }
