@@ -1,0 +1,115 @@
+package io.tinyml.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tinyml.core.testing.Assets;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The README's PyTorch journey, command by command through {@link Main}: the PyTorch export
+ * {@code tiny_digits.onnx} is quantized to int8, C is generated for it, built with {@code make host}
+ * and {@code make qemu-m4}, and both builds print exactly the bytes {@code tinyml run} (the
+ * reference interpreter) prints for four real digits.
+ */
+class ReadmeJourneyTest {
+    private static final int IMAGES = 4;
+
+    @Test
+    void pytorchExportQuantizedToInt8GeneratesCByteIdenticalToTheInterpreter(@TempDir Path dir) throws Exception {
+        Path onnx = Assets.require("models/pytorch/tiny_digits.onnx");
+        Path digits = Assets.require("datasets/mnist10k");
+        Path probe = Assets.require("models/pytorch/probe_input_4x1x28x28_f32.bin");
+        require("make");
+        require("gcc");
+        boolean qemu = has("arm-none-eabi-gcc") && has("qemu-system-arm");
+        if (!qemu) {
+            require("arm-none-eabi-gcc");
+            require("qemu-system-arm");
+        }
+        Path t8 = dir.resolve("t8.tflite");
+        CliTest.Outcome q = CliTest.tinyml("quantize", onnx, "--scheme", "int8", "--calibration",
+                digits + "[0:8000]", "--samples", "100", "--input-scale", "0.003921569", "--output", t8);
+        assertEquals(0, q.status(), q.err());
+        Path c = dir.resolve("t8c");
+        CliTest.Outcome g = CliTest.tinyml("codegen", t8, "--target", "qemu-mps2-an386", "--output", c);
+        assertEquals(0, g.status(), g.err());
+        assertTrue(Files.exists(c.resolve("README.md")), "the generated project explains its make targets");
+        run(c, "make", "-s", "host");
+        if (qemu) {
+            run(c, "make", "-s", "qemu-m4");
+        }
+        float[] pixels = floats(Files.readAllBytes(probe));
+        int n = pixels.length / IMAGES;
+        for (int img = 0; img < IMAGES; img++) {
+            // pixel/255 quantized with the input parameters quantize wrote: scale 1/255, zero point -128
+            byte[] in = new byte[n];
+            for (int i = 0; i < n; i++) {
+                in[i] = (byte) Math.max(-128, Math.min(127, Math.round(pixels[img * n + i] / 0.003921569f) - 128));
+            }
+            Path inFile = c.resolve("in" + img + ".bin");
+            Files.write(inFile, in);
+            Path expected = dir.resolve("interp" + img + ".bin");
+            CliTest.Outcome r = CliTest.tinyml("run", t8, "--input", inFile, "--output", expected);
+            assertEquals(0, r.status(), r.err());
+            byte[] want = Files.readAllBytes(expected);
+            assertEquals(10, want.length, "ten int8 logits");
+            run(c, "build/host/demo", inFile.getFileName().toString(), "host.bin");
+            assertArrayEquals(want, Files.readAllBytes(c.resolve("host.bin")), "host, image " + img);
+            if (qemu) {
+                run(c, "make", "-s", "run-qemu-m4", "IN=" + inFile.getFileName(), "OUT=m4.bin");
+                assertArrayEquals(want, Files.readAllBytes(c.resolve("m4.bin")), "QEMU Cortex-M4, image " + img);
+            }
+        }
+    }
+
+    private static float[] floats(byte[] b) {
+        float[] f = new float[b.length / 4];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+        return f;
+    }
+
+    private static boolean has(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** In CI (env CI=true) a missing tool fails; elsewhere the test is skipped. */
+    private static void require(String tool) {
+        if (!has(tool)) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail("required tool missing in CI: " + tool);
+            }
+            Assumptions.abort("tool not installed: " + tool);
+        }
+    }
+
+    private static void run(Path dir, String... cmd) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(cmd));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            Assertions.fail("timed out: " + command);
+        }
+        assertEquals(0, p.exitValue(), () -> command + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+    }
+}
