@@ -31,6 +31,9 @@ final class NodeEmitter {
         Tensor out = g.tensor(n.output(0));
         boolean int8 = in.type() == DataType.INT8 && out.type() == DataType.INT8;
         OpKind k = n.op().kind();
+        if (k == OpKind.QUANTIZE || k == OpKind.DEQUANTIZE) {
+            return convert(n, in, out);
+        }
         if (in.type() == DataType.FLOAT32 && out.type() == DataType.FLOAT32) {
             return switch (k) {
                 case FULLY_CONNECTED -> fullyConnectedFloat(n);
@@ -60,8 +63,8 @@ final class NodeEmitter {
     }
 
     /** What codegen accepts, for refusals of other tensor types. */
-    static final String SCHEMES = "generated C runs int8 models (tinyml quantize --scheme int8) and float32 models, "
-            + "including fp16 and dynamic-range weights (--scheme fp16 or dynamic), not int16x8 or mixed precision";
+    static final String SCHEMES = "generated C runs int8 and float32 tensors (tinyml quantize --scheme int8; "
+            + "fp16, dynamic and int8/float mixed precision run too), not int16 ones: quantize with --scheme int8";
 
     static UnsupportedOperatorException unsupported(Node n, String what) {
         return new UnsupportedOperatorException(n.op().kind().name(), "cannot generate C for operator "
@@ -454,6 +457,33 @@ final class NodeEmitter {
         return "    static const tm_win_params P = " + win(geo, 1, 0, 0, range) + ";\n"
                 + "    tm_pool_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
                 + ", " + (avg ? 1 : 0) + ");\n    return 0;\n";
+    }
+
+    /** QUANTIZE (float32 or int8 to int8) and DEQUANTIZE (int8 to float32) of activations. */
+    private String convert(Node n, Tensor in, Tensor out) throws UnsupportedOperatorException {
+        int count = out.shape().elementCount();
+        boolean inQ = in.type() == DataType.INT8 && Quant.perTensor(in);
+        boolean outQ = out.type() == DataType.INT8 && Quant.perTensor(out);
+        m.useKernel("quant_s8");
+        if (in.type() == DataType.FLOAT32 && outQ) {
+            QuantParams q = out.requireQuant();
+            return "    tm_quantize_f32_s8(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                    + ", " + count + ", " + CText.floatLiteral(q.scale()) + ", " + q.zeroPoint() + ");\n    return 0;\n";
+        }
+        if (inQ && out.type() == DataType.FLOAT32) {
+            QuantParams q = in.requireQuant();
+            return "    tm_dequantize_s8_f32(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "float", false)
+                    + ", " + count + ", (double)" + CText.floatLiteral(q.scale()) + ", " + q.zeroPoint()
+                    + ");\n    return 0;\n";
+        }
+        if (inQ && outQ) {
+            long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale()
+                    / (double) out.requireQuant().scale());
+            return "    tm_requantize_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                    + ", " + count + ", " + in.requireQuant().zeroPoint() + ", " + out.requireQuant().zeroPoint() + ", "
+                    + FixedPoint.multiplier(packed) + ", " + FixedPoint.shift(packed) + ");\n    return 0;\n";
+        }
+        throw unsupported(n, in.type() + " input and " + out.type() + " output: " + SCHEMES);
     }
 
     private String reshape(Node n) {
