@@ -77,6 +77,48 @@ class ReadmeJourneyTest {
         }
     }
 
+    /**
+     * Every other scheme quantize writes: fp16 and dynamic-range models run through the float kernels
+     * (within 1e-5 of the interpreter on the host), int16x8 is refused with exit status 2 and a
+     * message naming the scheme to use instead.
+     */
+    @Test
+    void everySchemeQuantizeWritesGeneratesCOrIsRefusedNamingTheSchemeToUse(@TempDir Path dir) throws Exception {
+        Path onnx = Assets.require("models/pytorch/tiny_digits.onnx");
+        Path digits = Assets.require("datasets/mnist10k");
+        Path probe = Assets.require("models/pytorch/probe_input_4x1x28x28_f32.bin");
+        require("make");
+        require("gcc");
+        byte[] in = java.util.Arrays.copyOf(Files.readAllBytes(probe), 28 * 28 * 4);
+        for (String scheme : List.of("fp16", "dynamic", "int16x8")) {
+            Path model = dir.resolve(scheme + ".tflite");
+            CliTest.Outcome q = CliTest.tinyml("quantize", onnx, "--scheme", scheme, "--calibration",
+                    digits + "[0:8000]", "--samples", "20", "--input-scale", "0.003921569", "--output", model);
+            assertEquals(0, q.status(), q.err());
+            Path c = dir.resolve(scheme);
+            CliTest.Outcome g = CliTest.tinyml("codegen", model, "--target", "qemu-mps2-an386", "--output", c);
+            if (scheme.equals("int16x8")) {
+                assertEquals(2, g.status(), g.out() + g.err());
+                assertTrue(g.err().contains("--scheme int8") && g.err().lines().count() == 1, g.err());
+                continue;
+            }
+            assertEquals(0, g.status(), g.err());
+            Files.write(c.resolve("in.bin"), in);
+            CliTest.Outcome r = CliTest.tinyml("run", model, "--input", c.resolve("in.bin"), "--output",
+                    dir.resolve(scheme + ".bin"));
+            assertEquals(0, r.status(), r.err());
+            run(c, "make", "-s", "host");
+            run(c, "build/host/demo", "in.bin", "host.bin");
+            float[] want = floats(Files.readAllBytes(dir.resolve(scheme + ".bin")));
+            float[] got = floats(Files.readAllBytes(c.resolve("host.bin")));
+            assertEquals(10, want.length);
+            assertEquals(want.length, got.length);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), scheme + " logit " + i);
+            }
+        }
+    }
+
     private static float[] floats(byte[] b) {
         float[] f = new float[b.length / 4];
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
