@@ -125,7 +125,7 @@ class ReadmeJourneyTest {
         return f;
     }
 
-    private static boolean has(String tool) {
+    static boolean has(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
                 return true;
@@ -135,7 +135,7 @@ class ReadmeJourneyTest {
     }
 
     /** In CI (env CI=true) a missing tool fails; elsewhere the test is skipped. */
-    private static void require(String tool) {
+    static void require(String tool) {
         if (!has(tool)) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail("required tool missing in CI: " + tool);
