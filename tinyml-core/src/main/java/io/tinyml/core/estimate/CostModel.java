@@ -209,7 +209,7 @@ final class CostModel {
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
             case DEPTHWISE_CONV_2D -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            case SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
+            case SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
                     PER_ELEMENT * outElems;
             case ADD, SUB, MUL, RELU, RELU6, CLIP, QUANTIZE -> PER_ELEMENT_SIMPLE * outElems;
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();

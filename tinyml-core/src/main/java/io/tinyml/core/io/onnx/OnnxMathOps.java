@@ -358,13 +358,18 @@ final class OnnxMathOps extends OnnxNodeContext {
         binaryTo(new Op.Add(Activation.NONE), r, sn, null);
     }
 
-    void softmax() throws MalformedModelException, UnsupportedOperatorException {
+    /**
+     * Softmax or LogSoftmax: over the last axis directly, otherwise (opset 13 on) with the axis moved
+     * last and back, or (before opset 13) over the input flattened to 2-D at the axis.
+     */
+    void softmax(boolean log) throws MalformedModelException, UnsupportedOperatorException {
+        Op op = log ? new Op.LogSoftmax() : new Op.Softmax(1f);
         Value x = in(0);
         int r = x.rank();
         int axis = normAxis((int) attrI("axis", opset >= 13 ? -1 : 1), r);
         if (axis == r - 1) {
             Value y = outPlain(0, x.type, x.shape, null);
-            vs.node(node().name(), new Op.Softmax(1f), List.of(vs.plain(x)), List.of(y.plain));
+            vs.node(node().name(), op, List.of(vs.plain(x)), List.of(y.plain));
             return;
         }
         if (opset < 13) {
@@ -381,14 +386,14 @@ final class OnnxMathOps extends OnnxNodeContext {
             int flat = vs.activation(x.name + "_2d", x.type, s2, null);
             vs.node(node().name() + "_flatten", new Op.Reshape(), List.of(vs.plain(x)), List.of(flat));
             int sm = vs.activation(node().outputs().get(0) + "_2d", x.type, s2, null);
-            vs.node(node().name(), new Op.Softmax(1f), List.of(flat), List.of(sm));
+            vs.node(node().name(), op, List.of(flat), List.of(sm));
             Value y = outPlain(0, x.type, x.shape, null);
             vs.node(node().name() + "_unflatten", new Op.Reshape(), List.of(sm), List.of(y.plain));
             return;
         }
         if (r == 4 && axis == 1 && (x.nhwc >= 0 || x.plain < 0)) {
             Value y = outNhwc(0, x.type, x.shape, null);
-            vs.node(node().name(), new Op.Softmax(1f), List.of(vs.nhwc(x)), List.of(y.nhwc));
+            vs.node(node().name(), op, List.of(vs.nhwc(x)), List.of(y.nhwc));
             return;
         }
         // move the axis last, softmax, move it back: transposes are exact
@@ -406,7 +411,7 @@ final class OnnxMathOps extends OnnxNodeContext {
         int t = transposeNode(x.name + "_axis_last", vs.plain(x), perm, x.type);
         int[] ts = vs.b.tensor(t).shape().toArray();
         int sm = vs.activation(node().outputs().get(0) + "_axis_last", x.type, ts, null);
-        vs.node(node().name(), new Op.Softmax(1f), List.of(t), List.of(sm));
+        vs.node(node().name(), op, List.of(t), List.of(sm));
         Value y = outPlain(0, x.type, x.shape, null);
         vs.node(node().name() + "_axis_back", new Op.Transpose(inv), List.of(sm), List.of(y.plain));
     }

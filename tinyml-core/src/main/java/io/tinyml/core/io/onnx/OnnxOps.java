@@ -202,7 +202,8 @@ final class OnnxOps extends OnnxNodeContext {
             case "Clip" -> maths.clip();
             case "HardSigmoid" -> maths.hardSigmoid();
             case "PRelu" -> maths.prelu();
-            case "Softmax" -> maths.softmax();
+            case "Softmax" -> maths.softmax(false);
+            case "LogSoftmax" -> maths.softmax(true);
             case "BatchNormalization" -> convs.batchNorm();
             case "MaxPool", "AveragePool" -> convs.pool(n.opType().equals("MaxPool"));
             case "GlobalAveragePool" -> convs.globalAveragePool();
