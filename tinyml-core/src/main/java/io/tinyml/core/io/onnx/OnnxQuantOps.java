@@ -129,4 +129,37 @@ final class OnnxQuantOps extends OnnxNodeContext {
         x.quant = q;
         unaryToTyped(new Op.Dequantize(), x, DataType.FLOAT32, null);
     }
+
+    /**
+     * Defines {@code out} as the float dequantization of an INT32 bias whose scale is
+     * {@code x_scale × w_scale} (per output channel when w_scale is a vector), zero point 0.
+     */
+    void dequantizeBias(String bias, String xScale, String wScale, String out)
+            throws MalformedModelException, UnsupportedOperatorException {
+        Value b = values.get(bias);
+        Value xs = values.get(xScale);
+        Value ws = values.get(wScale);
+        if (b == null || xs == null || ws == null || !b.isPlainConstant() || b.type != DataType.INT32
+                || !xs.isPlainConstant() || !ws.isPlainConstant()) {
+            throw unsupported("a constant INT32 bias and constant scales, found '" + bias + "'");
+        }
+        float x = xs.constant.floats()[0];
+        float[] w = ws.constant.floats();
+        float[] s = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            s[i] = x * w[i];
+        }
+        QuantParams q = s.length == 1 ? QuantParams.perTensor(s[0], 0) : QuantParams.perAxis(s, new long[s.length], 0);
+        Value y = new Value(out, DataType.FLOAT32, b.shape);
+        y.constant = b.constant.withQuant(q);
+        y.dequantize = true;
+        define(out, y);
+    }
+
+    /** A float activation holding integers, as INT32 (QUANTIZE with scale 1 and zero point 0). */
+    void toInt32() throws MalformedModelException, UnsupportedOperatorException {
+        Value x = in(0);
+        Value y = unaryToTyped(new Op.Quantize(), x, DataType.INT32, QuantParams.perTensor(1f, 0));
+        y.quant = QuantParams.perTensor(1f, 0);
+    }
 }
