@@ -421,4 +421,33 @@ final class OnnxLayoutOps extends OnnxNodeContext {
         throw unsupported("a Cast the IR can express (the IR has no Cast), found " + x.type + " to "
                 + OnnxTensors.onnxTypeName((int) attrI("to", 0)));
     }
+
+    /**
+     * DepthToSpace (DCR and CRD modes) as its definition: a reshape to 6-D, a transpose and a reshape
+     * back, on the NCHW data.
+     */
+    void depthToSpace() throws MalformedModelException, UnsupportedOperatorException {
+        Value x = in(0);
+        if (x.rank() != 4) {
+            throw unsupported("a 4-D input, found " + Arrays.toString(x.shape));
+        }
+        int b = (int) attrI("blocksize", 0);
+        String mode = attrS("mode", "DCR");
+        int n = x.shape[0];
+        int c = x.shape[1];
+        int h = x.shape[2];
+        int w = x.shape[3];
+        if (b <= 0 || c % (b * b) != 0) {
+            throw malformed("a positive blocksize whose square divides the channels " + c, Integer.toString(b));
+        }
+        boolean dcr = !"CRD".equals(mode);
+        int[] six = dcr ? new int[] {n, b, b, c / (b * b), h, w} : new int[] {n, c / (b * b), b, b, h, w};
+        List<Integer> perm = dcr ? List.of(0, 3, 4, 1, 5, 2) : List.of(0, 1, 4, 2, 5, 3);
+        String base = node().outputs().get(0);
+        int r6 = vs.activation(base + "_6d", x.type, six, null);
+        vs.node(node().name() + "_6d", new Op.Reshape(), List.of(vs.plain(x)), List.of(r6));
+        int t = transposeNode(base + "_moved", r6, perm, x.type);
+        Value y = outPlain(0, x.type, new int[] {n, c / (b * b), h * b, w * b}, null);
+        vs.node(node().name(), new Op.Reshape(), List.of(t), List.of(y.plain));
+    }
 }

@@ -317,6 +317,7 @@ final class OnnxOps extends OnnxNodeContext {
             case "Identity" -> reshapeTo(in(0), in(0).shape);
             case "Dropout" -> layouts.dropout();
             case "Transpose" -> layouts.transpose();
+            case "DepthToSpace" -> layouts.depthToSpace();
             case "Concat" -> layouts.concat();
             case "Pad" -> layouts.pad();
             case "QLinearConv" -> qlinear(n, true);
