@@ -54,6 +54,9 @@ final class OnnxOps extends OnnxNodeContext {
             }
             Tensor c = OnnxTensors.toConstant(t, t.name(), "'" + source + "'");
             define(t.name(), constValue(t.name(), c));
+            if (OnnxTensors.widened(t.dataType())) {
+                shared.widened.add(t.name());
+            }
         }
         Map<String, OnnxProto.ValueInfo> inputsByName = new HashMap<>();
         for (OnnxProto.ValueInfo vi : g.inputs()) {
@@ -65,12 +68,18 @@ final class OnnxOps extends OnnxNodeContext {
                 throw malformedG("expected a bound name to be a graph input, found '" + e.getKey() + "'");
             }
             define(e.getKey(), constValue(e.getKey(), e.getValue().withName(e.getKey())));
+            if (OnnxTensors.widened(vi.elemType())) {
+                shared.widened.add(vi.name());
+            }
         }
         for (OnnxProto.ValueInfo vi : g.inputs()) {
             if (values.containsKey(vi.name())) {
                 continue; // an initializer listed as input (IR < 4) or a bound input
             }
-            DataType type = OnnxTensors.irType(vi.elemType());
+            DataType type = OnnxTensors.holderType(vi.elemType());
+            if (OnnxTensors.widened(vi.elemType())) {
+                shared.widened.add(vi.name());
+            }
             if (type == null) {
                 throw new UnsupportedOperatorException(OnnxTensors.onnxTypeName(vi.elemType()), "'" + source
                         + "': graph input '" + vi.name() + "': expected a tensor of an IR element type, found "

@@ -50,6 +50,10 @@ final class OnnxQuantOps extends OnnxNodeContext {
     void quantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
         Value zp = opt(2);
+        if (zp != null && shared.widened.contains(zp.name)) {
+            throw unsupported("an INT8, UINT8 or INT16 output, found a narrower or unsigned type held in " + zp.type
+                    + " (its saturation range has no IR type)");
+        }
         DataType out = zp != null ? zp.type : DataType.UINT8;
         long dt = attrI("output_dtype", 0);
         if (dt != 0) {

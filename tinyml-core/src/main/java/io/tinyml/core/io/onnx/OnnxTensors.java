@@ -41,6 +41,62 @@ final class OnnxTensors {
         };
     }
 
+    /**
+     * The IR type that holds an ONNX element type: its own, or for the integer types the IR lacks a
+     * wider one that holds every value exactly (UINT16 in INT32, UINT32 and UINT64 in INT64 — the
+     * bits of UINT64 kept, so wrapping sums and products agree —, INT4 and INT2 in INT8, UINT4 and
+     * UINT2 in UINT8); null for others.
+     */
+    static DataType holderType(int onnx) {
+        return switch (onnx) {
+            case OnnxProto.UINT16 -> DataType.INT32;
+            case 12, 13 -> DataType.INT64; // UINT32, UINT64
+            case 22, 26 -> DataType.INT8; // INT4, INT2
+            case 21, 25 -> DataType.UINT8; // UINT4, UINT2
+            default -> irType(onnx);
+        };
+    }
+
+    /** True when {@link #holderType} widens the ONNX type. */
+    static boolean widened(int onnx) {
+        return irType(onnx) == null && holderType(onnx) != null;
+    }
+
+    /** Widens little-endian raw data of a narrow integer type into its holder type. */
+    private static byte[] widen(int onnx, byte[] raw, int n, String where) throws MalformedModelException {
+        int bits = switch (onnx) {
+            case 21, 22 -> 4;
+            case 25, 26 -> 2;
+            case OnnxProto.UINT16 -> 16;
+            case 12 -> 32;
+            default -> 64;
+        };
+        long need = ((long) n * bits + 7) / 8;
+        if (raw.length != need) {
+            throw new MalformedModelException(where + ": expected " + need + " bytes of raw_data for " + n + " "
+                    + onnxTypeName(onnx) + " values, found " + raw.length);
+        }
+        boolean signed = onnx == 22 || onnx == 26;
+        ByteBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(n * holderType(onnx).byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            switch (bits) {
+                case 16 -> out.putInt(Short.toUnsignedInt(in.getShort(2 * i)));
+                case 32 -> out.putLong(Integer.toUnsignedLong(in.getInt(4 * i)));
+                case 64 -> out.putLong(in.getLong(8 * i));
+                default -> {
+                    int perByte = 8 / bits;
+                    int v = (raw[i / perByte] >> ((i % perByte) * bits)) & ((1 << bits) - 1);
+                    if (signed && v >= 1 << (bits - 1)) {
+                        v -= 1 << bits;
+                    }
+                    out.put((byte) v);
+                }
+            }
+        }
+        return out.array();
+    }
+
     /** Maps an IR type to ONNX's element type code. */
     static int onnxType(DataType t) {
         return switch (t) {
@@ -91,7 +147,17 @@ final class OnnxTensors {
                     + "' stores its data in an external file; expected the data inside the model "
                     + "(save the model with all tensors embedded)");
         }
-        DataType type = irType(t.dataType());
+        DataType type = holderType(t.dataType());
+        if (type != null && widened(t.dataType())) {
+            if (t.raw() == null) {
+                throw new UnsupportedOperatorException(onnxTypeName(t.dataType()), where + ": tensor '" + name
+                        + "': expected " + onnxTypeName(t.dataType()) + " data as raw_data, found typed fields"
+                        + " (onnx-reader)");
+            }
+            Shape shape = shape(t.dims(), type.byteSize(), where + ": tensor '" + name + "'");
+            return Tensor.constant(name, type, shape, widen(t.dataType(), t.raw(), shape.elementCount(),
+                    where + ": tensor '" + name + "'"));
+        }
         if (type == null) {
             throw new UnsupportedOperatorException(onnxTypeName(t.dataType()), where + ": tensor '" + name
                     + "': expected an element type the IR has (FLOAT, FLOAT16, INT8, UINT8, INT16, INT32, INT64, BOOL), found "
