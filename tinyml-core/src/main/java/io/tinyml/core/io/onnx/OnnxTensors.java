@@ -62,6 +62,37 @@ final class OnnxTensors {
         return irType(onnx) == null && holderType(onnx) != null;
     }
 
+    /**
+     * The raw little-endian bytes of narrow integer data stored in typed fields: int32_data holds one
+     * UINT16 value, or one byte of packed 4-bit or 2-bit values, per entry; uint64_data one UINT32 or
+     * UINT64 value per entry.
+     */
+    private static byte[] packedFromTypedFields(OnnxProto.TensorP t) {
+        int code = t.dataType();
+        if (code == 12 || code == 13) {
+            long[] v = t.uint64Data() == null ? new long[0] : t.uint64Data();
+            ByteBuffer b = ByteBuffer.allocate(v.length * (code == 12 ? 4 : 8)).order(ByteOrder.LITTLE_ENDIAN);
+            for (long x : v) {
+                if (code == 12) {
+                    b.putInt((int) x);
+                } else {
+                    b.putLong(x);
+                }
+            }
+            return b.array();
+        }
+        int[] v = t.int32Data() == null ? new int[0] : t.int32Data();
+        ByteBuffer b = ByteBuffer.allocate(v.length * (code == OnnxProto.UINT16 ? 2 : 1)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int x : v) {
+            if (code == OnnxProto.UINT16) {
+                b.putShort((short) x);
+            } else {
+                b.put((byte) x);
+            }
+        }
+        return b.array();
+    }
+
     /** Widens little-endian raw data of a narrow integer type into its holder type. */
     private static byte[] widen(int onnx, byte[] raw, int n, String where) throws MalformedModelException {
         int bits = switch (onnx) {
@@ -149,13 +180,9 @@ final class OnnxTensors {
         }
         DataType type = holderType(t.dataType());
         if (type != null && widened(t.dataType())) {
-            if (t.raw() == null) {
-                throw new UnsupportedOperatorException(onnxTypeName(t.dataType()), where + ": tensor '" + name
-                        + "': expected " + onnxTypeName(t.dataType()) + " data as raw_data, found typed fields"
-                        + " (onnx-reader)");
-            }
             Shape shape = shape(t.dims(), type.byteSize(), where + ": tensor '" + name + "'");
-            return Tensor.constant(name, type, shape, widen(t.dataType(), t.raw(), shape.elementCount(),
+            byte[] raw = t.raw() != null ? t.raw() : packedFromTypedFields(t);
+            return Tensor.constant(name, type, shape, widen(t.dataType(), raw, shape.elementCount(),
                     where + ": tensor '" + name + "'"));
         }
         if (type == null) {
