@@ -11,6 +11,7 @@ import io.tinyml.core.ir.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Maps QuantizeLinear and DequantizeLinear (QDQ): quantized constants keep their integer data and
@@ -72,7 +73,10 @@ final class OnnxQuantOps extends OnnxNodeContext {
             return;
         }
         if (!q.isPerTensor()) {
-            throw unsupported("per-tensor quantization of an activation, found per-axis parameters");
+            // per-axis parameters address ONNX axes: computed on the plain (ONNX-layout) tensor
+            Value y = outPlain(0, out, x.shape, q);
+            vs.node(node().name(), new Op.Quantize(), List.of(vs.plain(x)), List.of(y.plain));
+            return;
         }
         Value y = unaryToTyped(new Op.Quantize(), x, out, q);
         y.quant = q;
@@ -122,7 +126,15 @@ final class OnnxQuantOps extends OnnxNodeContext {
             return;
         }
         if (!q.isPerTensor()) {
-            throw unsupported("per-tensor dequantization of an activation, found per-axis parameters");
+            int pi = vs.plain(x);
+            Tensor pt = vs.b.tensor(pi);
+            if (pt.quant().isPresent() && !pt.quant().get().equals(q)) {
+                throw unsupported("one set of quantization parameters per tensor, found two for '" + x.name + "'");
+            }
+            vs.b.setTensor(pi, pt.withQuant(q));
+            Value y = outPlain(0, DataType.FLOAT32, x.shape, null);
+            vs.node(node().name(), new Op.Dequantize(), List.of(pi), List.of(y.plain));
+            return;
         }
         int xi = x.rank() == 4 && (x.nhwc >= 0 || x.plain < 0) ? vs.nhwc(x) : vs.plain(x);
         Tensor xt = vs.b.tensor(xi);
