@@ -48,7 +48,17 @@ class ReadmeJourneyTest {
         Path c = dir.resolve("t8c");
         CliTest.Outcome g = CliTest.tinyml("codegen", t8, "--target", "qemu-mps2-an386", "--output", c);
         assertEquals(0, g.status(), g.err());
-        assertTrue(Files.exists(c.resolve("README.md")), "the generated project explains its make targets");
+        String readme = Files.readString(c.resolve("README.md"));
+        assertTrue(readme.contains("make host") && readme.contains("make run-qemu-m4"), readme);
+        // the header carries the input and output quantization the model was written with
+        io.tinyml.core.ir.Model q8 = io.tinyml.core.io.ModelIO.read(t8);
+        String header = Files.readString(c.resolve("tinyml_model.h"));
+        io.tinyml.core.ir.QuantParams qi = q8.graph().inputTensor(0).requireQuant();
+        io.tinyml.core.ir.QuantParams qo = q8.graph().outputTensor(0).requireQuant();
+        assertEquals(qi.scale(), Float.parseFloat(macro(header, "TINYML_INPUT0_SCALE")));
+        assertEquals(qi.zeroPoint(), Integer.parseInt(macro(header, "TINYML_INPUT0_ZERO_POINT").replaceAll("[()]", "")));
+        assertEquals(qo.scale(), Float.parseFloat(macro(header, "TINYML_OUTPUT0_SCALE")));
+        assertEquals(qo.zeroPoint(), Integer.parseInt(macro(header, "TINYML_OUTPUT0_ZERO_POINT").replaceAll("[()]", "")));
         run(c, "make", "-s", "host");
         if (qemu) {
             run(c, "make", "-s", "qemu-m4");
@@ -117,6 +127,13 @@ class ReadmeJourneyTest {
                 assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), scheme + " logit " + i);
             }
         }
+    }
+
+    /** The value of a {@code #define NAME VALUE} line. */
+    private static String macro(String header, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("#define " + name + " (\\S+)").matcher(header);
+        assertTrue(m.find(), name + " in\n" + header);
+        return m.group(1);
     }
 
     private static float[] floats(byte[] b) {
