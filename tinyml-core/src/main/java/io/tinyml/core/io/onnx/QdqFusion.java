@@ -27,7 +27,9 @@ import java.util.Set;
  * concatenation) and average pooling are fused only when input and output share their parameters,
  * as TFLite's int8 kernels require. A transpose that only moves axes of size 1 becomes a reshape,
  * and consecutive reshapes become one. Anything that does not match stays as it was (float compute
- * between QUANTIZE and DEQUANTIZE), so the result is never wrong, only less fused. Stateless.
+ * between QUANTIZE and DEQUANTIZE), so the result is never wrong, only less fused; and when the
+ * fused graph has a group no int8 kernel of the interpreter takes while the graph as read runs, the
+ * graph as read is kept. Stateless.
  */
 final class QdqFusion {
     private static final Set<OpKind> COMPUTE = EnumSet.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D,
@@ -73,7 +75,23 @@ final class QdqFusion {
         }
         dropUnread(nodes, b.outputs());
         simplifyLayout(b);
-        return b.build();
+        Graph fused = b.build();
+        // a group whose parameters no int8 kernel takes (say a softmax output scale other than 1/256)
+        // would make a runnable float graph unrunnable: keep the graph as read then
+        if (!runnable(fused) && runnable(g)) {
+            return g;
+        }
+        return fused;
+    }
+
+    private static boolean runnable(Graph g) {
+        try {
+            io.tinyml.core.runtime.Interpreter.create(io.tinyml.core.ir.Model.of(g,
+                    io.tinyml.core.ir.Provenance.builtInCode("qdq-fusion check")));
+            return true;
+        } catch (io.tinyml.core.UnsupportedOperatorException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Tries to fuse the group around compute node {@code i}. */

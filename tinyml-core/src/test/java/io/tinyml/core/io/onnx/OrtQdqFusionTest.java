@@ -147,4 +147,30 @@ class OrtQdqFusionTest {
             }
         }
     }
+
+    @Test
+    void aGroupNoInt8KernelTakesKeepsTheGraphRunnableInFloat() throws Exception {
+        OnnxCraftedTest.Raw r = new OnnxCraftedTest.Raw();
+        r.inputs.add(OnnxCraftedTest.Raw.value("input", 1, 10));
+        r.outputs.add(OnnxCraftedTest.Raw.value("output", 1, 10));
+        String x = qdq(r, "input", 0.1f, (byte) 0);
+        r.node("Softmax", "softmax", List.of(x), List.of("probs"), intAttr("axis", 1));
+        qdq(r, "probs", 0.05f, (byte) 0); // TFLite's int8 softmax needs scale 1/256, zero point -128
+        r.node("Identity", "out", List.of("probs_dequant"), List.of("output"));
+        byte[] onnx = r.build();
+        Model m = OnnxReader.read(onnx, "softmax_qdq.onnx");
+        float[] v = new float[10];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) RND.nextGaussian();
+        }
+        Tensor in = Tensor.ofFloats("input", Shape.of(1, 10), v);
+        float[] ours = OnnxCases.run(m, Map.of("input", in)).get(0).floats();
+        float[] ort;
+        try (Ort o = new Ort(onnx)) {
+            ort = o.run(Map.of("input", in)).get(0).floats();
+        }
+        for (int i = 0; i < ours.length; i++) {
+            assertTrue(Math.abs(ours[i] - ort[i]) <= 0.05f * 1.01f, i + ": " + ours[i] + " vs " + ort[i]);
+        }
+    }
 }
