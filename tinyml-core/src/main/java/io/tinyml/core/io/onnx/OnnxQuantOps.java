@@ -52,8 +52,8 @@ final class OnnxQuantOps extends OnnxNodeContext {
         Value x = in(0);
         Value zp = opt(2);
         if (zp != null && shared.widened.contains(zp.name)) {
-            throw unsupported("an INT8, UINT8 or INT16 output, found a narrower or unsigned type held in " + zp.type
-                    + " (its saturation range has no IR type)");
+            throw unsupported("an INT8, UINT8 or INT16 output, found a type the IR only holds in a wider " + zp.type
+                    + " (it has no rounding and saturation to it)");
         }
         DataType out = zp != null ? zp.type : DataType.UINT8;
         long dt = attrI("output_dtype", 0);
@@ -110,6 +110,10 @@ final class OnnxQuantOps extends OnnxNodeContext {
 
     void dequantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
+        if (x.type == DataType.FLOAT32 && shared.widened.contains(x.name)) {
+            dequantizeSmallFloat(x);
+            return;
+        }
         if (x.type != DataType.INT8 && x.type != DataType.UINT8 && x.type != DataType.INT16 && x.type != DataType.INT32) {
             throw unsupported("an INT8, UINT8, INT16 or INT32 input, found " + x.type);
         }
@@ -177,5 +181,24 @@ final class OnnxQuantOps extends OnnxNodeContext {
         Value x = in(0);
         Value y = unaryToTyped(new Op.Quantize(), x, DataType.INT32, QuantParams.perTensor(1f, 0));
         y.quant = QuantParams.perTensor(1f, 0);
+    }
+
+    /**
+     * DequantizeLinear of 8- or 4-bit float data (decoded exactly into FLOAT32 at the edge):
+     * {@code (x - zero_point) * scale} with a per-tensor FLOAT scale.
+     */
+    private void dequantizeSmallFloat(Value x) throws MalformedModelException, UnsupportedOperatorException {
+        Value scale = in(1);
+        Value zp = opt(2);
+        if (!scale.isPlainConstant() || scale.type != DataType.FLOAT32 || scale.constant.shape().elementCount() != 1) {
+            throw unsupported("a constant per-tensor FLOAT scale for float8/float4 data, found '" + scale.name + "' "
+                    + scale.type);
+        }
+        Value centered = x;
+        if (zp != null && (!zp.isPlainConstant() || zp.constant.floats()[0] != 0f)) {
+            centered = new Value(node().outputs().get(0) + "_centered", DataType.FLOAT32, x.shape);
+            binaryTo(new Op.Sub(io.tinyml.core.ir.Activation.NONE), x, zp, centered);
+        }
+        binary(new Op.Mul(io.tinyml.core.ir.Activation.NONE), centered, scale);
     }
 }

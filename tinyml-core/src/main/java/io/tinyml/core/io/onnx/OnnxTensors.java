@@ -53,6 +53,7 @@ final class OnnxTensors {
             case 12, 13 -> DataType.INT64; // UINT32, UINT64
             case 22, 26 -> DataType.INT8; // INT4, INT2
             case 21, 25 -> DataType.UINT8; // UINT4, UINT2
+            case 17, 19, 23 -> DataType.FLOAT32; // FLOAT8E4M3FN, FLOAT8E5M2, FLOAT4E2M1: every value exact
             default -> irType(onnx);
         };
     }
@@ -93,8 +94,45 @@ final class OnnxTensors {
         return b.array();
     }
 
+    /** Decodes FLOAT8E4M3FN, FLOAT8E5M2 (one byte each) or FLOAT4E2M1 (two per byte, low nibble first). */
+    private static byte[] decodeSmallFloats(int onnx, byte[] raw, int n, String where) throws MalformedModelException {
+        long need = onnx == 23 ? (n + 1L) / 2 : n;
+        if (raw.length != need) {
+            throw new MalformedModelException(where + ": expected " + need + " bytes for " + n + " "
+                    + onnxTypeName(onnx) + " values, found " + raw.length);
+        }
+        ByteBuffer out = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            int b = onnx == 23 ? (raw[i / 2] >> (4 * (i % 2))) & 0xF : raw[i] & 0xFF;
+            float v;
+            if (onnx == 17) { // sign, 4 exponent bits (bias 7), 3 mantissa bits; S.1111.111 is NaN, no infinity
+                int e = (b >> 3) & 0xF;
+                int m = b & 7;
+                v = e == 15 && m == 7 ? Float.NaN
+                        : e == 0 ? m / 8f * (float) Math.pow(2, -6) : (1 + m / 8f) * (float) Math.pow(2, e - 7);
+                v = (b & 0x80) != 0 ? -v : v;
+            } else if (onnx == 19) { // sign, 5 exponent bits (bias 15), 2 mantissa bits, IEEE infinities and NaN
+                int e = (b >> 2) & 0x1F;
+                int m = b & 3;
+                v = e == 31 ? (m == 0 ? Float.POSITIVE_INFINITY : Float.NaN)
+                        : e == 0 ? m / 4f * (float) Math.pow(2, -14) : (1 + m / 4f) * (float) Math.pow(2, e - 15);
+                v = (b & 0x80) != 0 ? -v : v;
+            } else { // sign, 2 exponent bits (bias 1), 1 mantissa bit
+                int e = (b >> 1) & 3;
+                int m = b & 1;
+                v = e == 0 ? m * 0.5f : (1 + m / 2f) * (float) Math.pow(2, e - 1);
+                v = (b & 0x8) != 0 ? -v : v;
+            }
+            out.putFloat(v);
+        }
+        return out.array();
+    }
+
     /** Widens little-endian raw data of a narrow integer type into its holder type. */
     private static byte[] widen(int onnx, byte[] raw, int n, String where) throws MalformedModelException {
+        if (onnx == 17 || onnx == 19 || onnx == 23) {
+            return decodeSmallFloats(onnx, raw, n, where);
+        }
         int bits = switch (onnx) {
             case 21, 22 -> 4;
             case 25, 26 -> 2;
