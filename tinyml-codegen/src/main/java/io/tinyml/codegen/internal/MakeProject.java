@@ -29,6 +29,8 @@ public final class MakeProject {
         long outTotal = IntStream.range(0, g.outputs().size()).mapToLong(i -> g.outputTensor(i).byteSize()).sum();
         Map<String, String> f = new LinkedHashMap<>();
         f.put("Makefile", fill("Makefile", prefix, in, out, inTotal, outTotal, g));
+        f.put("README.md", fill("README.md", prefix, in, out, inTotal, outTotal, g)
+                .replace("@PU@", prefix.toUpperCase(java.util.Locale.ROOT)));
         f.put("demo/host_main.c", fill("host_main.c", prefix, in, out, inTotal, outTotal, g));
         f.put("fw/fw_main.c", fill("fw_main.c", prefix, in, out, inTotal, outTotal, g));
         f.put("fw/startup.c", KernelSources.project("startup.c"));

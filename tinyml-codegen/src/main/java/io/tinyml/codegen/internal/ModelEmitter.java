@@ -41,8 +41,8 @@ public final class ModelEmitter {
      * @param prefix the C prefix
      */
     public ModelEmitter(Model model, String prefix) {
-        this.model = model;
-        this.g = model.graph();
+        this.model = ConstantDequantize.fold(model);
+        this.g = this.model.graph();
         this.p = prefix;
         this.problem = PlanProblem.of(g, PlanProblem.reshapeOnly(), null, PlanProblem.DEFAULT_ALIGNMENT);
         this.plan = new GreedyBySizePlanner().plan(problem);
@@ -239,10 +239,12 @@ public final class ModelEmitter {
         for (int i = 0; i < g.inputs().size(); i++) {
             s.append("#define ").append(up).append("_INPUT").append(i).append("_BYTES ")
                     .append(g.inputTensor(i).byteSize()).append("u\n");
+            quantMacros(s, up + "_INPUT" + i, g.inputTensor(i));
         }
         for (int i = 0; i < g.outputs().size(); i++) {
             s.append("#define ").append(up).append("_OUTPUT").append(i).append("_BYTES ")
                     .append(g.outputTensor(i).byteSize()).append("u\n");
+            quantMacros(s, up + "_OUTPUT" + i, g.outputTensor(i));
         }
         s.append("\n/*\n * Runs one inference. inputs[i] points at ").append(up).append("_INPUTi_BYTES bytes, outputs[i] at\n")
                 .append(" * ").append(up).append("_OUTPUTi_BYTES bytes (row-major, the model's tensor types).\n")
@@ -257,6 +259,25 @@ public final class ModelEmitter {
         s.append("void *").append(p).append("_output(int i);\n\n");
         s.append("#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
         return s.toString();
+    }
+
+    /**
+     * Appends a tensor's element type and, when it is quantized per tensor, its scale and zero point
+     * (real = SCALE * (q - ZERO_POINT)); a per-channel tensor gets a comment instead.
+     */
+    private static void quantMacros(StringBuilder s, String name, Tensor t) {
+        s.append("/* ").append(name).append(": ").append(t.type()).append(' ').append(t.shape()).append(" */\n");
+        if (t.quant().isEmpty()) {
+            return;
+        }
+        io.tinyml.core.ir.QuantParams q = t.requireQuant();
+        if (!q.isPerTensor()) {
+            s.append("/* ").append(name).append(" is quantized per channel on axis ").append(q.axis()).append(" */\n");
+            return;
+        }
+        s.append("#define ").append(name).append("_SCALE ").append(CText.floatLiteral(q.scale()))
+                .append(" /* ").append(q.scale()).append(" */\n");
+        s.append("#define ").append(name).append("_ZERO_POINT (").append(q.zeroPoint()).append(")\n");
     }
 
     private String weightsHeader() {

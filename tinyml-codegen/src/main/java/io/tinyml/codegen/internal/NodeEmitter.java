@@ -31,6 +31,9 @@ final class NodeEmitter {
         Tensor out = g.tensor(n.output(0));
         boolean int8 = in.type() == DataType.INT8 && out.type() == DataType.INT8;
         OpKind k = n.op().kind();
+        if (k == OpKind.QUANTIZE || k == OpKind.DEQUANTIZE) {
+            return convert(n, in, out);
+        }
         if (in.type() == DataType.FLOAT32 && out.type() == DataType.FLOAT32) {
             return switch (k) {
                 case FULLY_CONNECTED -> fullyConnectedFloat(n);
@@ -43,7 +46,7 @@ final class NodeEmitter {
             };
         }
         if (!int8) {
-            throw unsupported(n, in.type() + " input and " + out.type() + " output (only int8 models are supported)");
+            throw unsupported(n, in.type() + " input and " + out.type() + " output: " + SCHEMES);
         }
         return switch (k) {
             case CONV_2D, DEPTHWISE_CONV_2D -> conv(index, n);
@@ -52,9 +55,16 @@ final class NodeEmitter {
             case RESHAPE -> reshape(n);
             case SOFTMAX -> softmax(index, n);
             case ADD, SUB -> addSub(n);
-            default -> throw unsupported(n, "no C kernel");
+            case PAD -> padInt8(n);
+            case MEAN -> meanInt8(index, n);
+            case RELU, RELU6, CLIP, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> UnaryTables.emit(m, index, n);
+            default -> throw unsupported(n, "int8 " + k + " has no C kernel yet");
         };
     }
+
+    /** What codegen accepts, for refusals of other tensor types. */
+    static final String SCHEMES = "generated C runs int8 and float32 tensors (tinyml quantize --scheme int8; "
+            + "fp16, dynamic and int8/float mixed precision run too), not int16 ones: quantize with --scheme int8";
 
     static UnsupportedOperatorException unsupported(Node n, String what) {
         return new UnsupportedOperatorException(n.op().kind().name(), "cannot generate C for operator "
@@ -279,6 +289,14 @@ final class NodeEmitter {
     }
 
     private String padFloat(Node n) throws UnsupportedOperatorException {
+        return pad(n, false);
+    }
+
+    private String padInt8(Node n) throws UnsupportedOperatorException {
+        return pad(n, true);
+    }
+
+    private String pad(Node n, boolean int8) throws UnsupportedOperatorException {
         Op.Pad op = (Op.Pad) n.op();
         int[] id = g.tensor(n.input(0)).shape().toArray();
         int[] od = g.tensor(n.output(0)).shape().toArray();
@@ -297,11 +315,23 @@ final class NodeEmitter {
                 throw unsupported(n, "negative padding (cropping)");
             }
         }
+        String dims = "    static const int IN[4] = " + ints(i4) + ";\n    static const int BEFORE[4] = " + ints(b4)
+                + ";\n    static const int OUT[4] = " + ints(o4) + ";\n";
+        if (int8) {
+            Tensor y = g.tensor(n.output(0));
+            perTensorOrThrow(n, y);
+            QuantParams q = y.requireQuant();
+            // the interpreter's fill: the zero point for 0, otherwise the value quantized with the output's parameters
+            int fill = op.value() == 0f ? q.zeroPoint()
+                    : Quant.quantize(op.value(), q.scale(), q.zeroPoint(), Quant.qmin(DataType.INT8),
+                    Quant.qmax(DataType.INT8));
+            m.useKernel("pad_s8");
+            return dims + "    tm_pad_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                    + ", IN, BEFORE, OUT, " + fill + ");\n    return 0;\n";
+        }
         m.useKernel("pad_f32");
-        return "    static const int IN[4] = " + ints(i4) + ";\n    static const int BEFORE[4] = " + ints(b4)
-                + ";\n    static const int OUT[4] = " + ints(o4) + ";\n    tm_pad_f32("
-                + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false) + ", IN, BEFORE, OUT, "
-                + CText.floatLiteral(op.value()) + ");\n    return 0;\n";
+        return dims + "    tm_pad_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false)
+                + ", IN, BEFORE, OUT, " + CText.floatLiteral(op.value()) + ");\n    return 0;\n";
     }
 
     private static String ints(int[] v) {
@@ -330,6 +360,55 @@ final class NodeEmitter {
         m.useKernel("mean_f32");
         return "    tm_mean_hw_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false)
                 + ", " + x.shape().dim(0) + ", " + hw + ", " + x.shape().dim(3) + ");\n    return 0;\n";
+    }
+
+    /** int8 MEAN over one contiguous block of axes, with the interpreter's arithmetic (see QuantActivationMean). */
+    private String meanInt8(int index, Node n) throws UnsupportedOperatorException {
+        Op.Mean op = (Op.Mean) n.op();
+        Tensor x = g.tensor(n.input(0));
+        Tensor y = g.tensor(n.output(0));
+        perTensorOrThrow(n, x);
+        perTensorOrThrow(n, y);
+        int rank = x.shape().rank();
+        java.util.TreeSet<Integer> axes = new java.util.TreeSet<>();
+        for (int a : op.axes()) {
+            axes.add(a < 0 ? a + rank : a);
+        }
+        if (axes.isEmpty() || axes.last() - axes.first() + 1 != axes.size()) {
+            throw unsupported(n, "mean over axes " + op.axes() + " (only one contiguous block of axes)");
+        }
+        int outer = 1;
+        int count = 1;
+        int inner = 1;
+        for (int d = 0; d < rank; d++) {
+            int dim = x.shape().dim(d);
+            if (d < axes.first()) {
+                outer *= dim;
+            } else if (d <= axes.last()) {
+                count *= dim;
+            } else {
+                inner *= dim;
+            }
+        }
+        float si = x.requireQuant().scale();
+        float so = y.requireQuant().scale();
+        int zi = x.requireQuant().zeroPoint();
+        int zo = y.requireQuant().zeroPoint();
+        boolean same = zi == zo && si == so;
+        long packed = FixedPoint.quantizeMultiplier((double) si / (double) so);
+        int mult = FixedPoint.multiplier(packed);
+        int shift = FixedPoint.shift(packed);
+        if (count > 0) {
+            int fold = Math.min(Math.min(63 - Long.numberOfLeadingZeros(count), 32), 31 + shift);
+            mult = (int) (((long) mult << fold) / count);
+            shift -= fold;
+        }
+        m.useKernel("mean_s8");
+        return "    /* [" + outer + ", " + count + ", " + inner + "]: mean over the middle axis */\n    tm_mean_s8("
+                + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", " + outer + ", "
+                + count + ", " + inner + ", " + (same ? 1 : 0) + ", " + zi + ", " + zo + ", "
+                + (mult == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(mult)) + ", " + shift
+                + ");\n    return 0;\n";
     }
 
     private String clampFloat(Node n) {
@@ -378,6 +457,33 @@ final class NodeEmitter {
         return "    static const tm_win_params P = " + win(geo, 1, 0, 0, range) + ";\n"
                 + "    tm_pool_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
                 + ", " + (avg ? 1 : 0) + ");\n    return 0;\n";
+    }
+
+    /** QUANTIZE (float32 or int8 to int8) and DEQUANTIZE (int8 to float32) of activations. */
+    private String convert(Node n, Tensor in, Tensor out) throws UnsupportedOperatorException {
+        int count = out.shape().elementCount();
+        boolean inQ = in.type() == DataType.INT8 && Quant.perTensor(in);
+        boolean outQ = out.type() == DataType.INT8 && Quant.perTensor(out);
+        m.useKernel("quant_s8");
+        if (in.type() == DataType.FLOAT32 && outQ) {
+            QuantParams q = out.requireQuant();
+            return "    tm_quantize_f32_s8(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                    + ", " + count + ", " + CText.floatLiteral(q.scale()) + ", " + q.zeroPoint() + ");\n    return 0;\n";
+        }
+        if (inQ && out.type() == DataType.FLOAT32) {
+            QuantParams q = in.requireQuant();
+            return "    tm_dequantize_s8_f32(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "float", false)
+                    + ", " + count + ", (double)" + CText.floatLiteral(q.scale()) + ", " + q.zeroPoint()
+                    + ");\n    return 0;\n";
+        }
+        if (inQ && outQ) {
+            long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale()
+                    / (double) out.requireQuant().scale());
+            return "    tm_requantize_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                    + ", " + count + ", " + in.requireQuant().zeroPoint() + ", " + out.requireQuant().zeroPoint() + ", "
+                    + FixedPoint.multiplier(packed) + ", " + FixedPoint.shift(packed) + ");\n    return 0;\n";
+        }
+        throw unsupported(n, in.type() + " input and " + out.type() + " output: " + SCHEMES);
     }
 
     private String reshape(Node n) {

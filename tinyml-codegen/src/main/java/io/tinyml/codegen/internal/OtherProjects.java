@@ -168,6 +168,7 @@ public final class OtherProjects {
             case CONCATENATION -> "AddConcatenation";
             case PAD -> "AddPad";
             case SOFTMAX -> "AddSoftmax";
+            case LOG_SOFTMAX -> "AddLogSoftmax";
             case RELU -> "AddRelu";
             case RELU6 -> "AddRelu6";
             case LEAKY_RELU -> "AddLeakyRelu";

@@ -47,7 +47,7 @@ public final class OpCost {
                 yield outElems * p.filterH() * p.filterW();
             }
             case MEAN -> graph.tensor(node.input(0)).shape().elementCount();
-            case ADD, SUB, MUL, SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, BATCH_NORMALIZATION -> outElems;
+            case ADD, SUB, MUL, SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, BATCH_NORMALIZATION -> outElems;
             case RESHAPE, CONCATENATION, PAD, RELU, RELU6, CLIP, QUANTIZE, DEQUANTIZE, TRANSPOSE -> 0L;
         };
     }

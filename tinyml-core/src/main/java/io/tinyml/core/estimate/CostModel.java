@@ -90,13 +90,8 @@ import io.tinyml.core.target.Target;
  * FULLY_CONNECTED (kws 36,761 − person); optimized (cmsis_nn_i8) = 38,909 with FULLY_CONNECTED
  * 10,064 (48,973 − 38,909). The five measured kinds are charged as a block even when a model uses
  * fewer (an upper bound). Any other kind: PROVISIONAL 4,484 bytes, the one per-kind increment we
- * measured. Generated (tinyml-codegen, -O3, Cortex-M4, measured with arm-none-eabi-size): the
- * firmware has no C library, only startup, semihosting and the harness: about 1,750 bytes instead of
- * the {@code RUNTIME_FLASH} every library is charged, so {@code GEN_CODE_RUNTIME} is that runtime
- * minus {@code RUNTIME_FLASH} (negative); per kind: convolution 13,000 (gcc specialises a copy of
- * the kernel per call site), depthwise 906, fully connected 874, softmax 1,334 (its 1 KB exp table
- * included), pooling 500, reshape 0, others PROVISIONAL 1,500. Fitted to the five int8 models above
- * (kws within 5 %: it is the model with most specialised copies).</li>
+ * measured. Generated C (tinyml-codegen): see {@link GeneratedFlash}, which models its kernel
+ * copies, tables and runtime term by term.</li>
  * <li>runtime (C library with printf and semihosting, startup, harness), ours: whole -Os firmware
  * minus TFLM text minus model array: 16,703 / 16,647 / 16,509 / 16,455 bytes for kws ref, person
  * ref, kws cmsis_nn_i8, person cmsis_nn_i8; their mean 16,579 is used for every library.</li>
@@ -142,14 +137,6 @@ final class CostModel {
     static final long OPT_CODE_BLOCK = 38_909;
     static final long OPT_CODE_FC = 10_064;
     static final long OTHER_KIND_CODE = 4_484;
-    static final long GEN_RUNTIME = 1_750;
-    static final long GEN_CODE_RUNTIME = GEN_RUNTIME - 16_579;
-    static final long GEN_CODE_PER_KIND = 1_500;
-    static final long GEN_CODE_CONV = 13_000;
-    static final long GEN_CODE_DEPTHWISE = 906;
-    static final long GEN_CODE_FC = 874;
-    static final long GEN_CODE_SOFTMAX = 1_334;
-    static final long GEN_CODE_POOL = 500;
     static final double GEN_CONV_PER_MAC = 1.3145;
     static final double GEN_CONV_PER_OUTPUT = 39.119;
     static final double GEN_DW_PER_MAC = 7.0;
@@ -222,7 +209,7 @@ final class CostModel {
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
             case DEPTHWISE_CONV_2D -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            case SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
+            case SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
                     PER_ELEMENT * outElems;
             case ADD, SUB, MUL, RELU, RELU6, CLIP, QUANTIZE -> PER_ELEMENT_SIMPLE * outElems;
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
@@ -312,23 +299,8 @@ final class CostModel {
         return NODE_RECORD + s;
     }
 
-    /** Kernel code bytes for the kinds used. */
+    /** Kernel code bytes for the kinds used by an interpreter library (generated C: {@link GeneratedFlash}). */
     static long kernelCode(KernelLibrary lib, java.util.Set<OpKind> kinds) {
-        if (lib == KernelLibrary.GENERATED) {
-            long code = GEN_CODE_RUNTIME;
-            for (OpKind k : kinds) {
-                code += switch (k) {
-                    case CONV_2D -> GEN_CODE_CONV;
-                    case DEPTHWISE_CONV_2D -> GEN_CODE_DEPTHWISE;
-                    case FULLY_CONNECTED -> GEN_CODE_FC;
-                    case SOFTMAX -> GEN_CODE_SOFTMAX;
-                    case AVERAGE_POOL_2D, MAX_POOL_2D -> GEN_CODE_POOL;
-                    case RESHAPE -> 0;
-                    default -> GEN_CODE_PER_KIND;
-                };
-            }
-            return code;
-        }
         long code = lib == KernelLibrary.OPTIMIZED ? OPT_CODE_BLOCK : REF_CODE_BLOCK;
         for (OpKind k : kinds) {
             switch (k) {

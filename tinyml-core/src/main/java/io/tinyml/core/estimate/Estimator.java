@@ -214,11 +214,12 @@ public final class Estimator {
                 format += 48 + 4L * (node.inputs().size() + node.outputs().size());
             }
             format += 16L * buffers + 512;
-        } else {
-            quant = 8 * requantChannels;
         }
-        FlashBreakdown flash = new FlashBreakdown(weights, quant, format, CostModel.kernelCode(kernels, kinds),
-                CostModel.RUNTIME_FLASH);
+        FlashBreakdown flash = interpreter
+                ? new FlashBreakdown(weights, quant, format, CostModel.kernelCode(kernels, kinds),
+                        CostModel.RUNTIME_FLASH)
+                : new FlashBreakdown(weights, GeneratedFlash.tables(g), 0, GeneratedFlash.code(g),
+                        GeneratedFlash.RUNTIME);
 
         double latencyMs = totalCycles / (mhz * 1000.0);
         double energyUj = latencyMs * target.activePowerMw(); // ms x mW = uJ

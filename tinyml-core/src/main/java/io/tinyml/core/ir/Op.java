@@ -331,6 +331,17 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Log-softmax over the last axis: {@code x_i - max - log(sum_j exp(x_j - max))} (ONNX LogSoftmax,
+     * TFLite LOG_SOFTMAX; PyTorch classifiers end with it).
+     */
+    record LogSoftmax() implements Op {
+        @Override
+        public OpKind kind() {
+            return OpKind.LOG_SOFTMAX;
+        }
+    }
+
     /** max(0, x). */
     record Relu() implements Op {
         @Override

@@ -5,6 +5,7 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.onnx.OnnxValues.Value;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
@@ -270,8 +271,11 @@ final class OnnxLayoutOps extends OnnxNodeContext {
     void pad() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
         String mode = attrS("mode", "constant");
-        if (!mode.equals("constant")) {
-            throw unsupported("constant padding (the IR has no " + mode + " padding), found mode '" + mode + "'");
+        if (!List.of("constant", "edge", "reflect", "wrap").contains(mode)) {
+            throw unsupported("constant, edge, reflect or wrap padding, found mode '" + mode + "'");
+        }
+        if (!mode.equals("constant") && x.type != DataType.FLOAT32) {
+            throw unsupported("FLOAT data for " + mode + " padding, found " + x.type);
         }
         int r = x.rank();
         long[] pads;
@@ -324,6 +328,10 @@ final class OnnxLayoutOps extends OnnxNodeContext {
             o[i] = x.shape[i] + before[i] + after[i];
         }
         OnnxTensors.shape(Arrays.stream(o).asLongStream().toArray(), x.type.byteSize(), "'" + source + "': " + where());
+        if (!mode.equals("constant")) {
+            indexPad(x, mode, before, after, o);
+            return;
+        }
         if (r == 4) {
             int[] p = OnnxTensors.TO_NHWC;
             List<Integer> bb = new ArrayList<>();
@@ -339,6 +347,64 @@ final class OnnxLayoutOps extends OnnxNodeContext {
             vs.node(node().name(), new Op.Pad(Arrays.stream(before).boxed().toList(), Arrays.stream(after).boxed().toList(),
                     value), List.of(vs.plain(x)), List.of(y.plain));
         }
+    }
+
+    /**
+     * Edge, reflect and wrap padding, one axis at a time: the axis moved last, a fully-connected layer
+     * whose constant 0/1 weights pick each output element's source element, the axis moved back.
+     * Exact for finite values (a non-finite input element turns the other outputs of its row into NaN).
+     */
+    private void indexPad(Value x, String mode, int[] before, int[] after, int[] outShape)
+            throws MalformedModelException, UnsupportedOperatorException {
+        int r = x.rank();
+        int cur = vs.plain(x);
+        int[] shape = x.shape.clone();
+        String base = node().outputs().get(0);
+        for (int a = 0; a < r; a++) {
+            if (before[a] == 0 && after[a] == 0) {
+                continue;
+            }
+            int len = shape[a];
+            if (len == 0 || (mode.equals("reflect") && (before[a] >= len || after[a] >= len))) {
+                throw unsupported(mode + " pads smaller than the axis (" + len + "), found " + before[a] + " and "
+                        + after[a]);
+            }
+            List<Integer> perm = new ArrayList<>();
+            for (int i = 0; i < r; i++) {
+                if (i != a) {
+                    perm.add(i);
+                }
+            }
+            perm.add(a);
+            List<Integer> inv = new ArrayList<>(perm);
+            for (int i = 0; i < r; i++) {
+                inv.set(perm.get(i), i);
+            }
+            int moved = a == r - 1 ? cur : transposeNode(base + "_axis" + a + "_last", cur, perm, DataType.FLOAT32);
+            int outLen = len + before[a] + after[a];
+            float[] pick = new float[outLen * len];
+            for (int j = 0; j < outLen; j++) {
+                int i = j - before[a];
+                if (mode.equals("edge")) {
+                    i = Math.max(0, Math.min(len - 1, i));
+                } else if (mode.equals("wrap")) {
+                    i = Math.floorMod(i, len);
+                } else {
+                    i = i < 0 ? -i : i >= len ? 2 * (len - 1) - i : i;
+                }
+                pick[j * len + i] = 1f;
+            }
+            Value w = constValue(base + "_pick" + a, Tensor.ofFloats(base + "_pick" + a, Shape.of(outLen, len), pick));
+            int[] ms = vs.b.tensor(moved).shape().toArray();
+            ms[r - 1] = outLen;
+            int picked = vs.activation(base + "_padded" + a, DataType.FLOAT32, ms, null);
+            vs.node(node().name() + "_axis" + a, new Op.FullyConnected(Activation.NONE, true),
+                    List.of(moved, vs.plain(w), Node.ABSENT), List.of(picked));
+            cur = a == r - 1 ? picked : transposeNode(base + "_axis" + a + "_back", picked, inv, DataType.FLOAT32);
+            shape[a] = outLen;
+        }
+        Value y = outPlain(0, x.type, outShape, null);
+        vs.node(node().name(), new Op.Reshape(), List.of(cur), List.of(y.plain));
     }
 
     void constantNode() throws MalformedModelException, UnsupportedOperatorException {
@@ -420,5 +486,34 @@ final class OnnxLayoutOps extends OnnxNodeContext {
         }
         throw unsupported("a Cast the IR can express (the IR has no Cast), found " + x.type + " to "
                 + OnnxTensors.onnxTypeName((int) attrI("to", 0)));
+    }
+
+    /**
+     * DepthToSpace (DCR and CRD modes) as its definition: a reshape to 6-D, a transpose and a reshape
+     * back, on the NCHW data.
+     */
+    void depthToSpace() throws MalformedModelException, UnsupportedOperatorException {
+        Value x = in(0);
+        if (x.rank() != 4) {
+            throw unsupported("a 4-D input, found " + Arrays.toString(x.shape));
+        }
+        int b = (int) attrI("blocksize", 0);
+        String mode = attrS("mode", "DCR");
+        int n = x.shape[0];
+        int c = x.shape[1];
+        int h = x.shape[2];
+        int w = x.shape[3];
+        if (b <= 0 || c % (b * b) != 0) {
+            throw malformed("a positive blocksize whose square divides the channels " + c, Integer.toString(b));
+        }
+        boolean dcr = !"CRD".equals(mode);
+        int[] six = dcr ? new int[] {n, b, b, c / (b * b), h, w} : new int[] {n, c / (b * b), b, b, h, w};
+        List<Integer> perm = dcr ? List.of(0, 3, 4, 1, 5, 2) : List.of(0, 1, 4, 2, 5, 3);
+        String base = node().outputs().get(0);
+        int r6 = vs.activation(base + "_6d", x.type, six, null);
+        vs.node(node().name() + "_6d", new Op.Reshape(), List.of(vs.plain(x)), List.of(r6));
+        int t = transposeNode(base + "_moved", r6, perm, x.type);
+        Value y = outPlain(0, x.type, new int[] {n, c / (b * b), h * b, w * b}, null);
+        vs.node(node().name(), new Op.Reshape(), List.of(t), List.of(y.plain));
     }
 }

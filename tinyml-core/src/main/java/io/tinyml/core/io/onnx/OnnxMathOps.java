@@ -121,13 +121,88 @@ final class OnnxMathOps extends OnnxNodeContext {
         return count == n && (s.length == 1 || s.length == 2 && s[0] == 1);
     }
 
+    /**
+     * A batched matrix product (numpy matmul semantics) with the IR's broadcasting element-wise
+     * operators: {@code a [..., M, K, 1] * b [..., 1, K, N]}, the mean over K, times K.
+     */
+    private void batchedMatMul(Value a, Value b) throws MalformedModelException, UnsupportedOperatorException {
+        int[] as = a.rank() == 1 ? new int[] {1, a.shape[0]} : a.shape;
+        int m = as[as.length - 2];
+        int k = as[as.length - 1];
+        int n = b.shape[b.rank() - 1];
+        if (b.shape[b.rank() - 2] != k) {
+            throw malformed("MatMul operands with a common inner size " + k, Arrays.toString(b.shape));
+        }
+        int batchRank = Math.max(as.length, b.rank()) - 2;
+        int[] batch = new int[batchRank];
+        for (int i = 0; i < batchRank; i++) {
+            int da = i - (batchRank - (as.length - 2)) >= 0 ? as[i - (batchRank - (as.length - 2))] : 1;
+            int db = i - (batchRank - (b.rank() - 2)) >= 0 ? b.shape[i - (batchRank - (b.rank() - 2))] : 1;
+            if (da != db && da != 1 && db != 1) {
+                throw malformed("MatMul batch dimensions that broadcast", Arrays.toString(a.shape) + " and "
+                        + Arrays.toString(b.shape));
+            }
+            batch[i] = Math.max(da, db);
+        }
+        int r = batchRank + 3;
+        int[] a5 = new int[r];
+        int[] b5 = new int[r];
+        int[] p5 = new int[r];
+        for (int i = 0; i < batchRank; i++) {
+            int ia = i - (batchRank - (as.length - 2));
+            int ib = i - (batchRank - (b.rank() - 2));
+            a5[i] = ia >= 0 ? as[ia] : 1;
+            b5[i] = ib >= 0 ? b.shape[ib] : 1;
+            p5[i] = batch[i];
+        }
+        a5[batchRank] = m;
+        a5[batchRank + 1] = k;
+        a5[batchRank + 2] = 1;
+        b5[batchRank] = 1;
+        b5[batchRank + 1] = k;
+        b5[batchRank + 2] = n;
+        p5[batchRank] = m;
+        p5[batchRank + 1] = k;
+        p5[batchRank + 2] = n;
+        String base = node().outputs().get(0);
+        int ai = vs.activation(base + "_a", a.type, a5, null);
+        vs.node(node().name() + "_a", new Op.Reshape(), List.of(vs.plain(a)), List.of(ai));
+        int bi = vs.activation(base + "_b", b.type, b5, null);
+        vs.node(node().name() + "_b", new Op.Reshape(), List.of(vs.plain(b)), List.of(bi));
+        int pi = vs.activation(base + "_products", a.type, p5, null);
+        vs.node(node().name() + "_products", new Op.Mul(Activation.NONE), List.of(ai, bi), List.of(pi));
+        int[] mean = new int[r - 1];
+        System.arraycopy(p5, 0, mean, 0, batchRank + 1);
+        mean[batchRank + 1] = n;
+        int mi = vs.activation(base + "_mean", a.type, mean, null);
+        vs.node(node().name() + "_mean", new Op.Mean(List.of(batchRank + 1), false), List.of(pi), List.of(mi));
+        Value kv = constValue(base + "_k", Tensor.ofFloats(base + "_k", Shape.SCALAR, new float[] {k}));
+        int[] os;
+        if (a.rank() == 1) {
+            os = new int[batchRank + 1];
+            System.arraycopy(batch, 0, os, 0, batchRank);
+            os[batchRank] = n;
+        } else {
+            os = mean;
+        }
+        if (a.rank() == 1) {
+            int si = vs.activation(base + "_sum", a.type, mean, null);
+            vs.node(node().name() + "_sum", new Op.Mul(Activation.NONE), List.of(mi, vs.plain(kv)), List.of(si));
+            Value y = outPlain(0, a.type, os, null);
+            vs.node(node().name(), new Op.Reshape(), List.of(si), List.of(y.plain));
+        } else {
+            Value y = outPlain(0, a.type, os, null);
+            vs.node(node().name(), new Op.Mul(Activation.NONE), List.of(mi, vs.plain(kv)), List.of(y.plain));
+        }
+    }
+
     void matMul() throws MalformedModelException, UnsupportedOperatorException {
         Value a = in(0);
         Value bv = in(1);
         requireFloat(a);
         if (bv.rank() > 2) {
-            throw unsupported("a right operand of rank 1 or 2 (the IR has no batched matrix product), found "
-                    + Arrays.toString(bv.shape));
+            batchedMatMul(a, bv);
+            return;
         }
         int kDim = a.shape[a.rank() - 1];
         if (bv.shape[0] != kDim) {
@@ -358,13 +433,18 @@ final class OnnxMathOps extends OnnxNodeContext {
         binaryTo(new Op.Add(Activation.NONE), r, sn, null);
     }
 
-    void softmax() throws MalformedModelException, UnsupportedOperatorException {
+    /**
+     * Softmax or LogSoftmax: over the last axis directly, otherwise (opset 13 on) with the axis moved
+     * last and back, or (before opset 13) over the input flattened to 2-D at the axis.
+     */
+    void softmax(boolean log) throws MalformedModelException, UnsupportedOperatorException {
+        Op op = log ? new Op.LogSoftmax() : new Op.Softmax(1f);
         Value x = in(0);
         int r = x.rank();
         int axis = normAxis((int) attrI("axis", opset >= 13 ? -1 : 1), r);
         if (axis == r - 1) {
             Value y = outPlain(0, x.type, x.shape, null);
-            vs.node(node().name(), new Op.Softmax(1f), List.of(vs.plain(x)), List.of(y.plain));
+            vs.node(node().name(), op, List.of(vs.plain(x)), List.of(y.plain));
             return;
         }
         if (opset < 13) {
@@ -381,14 +461,14 @@ final class OnnxMathOps extends OnnxNodeContext {
             int flat = vs.activation(x.name + "_2d", x.type, s2, null);
             vs.node(node().name() + "_flatten", new Op.Reshape(), List.of(vs.plain(x)), List.of(flat));
             int sm = vs.activation(node().outputs().get(0) + "_2d", x.type, s2, null);
-            vs.node(node().name(), new Op.Softmax(1f), List.of(flat), List.of(sm));
+            vs.node(node().name(), op, List.of(flat), List.of(sm));
             Value y = outPlain(0, x.type, x.shape, null);
             vs.node(node().name() + "_unflatten", new Op.Reshape(), List.of(sm), List.of(y.plain));
             return;
         }
         if (r == 4 && axis == 1 && (x.nhwc >= 0 || x.plain < 0)) {
             Value y = outNhwc(0, x.type, x.shape, null);
-            vs.node(node().name(), new Op.Softmax(1f), List.of(vs.nhwc(x)), List.of(y.nhwc));
+            vs.node(node().name(), op, List.of(vs.nhwc(x)), List.of(y.nhwc));
             return;
         }
         // move the axis last, softmax, move it back: transposes are exact
@@ -406,7 +486,7 @@ final class OnnxMathOps extends OnnxNodeContext {
         int t = transposeNode(x.name + "_axis_last", vs.plain(x), perm, x.type);
         int[] ts = vs.b.tensor(t).shape().toArray();
         int sm = vs.activation(node().outputs().get(0) + "_axis_last", x.type, ts, null);
-        vs.node(node().name(), new Op.Softmax(1f), List.of(t), List.of(sm));
+        vs.node(node().name(), op, List.of(t), List.of(sm));
         Value y = outPlain(0, x.type, x.shape, null);
         vs.node(node().name() + "_axis_back", new Op.Transpose(inv), List.of(sm), List.of(y.plain));
     }

@@ -31,6 +31,8 @@ class OnnxNodeContext {
         final OnnxValues vs = new OnnxValues();
         final Map<String, Value> values = new HashMap<>();
         final Map<String, Integer> uses = new HashMap<>();
+        /** Values of an integer type the IR lacks, held in a wider type (see OnnxTensors.holderType). */
+        final java.util.Set<String> widened = new java.util.HashSet<>();
         /** Conv, FullyConnected nodes made without a bias: output value to node position. */
         final Map<Value, Integer> biasless = new HashMap<>();
         OnnxProto.Node node;

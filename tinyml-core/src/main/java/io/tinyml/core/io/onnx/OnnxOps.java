@@ -54,6 +54,9 @@ final class OnnxOps extends OnnxNodeContext {
             }
             Tensor c = OnnxTensors.toConstant(t, t.name(), "'" + source + "'");
             define(t.name(), constValue(t.name(), c));
+            if (OnnxTensors.widened(t.dataType())) {
+                shared.widened.add(t.name());
+            }
         }
         Map<String, OnnxProto.ValueInfo> inputsByName = new HashMap<>();
         for (OnnxProto.ValueInfo vi : g.inputs()) {
@@ -65,12 +68,18 @@ final class OnnxOps extends OnnxNodeContext {
                 throw malformedG("expected a bound name to be a graph input, found '" + e.getKey() + "'");
             }
             define(e.getKey(), constValue(e.getKey(), e.getValue().withName(e.getKey())));
+            if (OnnxTensors.widened(vi.elemType())) {
+                shared.widened.add(vi.name());
+            }
         }
         for (OnnxProto.ValueInfo vi : g.inputs()) {
             if (values.containsKey(vi.name())) {
                 continue; // an initializer listed as input (IR < 4) or a bound input
             }
-            DataType type = OnnxTensors.irType(vi.elemType());
+            DataType type = OnnxTensors.holderType(vi.elemType());
+            if (OnnxTensors.widened(vi.elemType())) {
+                shared.widened.add(vi.name());
+            }
             if (type == null) {
                 throw new UnsupportedOperatorException(OnnxTensors.onnxTypeName(vi.elemType()), "'" + source
                         + "': graph input '" + vi.name() + "': expected a tensor of an IR element type, found "
@@ -177,6 +186,108 @@ final class OnnxOps extends OnnxNodeContext {
         }
     }
 
+    /** A step of an operator mapped as several standard ONNX operators. */
+    private interface Step {
+        void run() throws MalformedModelException, UnsupportedOperatorException;
+    }
+
+    /** Maps a synthetic standard node with the mapper of its operator, as part of {@code parent}. */
+    private void sub(OnnxProto.Node parent, String op, List<String> in, List<String> out, Map<String, OnnxProto.Attr> attrs,
+                     Step step) throws MalformedModelException, UnsupportedOperatorException {
+        shared.node = new OnnxProto.Node(parent.name(), op, "", in, out, attrs);
+        for (String s : in) {
+            uses.merge(s, 1, Integer::sum);
+        }
+        try {
+            step.run();
+        } finally {
+            shared.node = parent;
+        }
+    }
+
+    private static Map<String, OnnxProto.Attr> axis(long a) {
+        return Map.of("axis", new OnnxProto.Attr("axis", OnnxProto.A_INT, 0f, a, null, null, null, null, false));
+    }
+
+    /**
+     * QLinearConv and QLinearMatMul as their definition reads: DequantizeLinear of the input and the
+     * weights (per output channel when the weight scale is a vector), the float Conv or MatMul with
+     * the INT32 bias dequantized by x_scale × w_scale, and QuantizeLinear to the output's parameters.
+     * An int8 group then becomes one int8 operator ({@link QdqFusion}); other types run in float.
+     */
+    private void qlinear(OnnxProto.Node n, boolean conv) throws MalformedModelException, UnsupportedOperatorException {
+        if (n.inputs().size() < 8) {
+            throw malformed("at least 8 inputs", Integer.toString(n.inputs().size()));
+        }
+        String base = n.outputs().get(0);
+        List<String> in = new java.util.ArrayList<>(n.inputs());
+        for (int i : new int[] {1, 4, 6}) {
+            in.set(i, float32Scale(in.get(i), base + "/scale" + i));
+        }
+        String xf = base + "/x_dequantized";
+        String wf = base + "/w_dequantized";
+        String yf = base + "/float";
+        sub(n, "DequantizeLinear", List.of(in.get(0), in.get(1), in.get(2)), List.of(xf), Map.of(),
+                quants::dequantizeLinear);
+        sub(n, "DequantizeLinear", List.of(in.get(3), in.get(4), in.get(5)), List.of(wf), axis(conv ? 0 : 1),
+                quants::dequantizeLinear);
+        List<String> opIn = new java.util.ArrayList<>(List.of(xf, wf));
+        if (conv && in.size() > 8 && !in.get(8).isEmpty()) {
+            String bf = base + "/bias_dequantized";
+            quants.dequantizeBias(in.get(8), in.get(1), in.get(4), bf);
+            uses.merge(bf, 1, Integer::sum);
+            opIn.add(bf);
+        }
+        if (conv) {
+            sub(n, "Conv", opIn, List.of(yf), n.attrs(), convs::conv);
+        } else {
+            sub(n, "MatMul", opIn, List.of(yf), Map.of(), maths::matMul);
+        }
+        sub(n, "QuantizeLinear", List.of(yf, in.get(6), in.get(7)), List.of(n.outputs().get(0)), Map.of(),
+                quants::quantizeLinear);
+    }
+
+    /** A FLOAT16 constant scale (QLinear operators may carry them) as a FLOAT32 constant; others unchanged. */
+    private String float32Scale(String name, String as) throws MalformedModelException {
+        Value v = values.get(name);
+        if (v == null || !v.isPlainConstant() || v.type != DataType.FLOAT16) {
+            return name;
+        }
+        define(as, constValue(as, Tensor.ofFloats(as, v.constant.shape(), v.constant.floats())));
+        return as;
+    }
+
+    /**
+     * ConvInteger: the integer inputs minus their zero points (exact in float32 for 8-bit data and
+     * accumulations below 2^24), a float Conv, and the INT32 result (scale 1, zero point 0).
+     */
+    private void convInteger(OnnxProto.Node n) throws MalformedModelException, UnsupportedOperatorException {
+        List<String> in = n.inputs();
+        String base = n.outputs().get(0);
+        String one = ones(base + "/one", in.size() > 2 ? in.get(2) : "");
+        String wOne = ones(base + "/w_one", in.size() > 3 ? in.get(3) : "");
+        String xf = base + "/x_float";
+        String wf = base + "/w_float";
+        String yf = base + "/float";
+        sub(n, "DequantizeLinear", in.size() > 2 && !in.get(2).isEmpty() ? List.of(in.get(0), one, in.get(2))
+                : List.of(in.get(0), one), List.of(xf), Map.of(), quants::dequantizeLinear);
+        sub(n, "DequantizeLinear", in.size() > 3 && !in.get(3).isEmpty() ? List.of(in.get(1), wOne, in.get(3))
+                : List.of(in.get(1), wOne), List.of(wf), axis(0), quants::dequantizeLinear);
+        sub(n, "Conv", List.of(xf, wf), List.of(yf), n.attrs(), convs::conv);
+        sub(n, "Cast", List.of(yf), List.of(n.outputs().get(0)), Map.of(), quants::toInt32);
+    }
+
+    /** Defines a FLOAT32 constant of ones shaped like a zero point (a scalar when there is none). */
+    private String ones(String name, String zeroPoint) throws MalformedModelException {
+        Value zp = zeroPoint.isEmpty() ? null : values.get(zeroPoint);
+        int count = zp == null ? 1 : Math.max(1, Arrays.stream(zp.shape).reduce(1, (a, b) -> a * b));
+        float[] v = new float[count];
+        Arrays.fill(v, 1f);
+        define(name, constValue(name, Tensor.ofFloats(name, count == 1 && (zp == null || zp.rank() == 0)
+                ? Shape.SCALAR : Shape.of(count), v)));
+        return name;
+    }
+
     private void mapNode(OnnxProto.Node n) throws MalformedModelException, UnsupportedOperatorException {
         if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
             throw unsupported("an operator of the default ONNX domain, found domain '" + n.domain() + "'");
@@ -202,7 +313,8 @@ final class OnnxOps extends OnnxNodeContext {
             case "Clip" -> maths.clip();
             case "HardSigmoid" -> maths.hardSigmoid();
             case "PRelu" -> maths.prelu();
-            case "Softmax" -> maths.softmax();
+            case "Softmax" -> maths.softmax(false);
+            case "LogSoftmax" -> maths.softmax(true);
             case "BatchNormalization" -> convs.batchNorm();
             case "MaxPool", "AveragePool" -> convs.pool(n.opType().equals("MaxPool"));
             case "GlobalAveragePool" -> convs.globalAveragePool();
@@ -214,8 +326,12 @@ final class OnnxOps extends OnnxNodeContext {
             case "Identity" -> reshapeTo(in(0), in(0).shape);
             case "Dropout" -> layouts.dropout();
             case "Transpose" -> layouts.transpose();
+            case "DepthToSpace" -> layouts.depthToSpace();
             case "Concat" -> layouts.concat();
             case "Pad" -> layouts.pad();
+            case "QLinearConv" -> qlinear(n, true);
+            case "QLinearMatMul" -> qlinear(n, false);
+            case "ConvInteger" -> convInteger(n);
             case "QuantizeLinear" -> quants.quantizeLinear();
             case "DequantizeLinear" -> quants.dequantizeLinear();
             case "Constant" -> layouts.constantNode();

@@ -11,6 +11,7 @@ import io.tinyml.core.ir.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Maps QuantizeLinear and DequantizeLinear (QDQ): quantized constants keep their integer data and
@@ -50,6 +51,10 @@ final class OnnxQuantOps extends OnnxNodeContext {
     void quantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
         Value zp = opt(2);
+        if (zp != null && shared.widened.contains(zp.name)) {
+            throw unsupported("an INT8, UINT8 or INT16 output, found a type the IR only holds in a wider " + zp.type
+                    + " (it has no rounding and saturation to it)");
+        }
         DataType out = zp != null ? zp.type : DataType.UINT8;
         long dt = attrI("output_dtype", 0);
         if (dt != 0) {
@@ -68,7 +73,10 @@ final class OnnxQuantOps extends OnnxNodeContext {
             return;
         }
         if (!q.isPerTensor()) {
-            throw unsupported("per-tensor quantization of an activation, found per-axis parameters");
+            // per-axis parameters address ONNX axes: computed on the plain (ONNX-layout) tensor
+            Value y = outPlain(0, out, x.shape, q);
+            vs.node(node().name(), new Op.Quantize(), List.of(vs.plain(x)), List.of(y.plain));
+            return;
         }
         Value y = unaryToTyped(new Op.Quantize(), x, out, q);
         y.quant = q;
@@ -102,6 +110,10 @@ final class OnnxQuantOps extends OnnxNodeContext {
 
     void dequantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
+        if (x.type == DataType.FLOAT32 && shared.widened.contains(x.name)) {
+            dequantizeSmallFloat(x);
+            return;
+        }
         if (x.type != DataType.INT8 && x.type != DataType.UINT8 && x.type != DataType.INT16 && x.type != DataType.INT32) {
             throw unsupported("an INT8, UINT8, INT16 or INT32 input, found " + x.type);
         }
@@ -118,7 +130,15 @@ final class OnnxQuantOps extends OnnxNodeContext {
             return;
         }
         if (!q.isPerTensor()) {
-            throw unsupported("per-tensor dequantization of an activation, found per-axis parameters");
+            int pi = vs.plain(x);
+            Tensor pt = vs.b.tensor(pi);
+            if (pt.quant().isPresent() && !pt.quant().get().equals(q)) {
+                throw unsupported("one set of quantization parameters per tensor, found two for '" + x.name + "'");
+            }
+            vs.b.setTensor(pi, pt.withQuant(q));
+            Value y = outPlain(0, DataType.FLOAT32, x.shape, null);
+            vs.node(node().name(), new Op.Dequantize(), List.of(pi), List.of(y.plain));
+            return;
         }
         int xi = x.rank() == 4 && (x.nhwc >= 0 || x.plain < 0) ? vs.nhwc(x) : vs.plain(x);
         Tensor xt = vs.b.tensor(xi);
@@ -128,5 +148,57 @@ final class OnnxQuantOps extends OnnxNodeContext {
         vs.b.setTensor(xi, xt.withQuant(q));
         x.quant = q;
         unaryToTyped(new Op.Dequantize(), x, DataType.FLOAT32, null);
+    }
+
+    /**
+     * Defines {@code out} as the float dequantization of an INT32 bias whose scale is
+     * {@code x_scale × w_scale} (per output channel when w_scale is a vector), zero point 0.
+     */
+    void dequantizeBias(String bias, String xScale, String wScale, String out)
+            throws MalformedModelException, UnsupportedOperatorException {
+        Value b = values.get(bias);
+        Value xs = values.get(xScale);
+        Value ws = values.get(wScale);
+        if (b == null || xs == null || ws == null || !b.isPlainConstant() || b.type != DataType.INT32
+                || !xs.isPlainConstant() || !ws.isPlainConstant()) {
+            throw unsupported("a constant INT32 bias and constant scales, found '" + bias + "'");
+        }
+        float x = xs.constant.floats()[0];
+        float[] w = ws.constant.floats();
+        float[] s = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            s[i] = x * w[i];
+        }
+        QuantParams q = s.length == 1 ? QuantParams.perTensor(s[0], 0) : QuantParams.perAxis(s, new long[s.length], 0);
+        Value y = new Value(out, DataType.FLOAT32, b.shape);
+        y.constant = b.constant.withQuant(q);
+        y.dequantize = true;
+        define(out, y);
+    }
+
+    /** A float activation holding integers, as INT32 (QUANTIZE with scale 1 and zero point 0). */
+    void toInt32() throws MalformedModelException, UnsupportedOperatorException {
+        Value x = in(0);
+        Value y = unaryToTyped(new Op.Quantize(), x, DataType.INT32, QuantParams.perTensor(1f, 0));
+        y.quant = QuantParams.perTensor(1f, 0);
+    }
+
+    /**
+     * DequantizeLinear of 8- or 4-bit float data (decoded exactly into FLOAT32 at the edge):
+     * {@code (x - zero_point) * scale} with a per-tensor FLOAT scale.
+     */
+    private void dequantizeSmallFloat(Value x) throws MalformedModelException, UnsupportedOperatorException {
+        Value scale = in(1);
+        Value zp = opt(2);
+        if (!scale.isPlainConstant() || scale.type != DataType.FLOAT32 || scale.constant.shape().elementCount() != 1) {
+            throw unsupported("a constant per-tensor FLOAT scale for float8/float4 data, found '" + scale.name + "' "
+                    + scale.type);
+        }
+        Value centered = x;
+        if (zp != null && (!zp.isPlainConstant() || zp.constant.floats()[0] != 0f)) {
+            centered = new Value(node().outputs().get(0) + "_centered", DataType.FLOAT32, x.shape);
+            binaryTo(new Op.Sub(io.tinyml.core.ir.Activation.NONE), x, zp, centered);
+        }
+        binary(new Op.Mul(io.tinyml.core.ir.Activation.NONE), centered, scale);
     }
 }

@@ -132,7 +132,7 @@ public final class OnnxReader {
             long opset = checkOpset(pm, sourceName);
             OnnxOps ops = new OnnxOps(sourceName, (int) opset);
             Map<String, String> metadata = new LinkedHashMap<>();
-            Graph g = ops.readGraph(pm.graph(), constantInputs, metadata);
+            Graph g = QdqFusion.apply(ops.readGraph(pm.graph(), constantInputs, metadata));
             pm.metadata().forEach((k, v) -> metadata.putIfAbsent("onnx." + k, v));
             if (!pm.producer().isEmpty()) {
                 metadata.put("onnx.producer", pm.producer());

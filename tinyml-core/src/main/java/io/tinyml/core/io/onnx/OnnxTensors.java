@@ -41,6 +41,131 @@ final class OnnxTensors {
         };
     }
 
+    /**
+     * The IR type that holds an ONNX element type: its own, or for the integer types the IR lacks a
+     * wider one that holds every value exactly (UINT16 in INT32, UINT32 and UINT64 in INT64 — the
+     * bits of UINT64 kept, so wrapping sums and products agree —, INT4 and INT2 in INT8, UINT4 and
+     * UINT2 in UINT8); null for others.
+     */
+    static DataType holderType(int onnx) {
+        return switch (onnx) {
+            case OnnxProto.UINT16 -> DataType.INT32;
+            case 12, 13 -> DataType.INT64; // UINT32, UINT64
+            case 22, 26 -> DataType.INT8; // INT4, INT2
+            case 21, 25 -> DataType.UINT8; // UINT4, UINT2
+            case 17, 19, 23 -> DataType.FLOAT32; // FLOAT8E4M3FN, FLOAT8E5M2, FLOAT4E2M1: every value exact
+            default -> irType(onnx);
+        };
+    }
+
+    /** True when {@link #holderType} widens the ONNX type. */
+    static boolean widened(int onnx) {
+        return irType(onnx) == null && holderType(onnx) != null;
+    }
+
+    /**
+     * The raw little-endian bytes of narrow integer data stored in typed fields: int32_data holds one
+     * UINT16 value, or one byte of packed 4-bit or 2-bit values, per entry; uint64_data one UINT32 or
+     * UINT64 value per entry.
+     */
+    private static byte[] packedFromTypedFields(OnnxProto.TensorP t) {
+        int code = t.dataType();
+        if (code == 12 || code == 13) {
+            long[] v = t.uint64Data() == null ? new long[0] : t.uint64Data();
+            ByteBuffer b = ByteBuffer.allocate(v.length * (code == 12 ? 4 : 8)).order(ByteOrder.LITTLE_ENDIAN);
+            for (long x : v) {
+                if (code == 12) {
+                    b.putInt((int) x);
+                } else {
+                    b.putLong(x);
+                }
+            }
+            return b.array();
+        }
+        int[] v = t.int32Data() == null ? new int[0] : t.int32Data();
+        ByteBuffer b = ByteBuffer.allocate(v.length * (code == OnnxProto.UINT16 ? 2 : 1)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int x : v) {
+            if (code == OnnxProto.UINT16) {
+                b.putShort((short) x);
+            } else {
+                b.put((byte) x);
+            }
+        }
+        return b.array();
+    }
+
+    /** Decodes FLOAT8E4M3FN, FLOAT8E5M2 (one byte each) or FLOAT4E2M1 (two per byte, low nibble first). */
+    private static byte[] decodeSmallFloats(int onnx, byte[] raw, int n, String where) throws MalformedModelException {
+        long need = onnx == 23 ? (n + 1L) / 2 : n;
+        if (raw.length != need) {
+            throw new MalformedModelException(where + ": expected " + need + " bytes for " + n + " "
+                    + onnxTypeName(onnx) + " values, found " + raw.length);
+        }
+        ByteBuffer out = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            int b = onnx == 23 ? (raw[i / 2] >> (4 * (i % 2))) & 0xF : raw[i] & 0xFF;
+            float v;
+            if (onnx == 17) { // sign, 4 exponent bits (bias 7), 3 mantissa bits; S.1111.111 is NaN, no infinity
+                int e = (b >> 3) & 0xF;
+                int m = b & 7;
+                v = e == 15 && m == 7 ? Float.NaN
+                        : e == 0 ? m / 8f * (float) Math.pow(2, -6) : (1 + m / 8f) * (float) Math.pow(2, e - 7);
+                v = (b & 0x80) != 0 ? -v : v;
+            } else if (onnx == 19) { // sign, 5 exponent bits (bias 15), 2 mantissa bits, IEEE infinities and NaN
+                int e = (b >> 2) & 0x1F;
+                int m = b & 3;
+                v = e == 31 ? (m == 0 ? Float.POSITIVE_INFINITY : Float.NaN)
+                        : e == 0 ? m / 4f * (float) Math.pow(2, -14) : (1 + m / 4f) * (float) Math.pow(2, e - 15);
+                v = (b & 0x80) != 0 ? -v : v;
+            } else { // sign, 2 exponent bits (bias 1), 1 mantissa bit
+                int e = (b >> 1) & 3;
+                int m = b & 1;
+                v = e == 0 ? m * 0.5f : (1 + m / 2f) * (float) Math.pow(2, e - 1);
+                v = (b & 0x8) != 0 ? -v : v;
+            }
+            out.putFloat(v);
+        }
+        return out.array();
+    }
+
+    /** Widens little-endian raw data of a narrow integer type into its holder type. */
+    private static byte[] widen(int onnx, byte[] raw, int n, String where) throws MalformedModelException {
+        if (onnx == 17 || onnx == 19 || onnx == 23) {
+            return decodeSmallFloats(onnx, raw, n, where);
+        }
+        int bits = switch (onnx) {
+            case 21, 22 -> 4;
+            case 25, 26 -> 2;
+            case OnnxProto.UINT16 -> 16;
+            case 12 -> 32;
+            default -> 64;
+        };
+        long need = ((long) n * bits + 7) / 8;
+        if (raw.length != need) {
+            throw new MalformedModelException(where + ": expected " + need + " bytes of raw_data for " + n + " "
+                    + onnxTypeName(onnx) + " values, found " + raw.length);
+        }
+        boolean signed = onnx == 22 || onnx == 26;
+        ByteBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(n * holderType(onnx).byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            switch (bits) {
+                case 16 -> out.putInt(Short.toUnsignedInt(in.getShort(2 * i)));
+                case 32 -> out.putLong(Integer.toUnsignedLong(in.getInt(4 * i)));
+                case 64 -> out.putLong(in.getLong(8 * i));
+                default -> {
+                    int perByte = 8 / bits;
+                    int v = (raw[i / perByte] >> ((i % perByte) * bits)) & ((1 << bits) - 1);
+                    if (signed && v >= 1 << (bits - 1)) {
+                        v -= 1 << bits;
+                    }
+                    out.put((byte) v);
+                }
+            }
+        }
+        return out.array();
+    }
+
     /** Maps an IR type to ONNX's element type code. */
     static int onnxType(DataType t) {
         return switch (t) {
@@ -91,7 +216,13 @@ final class OnnxTensors {
                     + "' stores its data in an external file; expected the data inside the model "
                     + "(save the model with all tensors embedded)");
         }
-        DataType type = irType(t.dataType());
+        DataType type = holderType(t.dataType());
+        if (type != null && widened(t.dataType())) {
+            Shape shape = shape(t.dims(), type.byteSize(), where + ": tensor '" + name + "'");
+            byte[] raw = t.raw() != null ? t.raw() : packedFromTypedFields(t);
+            return Tensor.constant(name, type, shape, widen(t.dataType(), raw, shape.elementCount(),
+                    where + ": tensor '" + name + "'"));
+        }
         if (type == null) {
             throw new UnsupportedOperatorException(onnxTypeName(t.dataType()), where + ": tensor '" + name
                     + "': expected an element type the IR has (FLOAT, FLOAT16, INT8, UINT8, INT16, INT32, INT64, BOOL), found "

@@ -417,6 +417,8 @@ public final class OnnxWriter {
             case CONCATENATION -> concat(n, (Op.Concatenation) op);
             case PAD -> pad(n, (Op.Pad) op);
             case SOFTMAX -> softmax(n, (Op.Softmax) op);
+            case LOG_SOFTMAX -> unary(n, "LogSoftmax",
+                    attrInt("axis", g.tensor(n.input(0)).shape().rank() == 4 ? 1 : -1));
             case RELU -> unary(n, "Relu");
             case RELU6 -> clip(n, 0f, 6f);
             case CLIP -> clip(n, ((Op.Clip) op).min(), ((Op.Clip) op).max());

@@ -172,6 +172,7 @@ final class TfliteOps {
             case RELU_0_TO_1 -> new Op.Clip(0f, 1f);
             case LEAKY_RELU -> new Op.LeakyRelu(c.f(c.options(OPT_LEAKY_RELU, "LeakyReluOptions"), 0, 0f));
             case LOGISTIC -> new Op.Logistic();
+            case LOG_SOFTMAX -> new Op.LogSoftmax();
             case TANH -> new Op.Tanh();
             case HARD_SWISH -> {
                 c.options(OPT_HARD_SWISH, "HardSwishOptions");

@@ -115,6 +115,7 @@ final class TfliteSchema {
     static final int RESHAPE = 22;
     static final int SOFTMAX = 25;
     static final int TANH = 28;
+    static final int LOG_SOFTMAX = 50;
     static final int CUSTOM = 32;
     static final int PAD = 34;
     static final int TRANSPOSE = 39;

@@ -325,6 +325,7 @@ public final class TfliteWriter {
                 }
                 case LOGISTIC -> new OpOut(LOGISTIC, 0, in, out, null);
                 case TANH -> new OpOut(TANH, 0, in, out, null);
+                case LOG_SOFTMAX -> new OpOut(LOG_SOFTMAX, 0, in, out, null);
                 case HARD_SWISH -> new OpOut(HARD_SWISH, OPT_HARD_SWISH, in, out, Emitter::emptyTable);
                 case QUANTIZE -> new OpOut(QUANTIZE, OPT_QUANTIZE, in, out, Emitter::emptyTable);
                 case DEQUANTIZE -> new OpOut(DEQUANTIZE, OPT_DEQUANTIZE, in, out, Emitter::emptyTable);

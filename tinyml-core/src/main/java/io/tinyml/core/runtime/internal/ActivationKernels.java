@@ -54,6 +54,7 @@ final class ActivationKernels {
                 }
             };
             case SOFTMAX -> softmax(g, node, x, y);
+            case LOG_SOFTMAX -> logSoftmax(g, node, x, y);
             default -> throw Quant.unsupported(node, "FLOAT32 input");
         };
     }
@@ -84,6 +85,30 @@ final class ActivationKernels {
                 }
                 for (int i = 0; i < depth; i++) {
                     y[base + i] = (float) (y[base + i] / sum);
+                }
+            }
+        };
+    }
+
+    /** Log-softmax over the last axis, in double: x - max - log(sum exp(x - max)). */
+    private static Kernel logSoftmax(Graph g, Node node, float[] x, float[] y) {
+        Tensor in = g.tensor(node.input(0));
+        int depth = in.shape().rank() == 0 ? 1 : in.shape().dim(-1);
+        int rows = x.length / Math.max(depth, 1);
+        return () -> {
+            for (int r = 0; r < rows; r++) {
+                int base = r * depth;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < depth; i++) {
+                    max = Math.max(max, x[base + i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < depth; i++) {
+                    sum += Math.exp((double) x[base + i] - max);
+                }
+                double log = Math.log(sum);
+                for (int i = 0; i < depth; i++) {
+                    y[base + i] = (float) ((double) x[base + i] - max - log);
                 }
             }
         };

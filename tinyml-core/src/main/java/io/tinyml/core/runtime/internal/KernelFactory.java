@@ -53,6 +53,7 @@ public final class KernelFactory {
                 case CONCATENATION -> LayoutKernels.concatenation(graph, node, arrays);
                 case PAD -> LayoutKernels.pad(graph, node, arrays);
                 case TRANSPOSE -> LayoutKernels.transpose(graph, node, arrays);
+                case LOG_SOFTMAX -> floatOnly(graph, node, arrays);
                 case SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> isInt
                         ? QuantActivationKernels.create(graph, node, arrays)
                         : floatOnly(graph, node, arrays);

@@ -21,6 +21,10 @@ final class QuantizeKernels {
     static Kernel quantize(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
         Tensor in = g.tensor(node.input(0));
         Tensor out = g.tensor(node.output(0));
+        if (out.quant().isPresent() && !out.requireQuant().isPerTensor() && isInt(out.type())
+                && in.type() == DataType.FLOAT32) {
+            return quantizePerAxis(out, (float[]) arrays[node.input(0)], arrays[node.output(0)]);
+        }
         if (!Quant.perTensor(out) || !isInt(out.type())) {
             throw Quant.unsupported(node, "output " + out.type() + " " + out.quant().map(Object::toString).orElse(""));
         }
@@ -83,7 +87,16 @@ final class QuantizeKernels {
         if (isInt(in.type()) && in.quant().isPresent()) {
             QuantParams q = in.requireQuant();
             if (!q.isPerTensor()) {
-                throw Quant.unsupported(node, "per-axis quantized non-constant input");
+                int[] inner = axisStrides(in.shape().toArray(), q.axis());
+                boolean unsignedIn = in.type() == DataType.UINT8;
+                int[] buf = new int[y.length];
+                return () -> {
+                    IntArrays.widen(x, 0, y.length, unsignedIn, buf);
+                    for (int i = 0; i < y.length; i++) {
+                        int c = (i / inner[0]) % inner[1];
+                        y[i] = (float) ((double) q.scale(c) * (buf[i] - q.zeroPoint(c)));
+                    }
+                };
             }
             double scale = q.scale();
             int zp = q.zeroPoint();
@@ -97,6 +110,31 @@ final class QuantizeKernels {
             };
         }
         throw Quant.unsupported(node, in.type() + " input");
+    }
+
+    /** {inner element count of the axis, its size}: element i is in channel (i / inner) % size. */
+    private static int[] axisStrides(int[] dims, int axis) {
+        int inner = 1;
+        for (int d = axis + 1; d < dims.length; d++) {
+            inner *= dims[d];
+        }
+        return new int[] {inner, dims[axis]};
+    }
+
+    /** float32 to integer with per-axis scales and zero points (ONNX QuantizeLinear with an axis). */
+    private static Kernel quantizePerAxis(Tensor out, float[] x, Object y) {
+        QuantParams q = out.requireQuant();
+        int[] inner = axisStrides(out.shape().toArray(), q.axis());
+        int lo = Quant.qmin(out.type());
+        int hi = Quant.qmax(out.type());
+        int[] scratch = new int[x.length];
+        return () -> {
+            for (int i = 0; i < x.length; i++) {
+                int c = (i / inner[0]) % inner[1];
+                scratch[i] = Quant.quantize(x[i], q.scale(c), (int) q.zeroPoint(c), lo, hi);
+            }
+            IntArrays.narrow(scratch, x.length, y, 0);
+        };
     }
 
     private static boolean isInt(DataType t) {

@@ -1,0 +1,187 @@
+package io.tinyml.core.estimate;
+
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.OpKind;
+import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Shape;
+import io.tinyml.core.ir.Tensor;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Flash of tinyml-codegen's firmware (-O3, Cortex-M4, {@code arm-none-eabi-size} text + data), term
+ * by term; every term is non-negative. Package-private: the numbers are documented here, next to
+ * their source, and nowhere else.
+ *
+ * <h2>Calibration</h2>
+ * Symbol sizes ({@code arm-none-eabi-nm -S}) of the generated firmware of kws_dscnn_int8,
+ * person_detect, hello_world_int8, micro_speech, network_tester and of the int8 models quantize
+ * makes from mnist8 and tiny_digits (arm-none-eabi-gcc 12.2):
+ * <ul>
+ * <li>runtime: startup, vectors, semihosting, the harness's main, memcpy, memset and strlen:
+ * 1,314 to 1,318 bytes, plus about 200 bytes of alignment and literal pools: {@code RUNTIME} 1,520.
+ * memmove (254 bytes) with an int8 PAD.</li>
+ * <li>kernels: the kernels are {@code static noinline}; gcc clones a kernel per call site with the
+ * constant geometry propagated ({@code .constprop.N}) when it has a few call sites (up to
+ * {@code CLONE_LIMIT} = 5 in all the measured models) and keeps one shared copy otherwise (person:
+ * 14 convolutions, 13 depthwise, one copy each), whose per-call parameter block (48 bytes of
+ * rodata) stays in flash. Bytes per copy, measured: convolution as a matrix product with its im2col
+ * 1,344 to 1,864 per clone (mean 1,500), 2,076 shared; 4-channel SIMD depthwise 1,354 to 1,500 per
+ * clone with padding, 1,086 without (network_tester), 1,478 shared; one-input-channel depthwise 572 to 720; fully
+ * connected 220 to 448 (340); pooling 124 to 360 (250); softmax 896 (2 classes), 1,296 (4), 3,524
+ * (12): 600 + 240 per class up to 16; mean 108; pad 170. Not measured, PROVISIONAL: generic
+ * convolution and depthwise 1,200, add/sub 500, element-wise table 60, quantize/dequantize 200,
+ * float kernels 600.</li>
+ * <li>per node: its call in the inference function, 16 bytes.</li>
+ * <li>data: the constant tensors; a convolution as a matrix product pads each filter row to a
+ * multiple of 4 bytes; a 4-byte multiplier and a 4-byte shift per output channel of convolutions,
+ * depthwise and fully-connected layers (one pair when per-tensor); softmax's exp table (1,024 bytes)
+ * and an element-wise operator's table (256 bytes) per node.</li>
+ * </ul>
+ * Whole-model flash is checked against {@code arm-none-eabi-size} by the firmware estimate tests
+ * (within 5 % on all seven models).
+ */
+final class GeneratedFlash {
+    static final long RUNTIME = 1_520;
+    static final long MEMMOVE = 254;
+    static final int CLONE_LIMIT = 5;
+    static final long PER_NODE = 16;
+    static final long SHARED_PARAMS = 48;
+
+    private GeneratedFlash() {
+    }
+
+    /** The kernel variant a node calls (the generator's choice), or null when it calls none. */
+    static String variant(Graph g, Node n) {
+        Tensor x = g.tensor(n.input(0));
+        Tensor y = g.tensor(n.output(0));
+        boolean isFloat = x.type() == DataType.FLOAT32 && y.type() == DataType.FLOAT32;
+        OpKind k = n.op().kind();
+        if (k == OpKind.RESHAPE) {
+            return null;
+        }
+        if (isFloat) {
+            return "float-" + k;
+        }
+        return switch (k) {
+            case CONV_2D -> g.tensor(n.input(1)).shape().dim(3) == x.shape().dim(x.shape().rank() - 1)
+                    ? "conv-mm" : "conv";
+            case DEPTHWISE_CONV_2D -> {
+                int inC = x.shape().dim(x.shape().rank() - 1);
+                int outC = y.shape().dim(y.shape().rank() - 1);
+                if (inC == outC && inC % 4 == 0) {
+                    io.tinyml.core.runtime.internal.ConvGeometry geo =
+                            io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
+                    yield geo.padH() == 0 && geo.padW() == 0 ? "dw-c4-unpadded" : "dw-c4";
+                }
+                yield inC == 1 && outC <= 32 ? "dw-c1" : "dw";
+            }
+            case FULLY_CONNECTED -> "fc";
+            case AVERAGE_POOL_2D, MAX_POOL_2D -> "pool";
+            case SOFTMAX -> "softmax";
+            case MEAN -> "mean";
+            case PAD -> "pad";
+            case ADD, SUB -> "add";
+            case QUANTIZE, DEQUANTIZE -> "quant";
+            case RELU, RELU6, CLIP, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> "lut";
+            default -> "other-" + k;
+        };
+    }
+
+    private static String function(String variant) {
+        return variant.equals("dw-c4-unpadded") ? "dw-c4" : variant;
+    }
+
+    /** Bytes of one copy of a kernel variant; {@code shared} for the one copy many call sites share. */
+    static long copyBytes(String variant, boolean shared, int classes) {
+        return switch (variant) {
+            case "conv-mm" -> shared ? 2_076 : 1_500;
+            case "dw-c4" -> shared ? 1_478 : 1_450;
+            case "dw-c4-unpadded" -> 1_086;
+            case "dw-c1" -> 650;
+            case "fc" -> 340;
+            case "pool" -> 250;
+            case "softmax" -> 600 + 240L * Math.min(classes, 16);
+            case "mean" -> 108;
+            case "pad" -> 170;
+            case "conv", "dw" -> 1_200;
+            case "add" -> 500;
+            case "lut" -> 60;
+            case "quant" -> 200;
+            default -> 600;
+        };
+    }
+
+    /**
+     * Kernel code of a model: kernel copies and per-node calls (the runtime is separate).
+     *
+     * @param g the graph
+     * @return bytes, non-negative
+     */
+    static long code(Graph g) {
+        Map<String, Integer> calls = new TreeMap<>();
+        Map<String, Integer> classes = new TreeMap<>();
+        boolean copies = false;
+        for (Node n : g.nodes()) {
+            String v = variant(g, n);
+            copies |= "pad".equals(v);
+            if (v != null) {
+                // one C function serves both 4-channel depthwise variants: gcc clones per function
+                calls.merge(function(v), 1, Integer::sum);
+                Shape out = g.tensor(n.output(0)).shape();
+                classes.merge(v, out.rank() == 0 ? 1 : out.dim(out.rank() - 1), Math::max);
+            }
+        }
+        long code = PER_NODE * g.nodes().size() + (copies ? MEMMOVE : 0);
+        java.util.Set<String> sharedDone = new java.util.HashSet<>();
+        for (Node n : g.nodes()) {
+            String v = variant(g, n);
+            if (v == null) {
+                continue;
+            }
+            int c = calls.get(function(v));
+            if (c <= CLONE_LIMIT) {
+                code += copyBytes(v, false, classes.get(v));
+            } else {
+                code += SHARED_PARAMS + (sharedDone.add(function(v)) ? copyBytes(function(v), true, classes.get(v)) : 0);
+            }
+        }
+        return code;
+    }
+
+    /**
+     * Constant data besides the tensors' own bytes: filter-row padding, multipliers and shifts, tables.
+     *
+     * @param g the graph
+     * @return bytes, non-negative
+     */
+    static long tables(Graph g) {
+        long bytes = 0;
+        for (Node n : g.nodes()) {
+            String v = variant(g, n);
+            if (v == null) {
+                continue;
+            }
+            Tensor y = g.tensor(n.output(0));
+            switch (v) {
+                case "conv-mm" -> {
+                    Shape w = g.tensor(n.input(1)).shape();
+                    long k = (long) w.dim(1) * w.dim(2) * w.dim(3);
+                    bytes += ((k + 3) / 4 * 4 - k) * w.dim(0) + 8L * w.dim(0);
+                }
+                case "conv", "dw", "dw-c4", "dw-c4-unpadded", "dw-c1" -> bytes += 8L * y.shape().dim(y.shape().rank() - 1);
+                case "fc" -> {
+                    QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
+                    bytes += wq == null ? 0 : 8L * (wq.isPerTensor() ? 1 : wq.size());
+                }
+                case "softmax" -> bytes += 1_024;
+                case "lut" -> bytes += 256;
+                default -> { }
+            }
+        }
+        return bytes;
+    }
+}
