@@ -17,18 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A DS-CNN described in code, trained from scratch on MNIST digits, then quantized to int8 by
  * tinyml-quantize; top-1 is measured by our interpreter on the exported models, on held-out digits.
- * CI-sized: {@code -Dtinyml.train.epochs=N} runs longer (the sample/benchmark figures use more).
+ * About two minutes on two shared cores; {@code -Dtinyml.train.epochs=N} changes the length.
  */
 class TrainFromSpecTest {
     static final float SCALE = 1f / 255;
 
     static NetworkSpec dscnn() {
         return NetworkSpec.builder(28, 28, 1)
-                .conv(32, 3, 2)
+                .conv(32, 3, 1)
+                .maxPool(2)
                 .depthwiseSeparable(64, 1)
-                .depthwiseSeparable(64, 2)
+                .maxPool(2)
                 .depthwiseSeparable(64, 1)
-                .globalAveragePool()
+                .flatten()
                 .dense(10)
                 .build();
     }
@@ -38,30 +39,24 @@ class TrainFromSpecTest {
         String mnist = Assets.require("datasets/mnist10k").toString();
         Dataset train = Datasets.open(mnist + "[0:8000]");
         Dataset test = Datasets.open(mnist + "[8000:10000]");
-        int epochs = Integer.getInteger("tinyml.train.epochs", 6);
-        Model init = dscnn().toModel(42);
+        int epochs = Integer.getInteger("tinyml.train.epochs", 12);
+        Model init = dscnn().toModel(3);
         assertEquals(OpKind.BATCH_NORMALIZATION, init.graph().node(1).op().kind());
         TrainingResult r = Training.builder()
-                .optOptimizer(OptimizerSpec.adam(3e-3f))
+                .optOptimizer(OptimizerSpec.adam(2e-3f))
                 .optSchedule(LearningRateSchedule.cosine())
-                .optEpochs(epochs).optBatchSize(64).optSeed(5)
+                .optEpochs(epochs).optBatchSize(64).optSeed(1).optRandomShift(2)
                 .optInputScale(SCALE)
                 .build()
                 .fit(init, train);
         Model trained = r.model();
-        for (io.tinyml.core.ir.Tensor t : trained.graph().tensors()) {
-            if (t.isConstant() && (t.name().startsWith("bn_") || t.name().startsWith("fc_b"))) {
-                float[] v = t.floats();
-                System.out.println("DBG " + t.name() + " " + java.util.Arrays.toString(java.util.Arrays.copyOf(v, 4)));
-            }
-        }
         double floatTop1 = QuantEval.top1(trained, test, SCALE, 0f);
         Model folded = PassPipeline.standard().run(trained);
         Model q = Quantizer.of(folded).int8().perChannel().calibrate(train, 200).inputScale(SCALE).apply();
         double int8Top1 = QuantEval.top1(q, test, SCALE, 0f);
         System.out.printf("DS-CNN from scratch, %d epochs on mnist10k[0:8000]: float top-1 %.4f, int8 top-1 %.4f "
                 + "on [8000:10000]; %s%n", epochs, floatTop1, int8Top1, r.history());
-        assertTrue(floatTop1 >= 0.98, "float top-1 " + floatTop1);
-        assertTrue(int8Top1 >= 0.975, "int8 top-1 " + int8Top1);
+        assertTrue(floatTop1 >= 0.985, "float top-1 " + floatTop1);
+        assertTrue(int8Top1 >= 0.98, "int8 top-1 " + int8Top1);
     }
 }
