@@ -134,9 +134,13 @@ public final class TrainableModel implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public Model toModel(Map<String, String> parameters) {
+        return toModel(parameters, Map.of());
+    }
+
+    Model toModel(Map<String, String> parameters, Map<ai.djl.nn.Parameter, float[]> overrides) {
         checkOpen();
         GraphBuilder b = GraphBuilder.from(source.graph());
-        for (Map.Entry<Integer, Tensor> e : block.exportConstants().entrySet()) {
+        for (Map.Entry<Integer, Tensor> e : block.exportConstants(overrides).entrySet()) {
             b.setTensor(e.getKey(), e.getValue());
         }
         return source.withGraph(b.build(), new AppliedPass("train", parameters));

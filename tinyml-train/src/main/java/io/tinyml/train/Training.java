@@ -18,6 +18,10 @@ import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Shape;
+import io.tinyml.core.pass.FoldBatchNorm;
+import io.tinyml.core.pass.PassException;
+import io.tinyml.core.pass.PassPipeline;
+import io.tinyml.train.internal.BatchNormInsertion;
 import io.tinyml.train.internal.ClassifierLoss;
 import io.tinyml.train.internal.DjlEngine;
 import io.tinyml.train.internal.TrainingData;
@@ -63,6 +67,8 @@ import java.util.function.Consumer;
  */
 public final class Training {
     private static final Logger log = LoggerFactory.getLogger(Training.class);
+    /** Samples over which re-inserted batch norm statistics are measured. */
+    private static final int BN_SAMPLES = 1000;
 
     private final LossFunction loss;
     private final OptimizerSpec optimizer;
@@ -76,6 +82,8 @@ public final class Training {
     private final double validationFraction;
     private final int patience;
     private final int shift;
+    private final double averaging;
+    private final boolean reinsertBatchNorm;
     private final ProgressListener listener;
     private final Consumer<EpochStats> epochListener;
 
@@ -92,6 +100,8 @@ public final class Training {
         this.validationFraction = b.validationFraction;
         this.patience = b.patience;
         this.shift = b.shift;
+        this.averaging = b.averaging;
+        this.reinsertBatchNorm = b.reinsertBatchNorm;
         this.listener = b.listener;
         this.epochListener = b.epochListener;
     }
@@ -141,8 +151,19 @@ public final class Training {
         TrainingData va = val == null ? null : TrainingData.of(val, mapping, classes, "validation data");
         int producer = g.producer(g.outputs().get(0));
         boolean probabilities = producer >= 0 && g.node(producer).op().kind() == OpKind.SOFTMAX;
-        try (TrainableModel net = TrainableModel.of(model)) {
-            return run(net, tr, va, classes, probabilities, g.inputTensor(0).shape());
+        Model start = reinsertBatchNorm ? BatchNormInsertion.apply(model, tr, BN_SAMPLES) : model;
+        TrainingResult r;
+        try (TrainableModel net = TrainableModel.of(start)) {
+            r = run(net, tr, va, classes, probabilities, g.inputTensor(0).shape());
+        }
+        if (start == model) {
+            return r;
+        }
+        try {
+            Model folded = PassPipeline.of(new FoldBatchNorm()).run(r.model());
+            return new TrainingResult(folded, r.history(), r.bestEpoch(), r.stoppedEarly());
+        } catch (PassException e) {
+            throw new IllegalStateException("expected the re-inserted batch norm to fold, found: " + e.getMessage(), e);
         }
     }
 
@@ -166,7 +187,8 @@ public final class Training {
         int bestEpoch = 0;
         double bestLoss = Double.POSITIVE_INFINITY;
         boolean stopped = false;
-        try (Trainer trainer = net.djl().newTrainer(cfg)) {
+        try (Trainer trainer = net.djl().newTrainer(cfg);
+             WeightAverage avg = averaging > 0 ? new WeightAverage(net.block(), averaging) : null) {
             trainer.initialize(TrainableModel.djlShape(inShape, batchSize));
             int[] idx = new int[tr.size()];
             for (int i = 0; i < idx.length; i++) {
@@ -195,11 +217,20 @@ public final class Training {
                         }
                         trainer.step();
                     }
+                    if (avg != null) {
+                        avg.update();
+                    }
                     listener.progress(task, b + 1, batches);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                double[] v = va == null ? new double[] {Double.NaN, Double.NaN}
-                        : evaluate(trainer, lossFn, va, classes, inShape);
+                double[] v;
+                if (va == null) {
+                    v = new double[] {Double.NaN, Double.NaN};
+                } else if (avg != null) {
+                    v = evaluateAveraged(net, avg, lossFn, va, classes, epoch);
+                } else {
+                    v = evaluate(trainer, lossFn, va, classes, inShape);
+                }
                 double lr = optimizer.learningRate() * schedule.factor(Math.min(epochs - 1e-9, epoch), epochs);
                 EpochStats s = new EpochStats(epoch, lossSum / tr.size(), correct / (double) tr.size(), v[0], v[1],
                         tr.size() / secs, lr);
@@ -215,15 +246,44 @@ public final class Training {
                 if (v[0] < bestLoss) {
                     bestLoss = v[0];
                     bestEpoch = epoch;
-                    best = net.toModel(provenance(epoch));
+                    best = net.toModel(provenance(epoch), avg == null ? Map.of() : avg.values());
                 } else if (patience > 0 && epoch - bestEpoch >= patience) {
                     stopped = epoch < epochs;
                     break;
                 }
             }
+            if (best == null) {
+                best = net.toModel(provenance(bestEpoch), avg == null ? Map.of() : avg.values());
+            }
         }
-        Model out = best != null ? best : net.toModel(provenance(bestEpoch));
-        return new TrainingResult(out, history, bestEpoch, stopped);
+        return new TrainingResult(best, history, bestEpoch, stopped);
+    }
+
+    /** Validation figures of the averaged weights, run by a network built from the exported model. */
+    private double[] evaluateAveraged(TrainableModel net, WeightAverage avg, ClassifierLoss lossFn, TrainingData d,
+                                      int classes, int epoch) {
+        Model m = net.toModel(provenance(epoch), avg.values());
+        try (TrainableModel copy = TrainableModel.of(m); NDManager mgr = copy.djl().getNDManager().newSubManager()) {
+            double lossSum = 0;
+            long correct = 0;
+            int[] idx = new int[d.size()];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            Shape in = m.graph().inputTensor(0).shape();
+            for (int from = 0; from < d.size(); from += batchSize) {
+                int to = Math.min(d.size(), from + batchSize);
+                try (NDManager b = mgr.newSubManager()) {
+                    NDList x = new NDList(batchArray(b, d, idx, from, to, in));
+                    NDList pred = copy.block().forward(new ai.djl.training.ParameterStore(b, false), x, false);
+                    lossSum += lossFn.evaluate(new NDList(labelArray(b, d, idx, from, to)), pred).getFloat() * (to - from);
+                    correct += countCorrect(pred.singletonOrThrow(), d, idx, from, to, classes);
+                }
+            }
+            return new double[] {lossSum / d.size(), correct / (double) d.size()};
+        } catch (UnsupportedOperatorException e) {
+            throw new IllegalStateException("expected the exported model to rebuild, found: " + e.getMessage(), e);
+        }
     }
 
     private Map<String, String> provenance(int epoch) {
@@ -346,6 +406,8 @@ public final class Training {
         private double validationFraction;
         private int patience;
         private int shift;
+        private double averaging;
+        private boolean reinsertBatchNorm;
         private ProgressListener listener = ProgressListener.NONE;
         private Consumer<EpochStats> epochListener = s -> { };
 
@@ -489,6 +551,33 @@ public final class Training {
         }
 
         /**
+         * Keeps an exponential moving average of the trained weights, updated after every step
+         * ({@code avg = decay * avg + (1 - decay) * w}), and returns (and validates) the averaged weights
+         * instead of the last ones. Batch-norm running statistics are not averaged.
+         *
+         * @param decay in [0, 1); 0 turns averaging off
+         * @return this builder
+         */
+        public Builder optWeightAveraging(double decay) {
+            this.averaging = decay;
+            return this;
+        }
+
+        /**
+         * Fine-tunes a model whose batch norm was folded into its convolutions at export (PyTorch's ONNX
+         * exporter does this) with batch norm put back: before training, a batch norm measured to be the
+         * identity on the first 1000 training samples is inserted after every convolution without a fused
+         * activation; after training it is folded again, so the result has the input's structure.
+         *
+         * @param on whether to re-insert batch norm
+         * @return this builder
+         */
+        public Builder optReinsertBatchNorm(boolean on) {
+            this.reinsertBatchNorm = on;
+            return this;
+        }
+
+        /**
          * Sets the listener told of every batch ({@code "train epoch e/E"}, batches done, batches per epoch).
          *
          * @param l the listener
@@ -520,6 +609,9 @@ public final class Training {
             if (epochs < 1 || batchSize < 1) {
                 throw new IllegalArgumentException("expected at least 1 epoch and a batch size of at least 1, found "
                         + epochs + " and " + batchSize);
+            }
+            if (!(averaging >= 0 && averaging < 1)) {
+                throw new IllegalArgumentException("expected a weight-averaging decay in [0, 1), found " + averaging);
             }
             if (shift < 0 || shift > 8) {
                 throw new IllegalArgumentException("expected a random shift of 0 to 8 pixels, found " + shift);

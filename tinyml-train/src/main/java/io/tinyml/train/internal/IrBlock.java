@@ -73,9 +73,23 @@ public final class IrBlock extends AbstractBlock {
      * @return IR tensor index to its new tensor (same name, type and shape; new data)
      */
     public Map<Integer, Tensor> exportConstants() {
+        return exportConstants(Map.of());
+    }
+
+    /**
+     * Copies parameter values back into IR constants, taking some values from elsewhere.
+     *
+     * @param overrides values (PyTorch layout) to use instead of a parameter's current array
+     * @return IR tensor index to its new tensor
+     */
+    public Map<Integer, Tensor> exportConstants(Map<Parameter, float[]> overrides) {
         Map<Integer, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<Integer, ParamSlot> e : slots.entrySet()) {
-            out.put(e.getKey(), e.getValue().toIr(graph.tensor(e.getKey())));
+            float[] v = overrides.get(e.getValue().parameter());
+            if (v == null) {
+                v = e.getValue().parameter().getArray().toFloatArray();
+            }
+            out.put(e.getKey(), e.getValue().toIr(graph.tensor(e.getKey()), v));
         }
         return out;
     }

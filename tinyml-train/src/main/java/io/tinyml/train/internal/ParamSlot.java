@@ -162,13 +162,13 @@ public final class ParamSlot {
     }
 
     /**
-     * Converts the parameter's current values back into the IR constant.
+     * Converts values of the parameter back into the IR constant.
      *
      * @param original the IR tensor this slot was made from
-     * @return a tensor with the same name, type and shape and the current values
+     * @param v the values in PyTorch layout
+     * @return a tensor with the same name, type and shape and the given values
      */
-    Tensor toIr(Tensor original) {
-        float[] v = parameter.getArray().toFloatArray();
+    Tensor toIr(Tensor original, float[] v) {
         float[] ir = switch (role) {
             case CONV_WEIGHT -> WeightLayouts.oihwToOhwi(v, irShape);
             case DEPTHWISE_WEIGHT -> WeightLayouts.ohwToHwo(v, irShape);
