@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tinyml train MODEL --data DATASET [--eval DATASET] --epochs N --output OUT [--optimizer adam|sgd]
- * [--lr R] [--momentum M] [--batch B] [--seed S] [--shift P] [--batchnorm] [--input-scale S] [--input-offset O] [--force]
+ * [--lr R] [--momentum M] [--batch B] [--seed S] [--shift P] [--batchnorm] [--qat N] [--input-scale S] [--input-offset O] [--force]
  * [--json]}: fine-tunes a float model with DJL's PyTorch engine (offline) and reports top-1 before and
  * after on the evaluation data, measured by the reference interpreter. OUT is written only when training
  * succeeds, and an existing OUT is replaced only with {@code --force}.
@@ -63,6 +63,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--batchnorm", description = "fine-tune with batch norm re-inserted where the export folded it")
     boolean batchNorm;
+
+    @Option(names = "--qat", paramLabel = "N", defaultValue = "0",
+            description = "quantization-aware: int8 fake quantization, activation ranges from N training samples")
+    int qat;
 
     @Option(names = "--input-scale", paramLabel = "S", defaultValue = "1",
             description = "real input = raw value * S + O (default ${DEFAULT-VALUE})")
@@ -109,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
             err.flush();
         };
         Training t = parse(() -> Training.builder().optOptimizer(opt).optSchedule(LearningRateSchedule.cosine())
-                .optEpochs(epochs).optBatchSize(batch).optSeed(seed).optRandomShift(shift).optReinsertBatchNorm(batchNorm)
+                .optEpochs(epochs).optBatchSize(batch).optSeed(seed).optRandomShift(shift).optReinsertBatchNorm(batchNorm).optQuantizationAware(qat)
                 .optInputScale(scale).optInputOffset(offset).optListener(progress).build());
         Double before = ev == null ? null : top1(f, ev);
         TrainingResult r = t.fit(f, train);

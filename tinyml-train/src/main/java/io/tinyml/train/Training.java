@@ -24,6 +24,7 @@ import io.tinyml.core.pass.PassPipeline;
 import io.tinyml.train.internal.BatchNormInsertion;
 import io.tinyml.train.internal.ClassifierLoss;
 import io.tinyml.train.internal.DjlEngine;
+import io.tinyml.train.internal.Observations;
 import io.tinyml.train.internal.TrainingData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,7 @@ public final class Training {
     private final int shift;
     private final double averaging;
     private final boolean reinsertBatchNorm;
+    private final int qatSamples;
     private final ProgressListener listener;
     private final Consumer<EpochStats> epochListener;
 
@@ -102,6 +104,7 @@ public final class Training {
         this.shift = b.shift;
         this.averaging = b.averaging;
         this.reinsertBatchNorm = b.reinsertBatchNorm;
+        this.qatSamples = b.qatSamples;
         this.listener = b.listener;
         this.epochListener = b.epochListener;
     }
@@ -154,6 +157,9 @@ public final class Training {
         Model start = reinsertBatchNorm ? BatchNormInsertion.apply(model, tr, BN_SAMPLES) : model;
         TrainingResult r;
         try (TrainableModel net = TrainableModel.of(start)) {
+            if (qatSamples > 0) {
+                net.block().setFakeQuantization(Observations.ranges(start, tr, qatSamples));
+            }
             r = run(net, tr, va, classes, probabilities, g.inputTensor(0).shape());
         }
         if (start == model) {
@@ -408,6 +414,7 @@ public final class Training {
         private int shift;
         private double averaging;
         private boolean reinsertBatchNorm;
+        private int qatSamples;
         private ProgressListener listener = ProgressListener.NONE;
         private Consumer<EpochStats> epochListener = s -> { };
 
@@ -578,6 +585,21 @@ public final class Training {
         }
 
         /**
+         * Trains quantization-aware: the forward passes see int8 weights (symmetric, per output channel)
+         * and int8 activations (per tensor, over ranges measured by the interpreter on the first
+         * {@code calibrationSamples} training samples, as post-training calibration does), with
+         * straight-through gradients, so that the result quantizes (with tinyml-quantize, unchanged)
+         * with less loss. The returned model is float. Batch norm should be folded first.
+         *
+         * @param calibrationSamples samples to measure activation ranges on; 0 turns it off
+         * @return this builder
+         */
+        public Builder optQuantizationAware(int calibrationSamples) {
+            this.qatSamples = calibrationSamples;
+            return this;
+        }
+
+        /**
          * Sets the listener told of every batch ({@code "train epoch e/E"}, batches done, batches per epoch).
          *
          * @param l the listener
@@ -612,6 +634,11 @@ public final class Training {
             }
             if (!(averaging >= 0 && averaging < 1)) {
                 throw new IllegalArgumentException("expected a weight-averaging decay in [0, 1), found " + averaging);
+            }
+            if (qatSamples < 0 || qatSamples > 0 && reinsertBatchNorm) {
+                throw new IllegalArgumentException("expected non-negative calibration samples for quantization-aware "
+                        + "training, without batch norm re-insertion, found " + qatSamples
+                        + (reinsertBatchNorm ? " with re-insertion" : ""));
             }
             if (shift < 0 || shift > 8) {
                 throw new IllegalArgumentException("expected a random shift of 0 to 8 pixels, found " + shift);

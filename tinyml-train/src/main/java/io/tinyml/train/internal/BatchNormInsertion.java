@@ -12,7 +12,6 @@ import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.Interpreter;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,7 +99,7 @@ public final class BatchNormInsertion {
             throws UnsupportedOperatorException {
         Map<Integer, double[][]> sums = new HashMap<>();
         long[] counts = new long[m.graph().nodes().size()];
-        Interpreter in = Interpreter.create(m, e -> {
+        Observations.run(m, data, samples, e -> {
             if (!targets.contains(e.index())) {
                 return;
             }
@@ -114,12 +113,6 @@ public final class BatchNormInsertion {
             }
             counts[e.index()] += v.length / c;
         });
-        int n = Math.min(samples, data.size());
-        float[] x = new float[data.perSample()];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(data.values(), i * data.perSample(), x, 0, x.length);
-            in.invokeFloat(x);
-        }
         for (Map.Entry<Integer, double[][]> e : sums.entrySet()) {
             double[][] a = e.getValue();
             long cnt = counts[e.getKey()];

@@ -31,6 +31,7 @@ import java.util.Map;
 public final class IrBlock extends AbstractBlock {
     private final Graph graph;
     private final Map<Integer, ParamSlot> slots;
+    private Map<Integer, float[]> ranges;
 
     /**
      * Builds the block from a float graph.
@@ -47,6 +48,17 @@ public final class IrBlock extends AbstractBlock {
         for (Node n : graph.nodes()) {
             IrOps.check(graph, n);
         }
+    }
+
+    /**
+     * Turns quantization-aware training on or off: weights of convolutions and fully-connected layers
+     * are fake-quantized per output channel, and the outputs of the given tensors per tensor over
+     * their calibrated ranges (see {@link FakeQuant}).
+     *
+     * @param activationRanges IR tensor index to {min, max}; null turns fake quantization off
+     */
+    public void setFakeQuantization(Map<Integer, float[]> activationRanges) {
+        this.ranges = activationRanges == null ? null : Map.copyOf(activationRanges);
     }
 
     /**
@@ -103,13 +115,16 @@ public final class IrBlock extends AbstractBlock {
         NDManager mgr = inputs.head().getManager();
         Map<Integer, IrOps.Value> values = new LinkedHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
-            values.put(graph.inputs().get(i), IrOps.Value.ir(inputs.get(i)));
+            int t = graph.inputs().get(i);
+            float[] r = ranges == null ? null : ranges.get(t);
+            NDArray x = r == null ? inputs.get(i) : FakeQuant.activation(inputs.get(i), r[0], r[1]);
+            values.put(t, IrOps.Value.ir(x));
         }
         for (Map.Entry<Integer, ParamSlot> e : slots.entrySet()) {
             NDArray a = store.getValue(e.getValue().parameter(), mgr.getDevice(), training);
             values.put(e.getKey(), e.getValue().value(a));
         }
-        IrOps ops = new IrOps(graph, mgr, training);
+        IrOps ops = new IrOps(graph, mgr, training, ranges);
         for (Node n : graph.nodes()) {
             IrOps.Value y = ops.apply(n, values);
             values.put(n.output(0), y);

@@ -30,11 +30,13 @@ final class IrOps {
     private final Graph graph;
     private final NDManager mgr;
     private final boolean training;
+    private final Map<Integer, float[]> ranges;
 
-    IrOps(Graph graph, NDManager mgr, boolean training) {
+    IrOps(Graph graph, NDManager mgr, boolean training, Map<Integer, float[]> ranges) {
         this.graph = graph;
         this.mgr = mgr;
         this.training = training;
+        this.ranges = ranges;
     }
 
     /**
@@ -136,6 +138,10 @@ final class IrOps {
                     + " node, found '" + n.name() + "'");
         };
         Value out = n.op().activation() == Activation.NONE ? y : y.map(a -> activation(a, n.op().activation()));
+        float[] r = ranges == null ? null : ranges.get(n.output(0));
+        if (r != null) {
+            out = out.map(a -> FakeQuant.activation(a, r[0], r[1]));
+        }
         out.array().attach(mgr);
         return out;
     }
@@ -179,11 +185,15 @@ final class IrOps {
             a = a.pad(new ai.djl.ndarray.types.Shape(pw[0], pw[1], ph[0], ph[1]), 0);
             sym = new ai.djl.ndarray.types.Shape(0, 0);
         }
-        NDArray weight = values.get(n.input(1)).array();
+        NDArray weight = weight(values.get(n.input(1)).array());
         NDArray bias = n.inputs().size() > 2 && n.input(2) != Node.ABSENT ? values.get(n.input(2)).array() : null;
         NDList r = Conv2d.conv2d(a, weight, bias, new ai.djl.ndarray.types.Shape(sh, sw), sym,
                 new ai.djl.ndarray.types.Shape(dh, dw), groups);
         return Value.nchw(r.singletonOrThrow());
+    }
+
+    private NDArray weight(NDArray w) {
+        return ranges == null ? w : FakeQuant.weightPerChannel(w);
     }
 
     /** Leading and trailing padding of one spatial axis by TFLite's rule. */
@@ -198,7 +208,7 @@ final class IrOps {
     }
 
     private Value fullyConnected(Node n, Value x, Map<Integer, Value> values, boolean keepNumDims) {
-        NDArray w = values.get(n.input(1)).array();
+        NDArray w = weight(values.get(n.input(1)).array());
         long inner = w.getShape().get(1);
         NDArray a = x.ir();
         NDArray flat = a.reshape(-1, inner);
