@@ -1,12 +1,9 @@
 package io.tinyml.train;
 
 import io.tinyml.core.data.Dataset;
-import io.tinyml.core.data.Datasets;
 import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.eval.Accuracy;
-import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
-import io.tinyml.core.testing.Assets;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,10 +20,9 @@ class FineTuneTest {
 
     @Test
     void tinyDigitsFineTunedTwoEpochsKeepsItsTop1() throws Exception {
-        Model m = ModelIO.read(Assets.require("models/pytorch/tiny_digits.onnx"));
-        String mnist = Assets.require("datasets/mnist10k").toString();
-        Dataset train = Datasets.open(mnist + "[0:8000]");
-        Dataset test = Datasets.open(mnist + "[8000:10000]");
+        Model m = Digits.tinyDigits();
+        Dataset train = Digits.mnist(0, 8000);
+        Dataset test = Digits.mnist(8000, 10000);
         InputMapping map = InputMapping.builder().setInput(m.graph().inputTensor(0)).optScale(1f / 255).build();
         double before = Accuracy.top1(m, test, map, io.tinyml.core.ProgressListener.NONE).top1();
 

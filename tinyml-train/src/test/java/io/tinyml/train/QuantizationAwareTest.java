@@ -1,8 +1,6 @@
 package io.tinyml.train;
 
 import io.tinyml.core.data.Dataset;
-import io.tinyml.core.data.Datasets;
-import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.runtime.Interpreter;
@@ -10,7 +8,6 @@ import io.tinyml.quantize.CalibrationMethod;
 import io.tinyml.train.internal.Observations;
 import io.tinyml.train.internal.TrainingData;
 import io.tinyml.core.pass.PassPipeline;
-import io.tinyml.core.testing.Assets;
 import io.tinyml.quantize.Quantizer;
 import io.tinyml.quantize.eval.QuantEval;
 import org.junit.jupiter.api.Test;
@@ -33,10 +30,9 @@ class QuantizationAwareTest {
 
     @Test
     void fakeQuantizedForwardTracksTheInt8Interpreter() throws Exception {
-        Model m = ModelIO.read(Assets.require("models/pytorch/tiny_digits.onnx"));
-        String mnist = Assets.require("datasets/mnist10k").toString();
-        Dataset cal = Datasets.open(mnist + "[0:300]");
-        Dataset test = Datasets.open(mnist + "[8000:8500]");
+        Model m = Digits.tinyDigits();
+        Dataset cal = Digits.mnist(0, 300);
+        Dataset test = Digits.mnist(8000, 8500);
         Model folded = PassPipeline.standard().run(m);
         Model q = Quantizer.of(folded).int8().perChannel().calibrate(cal, 300).method(CalibrationMethod.MINMAX)
                 .inputScale(SCALE).floatIO(true).apply();
@@ -80,10 +76,9 @@ class QuantizationAwareTest {
 
     @Test
     void qatFineTuneQuantizesAtLeastAsWell() throws Exception {
-        Model m = ModelIO.read(Assets.require("models/pytorch/tiny_digits.onnx"));
-        String mnist = Assets.require("datasets/mnist10k").toString();
-        Dataset train = Datasets.open(mnist + "[0:8000]");
-        Dataset test = Datasets.open(mnist + "[8000:10000]");
+        Model m = Digits.tinyDigits();
+        Dataset train = Digits.mnist(0, 8000);
+        Dataset test = Digits.mnist(8000, 10000);
         double ptq = int8Top1(m, train, test);
         TrainingResult r = Training.builder().optQuantizationAware(500)
                 .optOptimizer(OptimizerSpec.adam(1e-4f)).optSchedule(LearningRateSchedule.cosine())

@@ -1,11 +1,9 @@
 package io.tinyml.train;
 
 import io.tinyml.core.data.Dataset;
-import io.tinyml.core.data.Datasets;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.pass.PassPipeline;
-import io.tinyml.core.testing.Assets;
 import io.tinyml.quantize.Quantizer;
 import io.tinyml.quantize.eval.QuantEval;
 import org.junit.jupiter.api.Test;
@@ -36,9 +34,8 @@ class TrainFromSpecTest {
 
     @Test
     void dscnnFromScratchThenInt8() throws Exception {
-        String mnist = Assets.require("datasets/mnist10k").toString();
-        Dataset train = Datasets.open(mnist + "[0:8000]");
-        Dataset test = Datasets.open(mnist + "[8000:10000]");
+        Dataset train = Digits.mnist(0, 8000);
+        Dataset test = Digits.mnist(8000, 10000);
         int epochs = Integer.getInteger("tinyml.train.epochs", 12);
         Model init = dscnn().toModel(3);
         assertEquals(OpKind.BATCH_NORMALIZATION, init.graph().node(1).op().kind());

@@ -1,11 +1,9 @@
 package io.tinyml.train;
 
 import io.tinyml.core.data.Dataset;
-import io.tinyml.core.data.Datasets;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.testing.Assets;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -21,13 +19,9 @@ class TrainingTest {
     static final NetworkSpec MLP = NetworkSpec.builder(28, 28, 1).flatten()
             .add(new NetworkSpec.Dense(32, Activation.RELU)).dense(10).build();
 
-    static Dataset mnist(int from, int to) throws Exception {
-        return Datasets.open(Assets.require("datasets/mnist10k") + "[" + from + ":" + to + "]");
-    }
-
     @Test
     void sameSeedSameWeightsOtherSeedOtherWeights() throws Exception {
-        Dataset d = mnist(0, 600);
+        Dataset d = Digits.mnist(0, 600);
         Model init = MLP.toModel(1);
         Training.Builder b = Training.builder().optOptimizer(OptimizerSpec.sgd(0.05f, 0.9f)).optEpochs(2)
                 .optBatchSize(50).optInputScale(1f / 255).optRandomShift(1);
@@ -50,8 +44,8 @@ class TrainingTest {
     void earlyStoppingKeepsTheBestValidationEpoch() throws Exception {
         // 100 samples and a high rate: the validation loss turns up within a few epochs
         TrainingResult r = Training.builder().optOptimizer(OptimizerSpec.adam(1e-2f)).optEpochs(40).optBatchSize(20)
-                .optSeed(3).optInputScale(1f / 255).optValidation(mnist(5000, 5300)).optEarlyStopping(3)
-                .build().fit(MLP.toModel(2), mnist(0, 100));
+                .optSeed(3).optInputScale(1f / 255).optValidation(Digits.mnist(5000, 5300)).optEarlyStopping(3)
+                .build().fit(MLP.toModel(2), Digits.mnist(0, 100));
         System.out.println("early stopping history: " + r.history());
         assertTrue(r.stoppedEarly(), r.history().toString());
         assertEquals(r.bestEpoch() + 3, r.history().size());
