@@ -57,11 +57,12 @@ public final class TrainDigits {
         TrainingResult r = Training.builder().optOptimizer(OptimizerSpec.adam(2e-3f))
                 .optSchedule(LearningRateSchedule.cosine()).optEpochs(epochs).optBatchSize(64).optSeed(1)
                 .optRandomShift(2).optInputScale(SCALE).optEpochListener(TrainDigits::print).build().fit(dscnn, train);
-        Model q = Quantizer.of(PassPipeline.standard().run(r.model())).int8().perChannel().calibrate(train, 200)
+        Model folded = PassPipeline.standard().run(r.model());   // batch norm folded into the convolutions
+        Model q = Quantizer.of(folded).int8().perChannel().calibrate(train, 200)
                 .inputScale(SCALE).listener(ProgressListener.NONE).apply();
         System.out.printf("DS-CNN from scratch (%d epochs): float top-1 %.4f, int8 top-1 %.4f on mnist10k[8000:10000]%n",
                 epochs, QuantEval.top1(r.model(), test, SCALE, 0f), QuantEval.top1(q, test, SCALE, 0f));
-        ModelIO.write(r.model(), out.resolve("dscnn_float.tflite"));
+        ModelIO.write(folded, out.resolve("dscnn_float.tflite"));
         ModelIO.write(q, out.resolve("dscnn_int8.tflite"));
 
         Model tiny = ModelIO.read(assets.resolve("models/pytorch/tiny_digits.onnx"));

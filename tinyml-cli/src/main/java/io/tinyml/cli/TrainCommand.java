@@ -7,6 +7,7 @@ import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.eval.Accuracy;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.pass.PassPipeline;
 import io.tinyml.train.LearningRateSchedule;
 import io.tinyml.train.OptimizerSpec;
 import io.tinyml.train.Training;
@@ -123,7 +124,8 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".tinyml-train-", name.endsWith(".onnx") ? ".onnx" : ".tflite");
         try {
-            ModelIO.write(r.model(), tmp);
+            // the standard passes fold batch norm (which TFLite has no operator for) and fuse activations
+            ModelIO.write(PassPipeline.standard().run(r.model()), tmp);
             Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
