@@ -1,0 +1,66 @@
+package io.tinyml.train;
+
+import io.tinyml.core.data.Dataset;
+import io.tinyml.core.ir.Activation;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.ir.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Determinism, early stopping and configuration checks of {@link Training}. */
+class TrainingTest {
+    static final NetworkSpec MLP = NetworkSpec.builder(28, 28, 1).flatten()
+            .add(new NetworkSpec.Dense(32, Activation.RELU)).dense(10).build();
+
+    @Test
+    void sameSeedSameWeightsOtherSeedOtherWeights() throws Exception {
+        Dataset d = Digits.mnist(0, 600);
+        Model init = MLP.toModel(1);
+        Training.Builder b = Training.builder().optOptimizer(OptimizerSpec.sgd(0.05f, 0.9f)).optEpochs(2)
+                .optBatchSize(50).optInputScale(1f / 255).optRandomShift(1);
+        Model a1 = b.optSeed(9).build().fit(init, d).model();
+        Model a2 = b.optSeed(9).build().fit(init, d).model();
+        Model c = b.optSeed(10).build().fit(init, d).model();
+        boolean anyDiffers = false;
+        for (int i = 0; i < init.graph().tensors().size(); i++) {
+            Tensor t = a1.graph().tensor(i);
+            if (t.isConstant()) {
+                assertArrayEquals(t.floats(), a2.graph().tensor(i).floats(), t.name());
+                assertFalse(Arrays.equals(t.floats(), init.graph().tensor(i).floats()), "trained " + t.name());
+                anyDiffers |= !Arrays.equals(t.floats(), c.graph().tensor(i).floats());
+            }
+        }
+        assertTrue(anyDiffers);
+    }
+
+    @Test
+    void earlyStoppingKeepsTheBestValidationEpoch() throws Exception {
+        // 100 samples and a high rate: the validation loss turns up within a few epochs
+        TrainingResult r = Training.builder().optOptimizer(OptimizerSpec.adam(1e-2f)).optEpochs(40).optBatchSize(20)
+                .optSeed(3).optInputScale(1f / 255).optValidation(Digits.mnist(5000, 5300)).optEarlyStopping(3)
+                .build().fit(MLP.toModel(2), Digits.mnist(0, 100));
+        System.out.println("early stopping history: " + r.history());
+        assertTrue(r.stoppedEarly(), r.history().toString());
+        assertEquals(r.bestEpoch() + 3, r.history().size());
+        double best = r.history().stream().mapToDouble(EpochStats::validationLoss).min().orElseThrow();
+        assertEquals(best, r.history().get(r.bestEpoch() - 1).validationLoss());
+        assertEquals(Integer.toString(r.bestEpoch()),
+                r.model().provenance().passes().get(r.model().provenance().passes().size() - 1).parameters().get("epochs"));
+    }
+
+    @Test
+    void configurationIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> Training.builder().optEpochs(0).build());
+        assertThrows(IllegalArgumentException.class, () -> Training.builder().optEarlyStopping(2).build());
+        assertThrows(IllegalArgumentException.class, () -> Training.builder().optRandomShift(9).build());
+        assertThrows(IllegalArgumentException.class, () -> OptimizerSpec.sgd(0.1f, 1f));
+        assertThrows(IllegalArgumentException.class, () -> OptimizerSpec.adam(0f));
+    }
+}
