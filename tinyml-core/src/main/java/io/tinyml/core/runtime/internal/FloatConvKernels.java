@@ -53,13 +53,20 @@ final class FloatConvKernels {
         int groups = geo.inC() / fIn;
         int perGroup = geo.outC() / groups;
         int k = geo.kH() * geo.kW() * fIn;
-        double[] wp = PackedWeights.convFloat(w, geo.outC(), k, perGroup);
-        boolean repack = !wt.isConstant();
-        double[] acc = new double[perGroup];
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
         Activation act = op.activation();
+        boolean repack = !wt.isConstant();
+        if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
+            FloatConvGemm gemm = new FloatConvGemm(geo, w);
+            return () -> {
+                gemm.run(x, bias, y, lo, hi);
+                Quant.applyTanh(act, y);
+            };
+        }
+        double[] wp = PackedWeights.convFloat(w, geo.outC(), k, perGroup);
+        double[] acc = new double[perGroup];
         return () -> {
             if (repack) {
                 PackedWeights.convFloat(w, geo.outC(), k, perGroup, wp);
