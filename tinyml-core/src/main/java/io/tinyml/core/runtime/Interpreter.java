@@ -14,14 +14,15 @@ import io.tinyml.core.runtime.internal.TensorArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
  * The reference interpreter: runs a model on the JVM. Float32 kernels are deterministic; int8 and
  * int16 kernels are bit-exact with TensorFlow Lite Micro's reference kernels. Every tensor has its
  * own primitive array (no memory planning); constants are decoded once, and every kernel is prepared
- * once at creation.
+ * once at creation: convolution and fully-connected weights are re-laid-out for vectorisable inner
+ * loops, requantization constants computed, scratch buffers allocated. {@link #invoke(byte[][], byte[][])}
+ * then allocates nothing.
  *
  * <p>Not thread-safe: use one interpreter per thread.
  *
@@ -39,6 +40,13 @@ public final class Interpreter {
     private final Object[] arrays;
     private final Kernel[] kernels;
     private final NodeObserver observer;
+    /** Tensor indices, types and byte sizes of the graph inputs and outputs, resolved once. */
+    private final int[] inIdx;
+    private final int[] outIdx;
+    private final DataType[] inType;
+    private final DataType[] outType;
+    private final int[] inBytes;
+    private final int[] outBytes;
 
     private Interpreter(Model model, NodeObserver observer) throws UnsupportedOperatorException {
         this.model = Objects.requireNonNull(model, "model");
@@ -52,6 +60,24 @@ public final class Interpreter {
         this.kernels = new Kernel[graph.nodes().size()];
         for (int n = 0; n < kernels.length; n++) {
             kernels[n] = KernelFactory.create(graph, graph.node(n), arrays);
+        }
+        int ni = graph.inputs().size();
+        int no = graph.outputs().size();
+        inIdx = new int[ni];
+        inType = new DataType[ni];
+        inBytes = new int[ni];
+        for (int i = 0; i < ni; i++) {
+            inIdx[i] = graph.inputs().get(i);
+            inType[i] = graph.inputTensor(i).type();
+            inBytes[i] = graph.inputTensor(i).byteSize();
+        }
+        outIdx = new int[no];
+        outType = new DataType[no];
+        outBytes = new int[no];
+        for (int o = 0; o < no; o++) {
+            outIdx[o] = graph.outputs().get(o);
+            outType[o] = graph.outputTensor(o).type();
+            outBytes[o] = graph.outputTensor(o).byteSize();
         }
         log.debug("prepared {} kernels for {}", kernels.length, model);
     }
@@ -96,22 +122,59 @@ public final class Interpreter {
      * @throws IllegalArgumentException if the number of inputs or the size of one is wrong
      */
     public byte[][] invoke(byte[]... inputs) {
+        byte[][] out = new byte[outIdx.length][];
+        for (int o = 0; o < out.length; o++) {
+            out[o] = new byte[outBytes[o]];
+        }
+        invoke(inputs, out);
+        return out;
+    }
+
+    /**
+     * Runs the model on raw inputs and writes its outputs into arrays the caller owns. After the
+     * first calls have warmed the JIT up this allocates nothing: every buffer and packed weight was
+     * prepared at {@link #create}.
+     *
+     * <pre>{@code
+     * byte[][] out = {new byte[it.model().graph().outputTensor(0).byteSize()]};
+     * for (byte[] sample : samples) {
+     *     it.invoke(new byte[][] {sample}, out);
+     * }
+     * }</pre>
+     *
+     * @param inputs one array per graph input: little-endian bytes in the tensor's type, row-major (NHWC)
+     * @param outputs one array per graph output, of the output tensor's byte size; overwritten
+     * @throws IllegalArgumentException if the number or the size of the inputs or outputs is wrong
+     */
+    public void invoke(byte[][] inputs, byte[][] outputs) {
         checkCount(inputs.length);
+        if (outputs.length != outIdx.length) {
+            throw new IllegalArgumentException("expected " + outIdx.length + " output arrays, found "
+                    + outputs.length);
+        }
         for (int i = 0; i < inputs.length; i++) {
-            Tensor t = graph.inputTensor(i);
-            if (inputs[i] == null || inputs[i].length != t.byteSize()) {
+            if (inputs[i] == null || inputs[i].length != inBytes[i]) {
+                Tensor t = graph.inputTensor(i);
                 throw new IllegalArgumentException("expected input " + i + " '" + t.name() + "' of " + t.byteSize()
                         + " bytes (" + t.type() + t.shape() + "), found "
                         + (inputs[i] == null ? "null" : String.valueOf(inputs[i].length)));
             }
-            TensorArrays.read(t.type(), ByteBuffer.wrap(inputs[i]), arrays[graph.inputs().get(i)]);
+        }
+        for (int o = 0; o < outputs.length; o++) {
+            if (outputs[o] == null || outputs[o].length != outBytes[o]) {
+                Tensor t = graph.outputTensor(o);
+                throw new IllegalArgumentException("expected output array " + o + " '" + t.name() + "' of "
+                        + t.byteSize() + " bytes (" + t.type() + t.shape() + "), found "
+                        + (outputs[o] == null ? "null" : String.valueOf(outputs[o].length)));
+            }
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            TensorArrays.read(inType[i], inputs[i], arrays[inIdx[i]]);
         }
         run();
-        byte[][] out = new byte[graph.outputs().size()][];
-        for (int o = 0; o < out.length; o++) {
-            out[o] = TensorArrays.toBytes(graph.outputTensor(o).type(), arrays[graph.outputs().get(o)]);
+        for (int o = 0; o < outputs.length; o++) {
+            TensorArrays.write(outType[o], arrays[outIdx[o]], outputs[o]);
         }
-        return out;
     }
 
     /**
@@ -190,7 +253,7 @@ public final class Interpreter {
     }
 
     private void checkCount(int n) {
-        if (n != graph.inputs().size()) {
+        if (n != inIdx.length) {
             throw new IllegalArgumentException("expected " + graph.inputs().size() + " inputs, found " + n);
         }
     }

@@ -50,6 +50,20 @@ class InterpreterTest {
     }
 
     @Test
+    void invokeIntoCallerArraysMatchesInvokeAndChecksSizes() throws Exception {
+        Interpreter it = Interpreter.create(mixedModel());
+        byte[][] out = {new byte[2]};
+        for (byte[] x : new byte[][] {{3, -7}, {-128, 127}, {0, 1}}) {
+            it.invoke(new byte[][] {x}, out);
+            assertArrayEquals(it.invoke(x)[0], out[0]);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> it.invoke(new byte[][] {{1, 2}}, new byte[][] {new byte[3]}));
+        assertEquals("expected output array 0 'yq' of 2 bytes (INT8[1, 2]), found 3", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> it.invoke(new byte[][] {{1, 2}}, new byte[0][]));
+    }
+
+    @Test
     void runsMixedPrecisionGraphAndReportsEveryNode() throws Exception {
         List<String> seen = new ArrayList<>();
         List<float[]> reals = new ArrayList<>();

@@ -16,17 +16,16 @@ final class FloatConvGemm {
     private static final int BLOCK = 256;
 
     private final ConvGeometry geo;
+    private final PixelBlock pixels;
     private final int k;
     private final double[] w;
     private final double[] col;
     private final double[] acc;
     private final double[] acc1;
-    private final int[] rowBase = new int[BLOCK];
-    private final int[] y0 = new int[BLOCK];
-    private final int[] x0 = new int[BLOCK];
 
     FloatConvGemm(ConvGeometry geo, float[] weights) {
         this.geo = geo;
+        this.pixels = new PixelBlock(geo, BLOCK);
         this.k = geo.kH() * geo.kW() * geo.inC();
         this.w = PackedWeights.widen(weights);
         this.col = new double[k * BLOCK];
@@ -119,14 +118,8 @@ final class FloatConvGemm {
 
     /** Fills the block's im2col matrix row by row (unit-stride writes), zeros at padded taps. */
     private void im2col(float[] x, int m0, int mb) {
-        int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
-        int perImage = geo.outH() * geo.outW();
-        for (int i = 0; i < mb; i++) {
-            int m = m0 + i;
-            rowBase[i] = (m / perImage) * inH;
-            y0[i] = ((m % perImage) / geo.outW()) * geo.strideH() - geo.padH();
-            x0[i] = (m % geo.outW()) * geo.strideW() - geo.padW();
-        }
+        int kH = geo.kH(), kW = geo.kW(), inC = geo.inC();
+        pixels.locate(m0, mb);
         int row = 0;
         for (int ky = 0; ky < kH; ky++) {
             int dy = geo.dilationH() * ky;
@@ -135,10 +128,8 @@ final class FloatConvGemm {
                 for (int c = 0; c < inC; c++, row++) {
                     int r = row * BLOCK;
                     for (int i = 0; i < mb; i++) {
-                        int iy = y0[i] + dy;
-                        int ix = x0[i] + dx;
-                        col[r + i] = iy >= 0 && iy < inH && ix >= 0 && ix < inW
-                                ? x[((rowBase[i] + iy) * inW + ix) * inC + c] : 0.0;
+                        int xi = pixels.inputIndex(i, dy, dx, c);
+                        col[r + i] = xi < 0 ? 0.0 : x[xi];
                     }
                 }
             }

@@ -253,6 +253,11 @@ final class QuantConvKernels {
                                    boolean constantWeights) {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
+        if (groups == 1 && constantWeights) {
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, w);
+            return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
+                    p.actMax(), y);
+        }
         int[] wp = PackedWeights.convInt(w, geo.outC(), k, perGroup, 0);
         int[] acc = new int[perGroup];
         int[] bias = p.bias32();
