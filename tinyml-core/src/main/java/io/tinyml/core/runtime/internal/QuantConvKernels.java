@@ -324,6 +324,11 @@ final class QuantConvKernels {
      */
     private static Kernel depthwiseInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y,
                                         boolean constantWeights) {
+        if (constantWeights && Int8DepthwiseRows.applies(geo)) {
+            Int8DepthwiseRows rows = new Int8DepthwiseRows(geo, w);
+            return () -> rows.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
+                    p.actMax(), y);
+        }
         int outC = geo.outC();
         int mult = outC / geo.inC();
         int[] wp = PackedWeights.widen(w, 0);
