@@ -10,6 +10,7 @@ import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.internal.FixedPoint;
 import io.tinyml.core.runtime.internal.Kernel;
 import io.tinyml.core.runtime.internal.KernelFactory;
+import io.tinyml.core.runtime.internal.SharedWeights;
 import io.tinyml.core.runtime.internal.TensorArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,8 @@ import java.util.Objects;
  * loops, requantization constants computed, scratch buffers allocated. {@link #invoke(byte[][], byte[][])}
  * then allocates nothing.
  *
- * <p>Not thread-safe: use one interpreter per thread.
+ * <p>Not thread-safe: use one interpreter per thread; {@link #fork()} makes another for the same
+ * model that shares the prepared weights.
  *
  * <pre>{@code
  * Interpreter it = Interpreter.create(model);
@@ -40,6 +42,7 @@ public final class Interpreter {
     private final Object[] arrays;
     private final Kernel[] kernels;
     private final NodeObserver observer;
+    private final SharedWeights shared;
     /** Tensor indices, types and byte sizes of the graph inputs and outputs, resolved once. */
     private final int[] inIdx;
     private final int[] outIdx;
@@ -48,18 +51,20 @@ public final class Interpreter {
     private final int[] inBytes;
     private final int[] outBytes;
 
-    private Interpreter(Model model, NodeObserver observer) throws UnsupportedOperatorException {
+    private Interpreter(Model model, NodeObserver observer, SharedWeights shared) throws UnsupportedOperatorException {
         this.model = Objects.requireNonNull(model, "model");
         this.graph = model.graph();
         this.observer = observer;
+        this.shared = shared;
         this.arrays = new Object[graph.tensors().size()];
         for (int i = 0; i < arrays.length; i++) {
             Tensor t = graph.tensor(i);
-            arrays[i] = t.isConstant() ? TensorArrays.of(t) : TensorArrays.allocate(t.type(), t.shape().elementCount());
+            arrays[i] = t.isConstant() ? shared.constant(i, () -> TensorArrays.of(t))
+                    : TensorArrays.allocate(t.type(), t.shape().elementCount());
         }
         this.kernels = new Kernel[graph.nodes().size()];
         for (int n = 0; n < kernels.length; n++) {
-            kernels[n] = KernelFactory.create(graph, graph.node(n), arrays);
+            kernels[n] = KernelFactory.create(graph, graph.node(n), arrays, shared);
         }
         int ni = graph.inputs().size();
         int no = graph.outputs().size();
@@ -90,7 +95,7 @@ public final class Interpreter {
      * @throws UnsupportedOperatorException if a node has no kernel in the reference interpreter
      */
     public static Interpreter create(Model model) throws UnsupportedOperatorException {
-        return new Interpreter(model, null);
+        return new Interpreter(model, null, new SharedWeights());
     }
 
     /**
@@ -102,7 +107,29 @@ public final class Interpreter {
      * @throws UnsupportedOperatorException if a node has no kernel in the reference interpreter
      */
     public static Interpreter create(Model model, NodeObserver observer) throws UnsupportedOperatorException {
-        return new Interpreter(model, observer);
+        return new Interpreter(model, observer, new SharedWeights());
+    }
+
+    /**
+     * Returns a new interpreter of the same model for another thread: it shares this one's read-only
+     * plan (decoded constants and re-laid-out weights) and has its own activation arrays and scratch
+     * buffers, so preparing it costs no weight packing and little memory. The two may then run
+     * concurrently, one per thread. The new interpreter has no observer.
+     *
+     * <pre>{@code
+     * Interpreter first = Interpreter.create(model);
+     * Interpreter second = first.fork();   // hand to a second worker thread
+     * }</pre>
+     *
+     * @return the new interpreter
+     */
+    public Interpreter fork() {
+        try {
+            return new Interpreter(model, null, shared);
+        } catch (UnsupportedOperatorException e) {
+            // this interpreter was prepared from the same model, so every node has a kernel
+            throw new IllegalStateException("expected the kernels prepared for " + model + ", found " + e.getMessage(), e);
+        }
     }
 
     /**

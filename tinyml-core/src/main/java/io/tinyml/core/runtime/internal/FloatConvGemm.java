@@ -23,11 +23,12 @@ final class FloatConvGemm {
     private final double[] acc;
     private final double[] acc1;
 
-    FloatConvGemm(ConvGeometry geo, float[] weights) {
+    /** @param packed the OHWI weights widened to double ({@link PackedWeights#widen(float[])}); read only */
+    FloatConvGemm(ConvGeometry geo, double[] packed) {
         this.geo = geo;
         this.pixels = new PixelBlock(geo, BLOCK);
         this.k = geo.kH() * geo.kW() * geo.inC();
-        this.w = PackedWeights.widen(weights);
+        this.w = packed;
         this.col = new double[k * BLOCK];
         this.acc = new double[BLOCK];
         this.acc1 = new double[BLOCK];

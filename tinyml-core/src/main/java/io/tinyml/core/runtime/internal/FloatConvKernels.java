@@ -41,7 +41,7 @@ final class FloatConvKernels {
                 + " tensor '" + t.name() + "'");
     }
 
-    static Kernel conv(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel conv(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.Conv2D op = (Op.Conv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         ConvGeometry geo = ConvGeometry.of(g, node);
@@ -59,13 +59,14 @@ final class FloatConvKernels {
         Activation act = op.activation();
         boolean repack = !wt.isConstant();
         if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
-            FloatConvGemm gemm = new FloatConvGemm(geo, w);
+            FloatConvGemm gemm = new FloatConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w)));
             return () -> {
                 gemm.run(x, bias, y, lo, hi);
                 Quant.applyTanh(act, y);
             };
         }
-        double[] wp = PackedWeights.convFloat(w, geo.outC(), k, perGroup);
+        double[] wp = repack ? PackedWeights.convFloat(w, geo.outC(), k, perGroup)
+                : shared.packed(node, "groups", () -> PackedWeights.convFloat(w, geo.outC(), k, perGroup));
         double[] acc = new double[perGroup];
         return () -> {
             if (repack) {
@@ -121,7 +122,7 @@ final class FloatConvKernels {
         }
     }
 
-    static Kernel depthwise(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel depthwise(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         ConvGeometry geo = ConvGeometry.of(g, node);
@@ -130,8 +131,8 @@ final class FloatConvKernels {
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
         int mult = geo.outC() / geo.inC();
-        double[] wp = PackedWeights.widen(w);
         boolean rewiden = !wt.isConstant();
+        double[] wp = rewiden ? PackedWeights.widen(w) : shared.packed(node, "widened", () -> PackedWeights.widen(w));
         double[] acc = new double[geo.outC()];
         double[] xd = new double[geo.outC()];
         float[] r = Quant.floatRange(op.activation());
@@ -184,7 +185,7 @@ final class FloatConvKernels {
         };
     }
 
-    static Kernel fullyConnected(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel fullyConnected(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.FullyConnected op = (Op.FullyConnected) node.op();
         Tensor wt = g.tensor(node.input(1));
         int outN = wt.shape().dim(0);
@@ -194,8 +195,9 @@ final class FloatConvKernels {
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
         int batches = x.length / inN;
-        double[] wp = PackedWeights.convFloat(w, outN, inN, outN);
         boolean repack = !wt.isConstant();
+        double[] wp = repack ? PackedWeights.convFloat(w, outN, inN, outN)
+                : shared.packed(node, "transposed", () -> PackedWeights.convFloat(w, outN, inN, outN));
         double[] acc = new double[outN];
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];

@@ -21,11 +21,12 @@ final class Int8ConvGemm {
     private final int[] acc = new int[BLOCK];
     private final int[] acc1 = new int[BLOCK];
 
-    Int8ConvGemm(ConvGeometry geo, byte[] weights) {
+    /** @param packed the OHWI weights widened to int ({@link PackedWeights#widen(byte[], int)}); read only */
+    Int8ConvGemm(ConvGeometry geo, int[] packed) {
         this.geo = geo;
         this.pixels = new PixelBlock(geo, BLOCK);
         this.k = geo.kH() * geo.kW() * geo.inC();
-        this.w = PackedWeights.widen(weights, 0);
+        this.w = packed;
         this.col = new int[k * BLOCK];
     }
 

@@ -16,18 +16,26 @@ final class Int8DepthwiseRows {
     private final int[] w;
     private final int[] acc;
 
-    Int8DepthwiseRows(ConvGeometry geo, byte[] weights) {
+    /** @param packed the weights laid out by {@link #pack}; read only */
+    Int8DepthwiseRows(ConvGeometry geo, int[] packed) {
         this.geo = geo;
+        this.rowLen = geo.outW() * geo.outC();
+        this.w = packed;
+        this.acc = new int[rowLen];
+    }
+
+    /** Repeats each tap's {@code [1, KH, KW, C]} weights once per output column, as ints. */
+    static int[] pack(ConvGeometry geo, byte[] weights) {
         int c = geo.outC();
-        this.rowLen = geo.outW() * c;
+        int rowLen = geo.outW() * c;
         int taps = geo.kH() * geo.kW();
-        this.w = new int[taps * rowLen];
+        int[] w = new int[taps * rowLen];
         for (int tap = 0; tap < taps; tap++) {
             for (int t = 0; t < rowLen; t++) {
                 w[tap * rowLen + t] = weights[tap * c + t % c];
             }
         }
-        this.acc = new int[rowLen];
+        return w;
     }
 
     /** Whether this form applies to a depthwise geometry. */

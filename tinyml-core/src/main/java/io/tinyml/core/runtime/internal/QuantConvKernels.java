@@ -82,7 +82,7 @@ final class QuantConvKernels {
                 b32, b64);
     }
 
-    static Kernel conv(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel conv(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.Conv2D op = (Op.Conv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
@@ -93,7 +93,7 @@ final class QuantConvKernels {
         int perGroup = geo.outC() / (geo.inC() / fIn);
         if (type == DataType.INT8) {
             return convInt8(geo, p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)], fIn,
-                    perGroup, g.tensor(node.input(1)).isConstant());
+                    perGroup, g.tensor(node.input(1)).isConstant(), node, shared);
         }
         if (type == DataType.INT16) {
             short[] x = (short[]) arrays[node.input(0)];
@@ -143,7 +143,7 @@ final class QuantConvKernels {
         throw Quant.unsupported(node, type + " input");
     }
 
-    static Kernel depthwise(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel depthwise(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
@@ -157,7 +157,7 @@ final class QuantConvKernels {
         }
         if (!int16) {
             return depthwiseInt8(geo, p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)],
-                    g.tensor(node.input(1)).isConstant());
+                    g.tensor(node.input(1)).isConstant(), node, shared);
         }
         short[] x16 = (short[]) arrays[node.input(0)];
         short[] y16 = (short[]) arrays[node.output(0)];
@@ -203,7 +203,7 @@ final class QuantConvKernels {
         };
     }
 
-    static Kernel fullyConnected(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel fullyConnected(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
         int outN = wt.shape().dim(0);
@@ -214,7 +214,7 @@ final class QuantConvKernels {
         byte[] w = (byte[]) arrays[node.input(1)];
         if (type == DataType.INT8) {
             return fullyConnectedInt8(p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)], inN,
-                    outN, filterOffset, wt.isConstant());
+                    outN, filterOffset, wt.isConstant(), node, shared);
         }
         if (type == DataType.INT16) {
             short[] x = (short[]) arrays[node.input(0)];
@@ -250,15 +250,17 @@ final class QuantConvKernels {
      * so the result is TFLite's to the bit.
      */
     private static Kernel convInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y, int fIn, int perGroup,
-                                   boolean constantWeights) {
+                                   boolean constantWeights, Node node, SharedWeights shared) {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
         if (groups == 1 && constantWeights) {
-            Int8ConvGemm gemm = new Int8ConvGemm(geo, w);
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w, 0)));
             return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
                     p.actMax(), y);
         }
-        int[] wp = PackedWeights.convInt(w, geo.outC(), k, perGroup, 0);
+        int[] wp = constantWeights
+                ? shared.packed(node, "groups", () -> PackedWeights.convInt(w, geo.outC(), k, perGroup, 0))
+                : PackedWeights.convInt(w, geo.outC(), k, perGroup, 0);
         int[] acc = new int[perGroup];
         int[] bias = p.bias32();
         int[] mult = p.mult();
@@ -323,15 +325,17 @@ final class QuantConvKernels {
      * accumulate together, tap by tap.
      */
     private static Kernel depthwiseInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y,
-                                        boolean constantWeights) {
+                                        boolean constantWeights, Node node, SharedWeights shared) {
         if (constantWeights && Int8DepthwiseRows.applies(geo)) {
-            Int8DepthwiseRows rows = new Int8DepthwiseRows(geo, w);
+            Int8DepthwiseRows rows = new Int8DepthwiseRows(geo,
+                    shared.packed(node, "rows", () -> Int8DepthwiseRows.pack(geo, w)));
             return () -> rows.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
                     p.actMax(), y);
         }
         int outC = geo.outC();
         int mult = outC / geo.inC();
-        int[] wp = PackedWeights.widen(w, 0);
+        int[] wp = constantWeights ? shared.packed(node, "widened", () -> PackedWeights.widen(w, 0))
+                : PackedWeights.widen(w, 0);
         int[] acc = new int[outC];
         int[] xv = new int[outC];
         int[] bias = p.bias32();
@@ -394,9 +398,12 @@ final class QuantConvKernels {
      * offset folded in.
      */
     private static Kernel fullyConnectedInt8(Params p, byte[] x, byte[] w, byte[] y, int inN, int outN,
-                                             int filterOffset, boolean constantWeights) {
+                                             int filterOffset, boolean constantWeights, Node node,
+                                             SharedWeights shared) {
         int batches = x.length / inN;
-        int[] wp = PackedWeights.convInt(w, outN, inN, outN, filterOffset);
+        int[] wp = constantWeights
+                ? shared.packed(node, "transposed", () -> PackedWeights.convInt(w, outN, inN, outN, filterOffset))
+                : PackedWeights.convInt(w, outN, inN, outN, filterOffset);
         int[] acc = new int[outN];
         int[] bias = p.bias32();
         int[] m = p.mult();
