@@ -4,7 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.io.onnx.OnnxReader;
+import io.tinyml.core.io.onnx.OnnxWriter;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.Interpreter;
@@ -36,7 +38,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Latency of one float inference of an ONNX model: our reference interpreter on the model read by
  * {@link OnnxReader} against ONNX Runtime (one intra-op thread, all graph optimizations) on the
- * same file, in the same run. Both get the same seeded input (NHWC for ours, NCHW for ORT); ORT's
+ * same file (for a TFLite model, the ONNX our writer makes of it), in the same run. Both get the same
+ * seeded input (NHWC for ours, NCHW for ORT); ORT's
  * input tensor is created once and its outputs are read back as our interpreter's are.
  */
 @State(Scope.Thread)
@@ -46,12 +49,16 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class OnnxInterpreterBenchmark {
-    /** Which model (path below the assets' models/). */
-    @Param({"onnx/mnist8/model.onnx", "pytorch/tiny_digits.onnx"})
+    /**
+     * Which model (path below the assets' models/); a .tflite model is written to ONNX by our
+     * {@link OnnxWriter} for ONNX Runtime.
+     */
+    @Param({"onnx/mnist8/model.onnx", "pytorch/tiny_digits.onnx", "tflite/ic_resnet8_float.tflite"})
     public String model;
 
     private Interpreter interpreter;
-    private byte[] input;
+    private byte[][] input;
+    private byte[][] output;
     private OrtEnvironment env;
     private OrtSession session;
     private OnnxTensor ortInput;
@@ -65,8 +72,9 @@ public class OnnxInterpreterBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         Path path = BenchmarkAssets.require("models/" + model);
-        byte[] bytes = Files.readAllBytes(path);
-        Model m = OnnxReader.read(bytes, path.toString());
+        boolean tflite = model.endsWith(".tflite");
+        Model m = tflite ? ModelIO.read(path) : OnnxReader.read(Files.readAllBytes(path), path.toString());
+        byte[] bytes = tflite ? OnnxWriter.write(m) : Files.readAllBytes(path);
         interpreter = Interpreter.create(m);
         Tensor in = m.graph().inputTensor(0);
         int[] nhwc = in.shape().toArray();
@@ -75,13 +83,13 @@ public class OnnxInterpreterBenchmark {
         for (int i = 0; i < v.length; i++) {
             v[i] = model.contains("mnist8") ? r.nextInt(256) : r.nextFloat();
         }
-        // the models' inputs have one channel, so NHWC and NCHW hold the same element order
-        if (nhwc.length == 4 && nhwc[3] != 1) {
-            throw new IllegalStateException("expected a one-channel input, found " + Arrays.toString(nhwc));
-        }
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
-        input = b.array();
+        input = new byte[][] {b.array()};
+        output = new byte[m.graph().outputs().size()][];
+        for (int o = 0; o < output.length; o++) {
+            output[o] = new byte[m.graph().outputTensor(o).byteSize()];
+        }
         env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(1);
@@ -91,8 +99,24 @@ public class OnnxInterpreterBenchmark {
         }
         long[] nchw = nhwc.length == 4 ? new long[] {nhwc[0], nhwc[3], nhwc[1], nhwc[2]}
                 : Arrays.stream(nhwc).asLongStream().toArray();
-        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(v), nchw);
+        ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(nhwc.length == 4 ? toNchw(v, nhwc) : v), nchw);
         feed = Map.of(session.getInputNames().iterator().next(), ortInput);
+    }
+
+    /** The same values in NCHW order, ONNX Runtime's layout. */
+    private static float[] toNchw(float[] v, int[] nhwc) {
+        int h = nhwc[1], w = nhwc[2], c = nhwc[3];
+        float[] out = new float[v.length];
+        for (int b = 0; b < nhwc[0]; b++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int k = 0; k < c; k++) {
+                        out[((b * c + k) * h + y) * w + x] = v[((b * h + y) * w + x) * c + k];
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -107,13 +131,14 @@ public class OnnxInterpreterBenchmark {
     }
 
     /**
-     * One inference with our interpreter.
+     * One inference with our interpreter, into output arrays allocated once (as ORT's input tensor is).
      *
      * @return the outputs (sunk by JMH)
      */
     @Benchmark
     public byte[][] tinyml() {
-        return interpreter.invoke(input);
+        interpreter.invoke(input, output);
+        return output;
     }
 
     /**

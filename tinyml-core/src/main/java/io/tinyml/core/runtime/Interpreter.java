@@ -10,20 +10,23 @@ import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.internal.FixedPoint;
 import io.tinyml.core.runtime.internal.Kernel;
 import io.tinyml.core.runtime.internal.KernelFactory;
+import io.tinyml.core.runtime.internal.SharedWeights;
 import io.tinyml.core.runtime.internal.TensorArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
  * The reference interpreter: runs a model on the JVM. Float32 kernels are deterministic; int8 and
  * int16 kernels are bit-exact with TensorFlow Lite Micro's reference kernels. Every tensor has its
  * own primitive array (no memory planning); constants are decoded once, and every kernel is prepared
- * once at creation.
+ * once at creation: convolution and fully-connected weights are re-laid-out for vectorisable inner
+ * loops, requantization constants computed, scratch buffers allocated. {@link #invoke(byte[][], byte[][])}
+ * then allocates nothing.
  *
- * <p>Not thread-safe: use one interpreter per thread.
+ * <p>Not thread-safe: use one interpreter per thread; {@link #fork()} makes another for the same
+ * model that shares the prepared weights.
  *
  * <pre>{@code
  * Interpreter it = Interpreter.create(model);
@@ -39,19 +42,47 @@ public final class Interpreter {
     private final Object[] arrays;
     private final Kernel[] kernels;
     private final NodeObserver observer;
+    private final SharedWeights shared;
+    /** Tensor indices, types and byte sizes of the graph inputs and outputs, resolved once. */
+    private final int[] inIdx;
+    private final int[] outIdx;
+    private final DataType[] inType;
+    private final DataType[] outType;
+    private final int[] inBytes;
+    private final int[] outBytes;
 
-    private Interpreter(Model model, NodeObserver observer) throws UnsupportedOperatorException {
+    private Interpreter(Model model, NodeObserver observer, SharedWeights shared) throws UnsupportedOperatorException {
         this.model = Objects.requireNonNull(model, "model");
         this.graph = model.graph();
         this.observer = observer;
+        this.shared = shared;
         this.arrays = new Object[graph.tensors().size()];
         for (int i = 0; i < arrays.length; i++) {
             Tensor t = graph.tensor(i);
-            arrays[i] = t.isConstant() ? TensorArrays.of(t) : TensorArrays.allocate(t.type(), t.shape().elementCount());
+            arrays[i] = t.isConstant() ? shared.constant(i, () -> TensorArrays.of(t))
+                    : TensorArrays.allocate(t.type(), t.shape().elementCount());
         }
         this.kernels = new Kernel[graph.nodes().size()];
         for (int n = 0; n < kernels.length; n++) {
-            kernels[n] = KernelFactory.create(graph, graph.node(n), arrays);
+            kernels[n] = KernelFactory.create(graph, graph.node(n), arrays, shared);
+        }
+        int ni = graph.inputs().size();
+        int no = graph.outputs().size();
+        inIdx = new int[ni];
+        inType = new DataType[ni];
+        inBytes = new int[ni];
+        for (int i = 0; i < ni; i++) {
+            inIdx[i] = graph.inputs().get(i);
+            inType[i] = graph.inputTensor(i).type();
+            inBytes[i] = graph.inputTensor(i).byteSize();
+        }
+        outIdx = new int[no];
+        outType = new DataType[no];
+        outBytes = new int[no];
+        for (int o = 0; o < no; o++) {
+            outIdx[o] = graph.outputs().get(o);
+            outType[o] = graph.outputTensor(o).type();
+            outBytes[o] = graph.outputTensor(o).byteSize();
         }
         log.debug("prepared {} kernels for {}", kernels.length, model);
     }
@@ -64,7 +95,7 @@ public final class Interpreter {
      * @throws UnsupportedOperatorException if a node has no kernel in the reference interpreter
      */
     public static Interpreter create(Model model) throws UnsupportedOperatorException {
-        return new Interpreter(model, null);
+        return new Interpreter(model, null, new SharedWeights());
     }
 
     /**
@@ -76,7 +107,29 @@ public final class Interpreter {
      * @throws UnsupportedOperatorException if a node has no kernel in the reference interpreter
      */
     public static Interpreter create(Model model, NodeObserver observer) throws UnsupportedOperatorException {
-        return new Interpreter(model, observer);
+        return new Interpreter(model, observer, new SharedWeights());
+    }
+
+    /**
+     * Returns a new interpreter of the same model for another thread: it shares this one's read-only
+     * plan (decoded constants and re-laid-out weights) and has its own activation arrays and scratch
+     * buffers, so preparing it costs no weight packing and little memory. The two may then run
+     * concurrently, one per thread. The new interpreter has no observer.
+     *
+     * <pre>{@code
+     * Interpreter first = Interpreter.create(model);
+     * Interpreter second = first.fork();   // hand to a second worker thread
+     * }</pre>
+     *
+     * @return the new interpreter
+     */
+    public Interpreter fork() {
+        try {
+            return new Interpreter(model, null, shared);
+        } catch (UnsupportedOperatorException e) {
+            // this interpreter was prepared from the same model, so every node has a kernel
+            throw new IllegalStateException("expected the kernels prepared for " + model + ", found " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -96,22 +149,59 @@ public final class Interpreter {
      * @throws IllegalArgumentException if the number of inputs or the size of one is wrong
      */
     public byte[][] invoke(byte[]... inputs) {
+        byte[][] out = new byte[outIdx.length][];
+        for (int o = 0; o < out.length; o++) {
+            out[o] = new byte[outBytes[o]];
+        }
+        invoke(inputs, out);
+        return out;
+    }
+
+    /**
+     * Runs the model on raw inputs and writes its outputs into arrays the caller owns. After the
+     * first calls have warmed the JIT up this allocates nothing: every buffer and packed weight was
+     * prepared at {@link #create}.
+     *
+     * <pre>{@code
+     * byte[][] out = {new byte[it.model().graph().outputTensor(0).byteSize()]};
+     * for (byte[] sample : samples) {
+     *     it.invoke(new byte[][] {sample}, out);
+     * }
+     * }</pre>
+     *
+     * @param inputs one array per graph input: little-endian bytes in the tensor's type, row-major (NHWC)
+     * @param outputs one array per graph output, of the output tensor's byte size; overwritten
+     * @throws IllegalArgumentException if the number or the size of the inputs or outputs is wrong
+     */
+    public void invoke(byte[][] inputs, byte[][] outputs) {
         checkCount(inputs.length);
+        if (outputs.length != outIdx.length) {
+            throw new IllegalArgumentException("expected " + outIdx.length + " output arrays, found "
+                    + outputs.length);
+        }
         for (int i = 0; i < inputs.length; i++) {
-            Tensor t = graph.inputTensor(i);
-            if (inputs[i] == null || inputs[i].length != t.byteSize()) {
+            if (inputs[i] == null || inputs[i].length != inBytes[i]) {
+                Tensor t = graph.inputTensor(i);
                 throw new IllegalArgumentException("expected input " + i + " '" + t.name() + "' of " + t.byteSize()
                         + " bytes (" + t.type() + t.shape() + "), found "
                         + (inputs[i] == null ? "null" : String.valueOf(inputs[i].length)));
             }
-            TensorArrays.read(t.type(), ByteBuffer.wrap(inputs[i]), arrays[graph.inputs().get(i)]);
+        }
+        for (int o = 0; o < outputs.length; o++) {
+            if (outputs[o] == null || outputs[o].length != outBytes[o]) {
+                Tensor t = graph.outputTensor(o);
+                throw new IllegalArgumentException("expected output array " + o + " '" + t.name() + "' of "
+                        + t.byteSize() + " bytes (" + t.type() + t.shape() + "), found "
+                        + (outputs[o] == null ? "null" : String.valueOf(outputs[o].length)));
+            }
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            TensorArrays.read(inType[i], inputs[i], arrays[inIdx[i]]);
         }
         run();
-        byte[][] out = new byte[graph.outputs().size()][];
-        for (int o = 0; o < out.length; o++) {
-            out[o] = TensorArrays.toBytes(graph.outputTensor(o).type(), arrays[graph.outputs().get(o)]);
+        for (int o = 0; o < outputs.length; o++) {
+            TensorArrays.write(outType[o], arrays[outIdx[o]], outputs[o]);
         }
-        return out;
     }
 
     /**
@@ -190,7 +280,7 @@ public final class Interpreter {
     }
 
     private void checkCount(int n) {
-        if (n != graph.inputs().size()) {
+        if (n != inIdx.length) {
             throw new IllegalArgumentException("expected " + graph.inputs().size() + " inputs, found " + n);
         }
     }

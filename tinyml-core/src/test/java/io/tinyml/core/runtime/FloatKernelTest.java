@@ -91,6 +91,65 @@ class FloatKernelTest {
         }
     }
 
+    /** The documented float order: in-bounds taps (filter-y, filter-x, channel) in double, then the bias, rounded once. */
+    private static float[] sequentialConv(float[] x, int n, int h, int w, int cin, float[] wt, int cout, int k,
+                                          float[] bias, int stride, Padding p, int oh, int ow) {
+        int pad = p.padBefore(h, k, stride, 1, oh);
+        float[] y = new float[n * oh * ow * cout];
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int oc = 0; oc < cout; oc++) {
+                        double acc = 0;
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy * stride - pad + ky;
+                                int ix = ox * stride - pad + kx;
+                                if (iy < 0 || ix < 0 || iy >= h || ix >= w) {
+                                    continue;
+                                }
+                                for (int ic = 0; ic < cin; ic++) {
+                                    acc += (double) x[((b * h + iy) * w + ix) * cin + ic]
+                                            * wt[((oc * k + ky) * k + kx) * cin + ic];
+                                }
+                            }
+                        }
+                        y[((b * oh + oy) * ow + ox) * cout + oc] = (float) (acc + bias[oc]);
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void convIsBitExactWithTheSequentialSumAcrossBlocksAndWithNonFiniteWeights() throws Exception {
+        // 2 x 20 x 20 output pixels span several blocks of the packed matrix product; 5 output channels
+        // leave one channel outside the channel pairs; an infinite weight takes the tap-skipping path
+        int n = 2, h = 20, w = 20, cin = 3, cout = 5, k = 3;
+        float[] x = randomFloats(rnd, n * h * w * cin);
+        float[] bias = randomFloats(rnd, cout);
+        for (boolean infinite : new boolean[] {false, true}) {
+            float[] wt = randomFloats(rnd, cout * k * k * cin);
+            if (infinite) {
+                wt[7] = Float.POSITIVE_INFINITY;
+            }
+            for (Padding p : Padding.values()) {
+                int oh = p.outputSize(h, k, 1, 1);
+                int ow = p.outputSize(w, k, 1, 1);
+                Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.NONE), act("y", n, oh, ow, cout),
+                        act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
+                        Tensor.ofFloats("b", Shape.of(cout), bias));
+                float[] y = Interpreter.create(m).invokeFloat(x)[0];
+                float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
+                for (int i = 0; i < ref.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(y[i]),
+                            p + (infinite ? " infinite weight" : "") + " element " + i + ": " + ref[i] + " vs " + y[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void deepConvStaysWithinRelativeToleranceOfFloat64() throws Exception {
         int h = 6, w = 6, cin = 256, cout = 8, k = 3;

@@ -50,6 +50,64 @@ class InterpreterTest {
     }
 
     @Test
+    void forkedInterpretersRunConcurrentlyAndAgreeWithOneThread() throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        int h = 10, w = 10, cin = 3, cout = 4;
+        Model m = TestModels.single(new Op.Conv2D(1, 1, 1, 1, Padding.SAME, Activation.RELU),
+                Tensor.activation("y", DataType.FLOAT32, Shape.of(1, h, w, cout)),
+                Tensor.activation("x", DataType.FLOAT32, Shape.of(1, h, w, cin)),
+                Tensor.ofFloats("w", Shape.of(cout, 3, 3, cin), TestModels.randomFloats(r, cout * 9 * cin)),
+                Tensor.ofFloats("b", Shape.of(cout), TestModels.randomFloats(r, cout)));
+        Interpreter first = Interpreter.create(m);
+        float[][] xs = new float[8][];
+        float[][] expected = new float[xs.length][];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = TestModels.randomFloats(r, h * w * cin);
+            expected[i] = first.invokeFloat(xs[i])[0];
+        }
+        Interpreter second = first.fork();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger mismatches = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (Interpreter it : List.of(first, second)) {
+                done.add(pool.submit(() -> {
+                    for (int rep = 0; rep < 100; rep++) {
+                        for (int i = 0; i < xs.length; i++) {
+                            if (!java.util.Arrays.equals(expected[i], it.invokeFloat(xs[i])[0])) {
+                                mismatches.incrementAndGet();
+                            }
+                            runs.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(2 * 100 * xs.length, runs.get());
+        assertEquals(0, mismatches.get());
+    }
+
+    @Test
+    void invokeIntoCallerArraysMatchesInvokeAndChecksSizes() throws Exception {
+        Interpreter it = Interpreter.create(mixedModel());
+        byte[][] out = {new byte[2]};
+        for (byte[] x : new byte[][] {{3, -7}, {-128, 127}, {0, 1}}) {
+            it.invoke(new byte[][] {x}, out);
+            assertArrayEquals(it.invoke(x)[0], out[0]);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> it.invoke(new byte[][] {{1, 2}}, new byte[][] {new byte[3]}));
+        assertEquals("expected output array 0 'yq' of 2 bytes (INT8[1, 2]), found 3", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> it.invoke(new byte[][] {{1, 2}}, new byte[0][]));
+    }
+
+    @Test
     void runsMixedPrecisionGraphAndReportsEveryNode() throws Exception {
         List<String> seen = new ArrayList<>();
         List<float[]> reals = new ArrayList<>();

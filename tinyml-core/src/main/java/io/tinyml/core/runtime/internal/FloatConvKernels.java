@@ -8,6 +8,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Float32 convolution, depthwise convolution and fully-connected kernels. Weights that are INT8
  * (per-tensor or per-channel, "hybrid" models) or FLOAT16 constants are dequantized to float32 once
@@ -15,7 +17,9 @@ import io.tinyml.core.ir.Tensor;
  * quantize the activations per batch to int8 and accumulate in int32, so hybrid outputs differ from
  * TFLite's by that activation rounding.) Products are accumulated in double, in the fixed order
  * filter-y, filter-x, input channel, then the bias (TFLite's reference order), and rounded once to
- * float32: the result is deterministic and within float32 rounding of a float64 reference.
+ * float32: the result is deterministic and within float32 rounding of a float64 reference. Weights are
+ * re-laid-out once ({@link PackedWeights}) so that the inner loop runs over output channels and
+ * vectorises, without changing any output channel's order of summation.
  */
 final class FloatConvKernels {
     private FloatConvKernels() {
@@ -37,7 +41,7 @@ final class FloatConvKernels {
                 + " tensor '" + t.name() + "'");
     }
 
-    static Kernel conv(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel conv(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.Conv2D op = (Op.Conv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         ConvGeometry geo = ConvGeometry.of(g, node);
@@ -48,11 +52,26 @@ final class FloatConvKernels {
         int fIn = wt.shape().dim(3);
         int groups = geo.inC() / fIn;
         int perGroup = geo.outC() / groups;
+        int k = geo.kH() * geo.kW() * fIn;
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
         Activation act = op.activation();
+        boolean repack = !wt.isConstant();
+        if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
+            FloatConvGemm gemm = new FloatConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w)));
+            return () -> {
+                gemm.run(x, bias, y, lo, hi);
+                Quant.applyTanh(act, y);
+            };
+        }
+        double[] wp = repack ? PackedWeights.convFloat(w, geo.outC(), k, perGroup)
+                : shared.packed(node, "groups", () -> PackedWeights.convFloat(w, geo.outC(), k, perGroup));
+        double[] acc = new double[perGroup];
         return () -> {
+            if (repack) {
+                PackedWeights.convFloat(w, geo.outC(), k, perGroup, wp);
+            }
             int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC(), outC = geo.outC();
             int o = 0;
             for (int b = 0; b < geo.batches(); b++) {
@@ -60,9 +79,10 @@ final class FloatConvKernels {
                     int iy0 = oy * geo.strideH() - geo.padH();
                     for (int ox = 0; ox < geo.outW(); ox++) {
                         int ix0 = ox * geo.strideW() - geo.padW();
-                        for (int oc = 0; oc < outC; oc++) {
-                            int icBase = (oc / perGroup) * fIn;
-                            double acc = 0;
+                        for (int gr = 0; gr < groups; gr++) {
+                            // per output channel the sum runs over filter-y, filter-x, input channel in
+                            // order, as before packing: the result is bit-identical
+                            Arrays.fill(acc, 0.0);
                             for (int ky = 0; ky < kH; ky++) {
                                 int iy = iy0 + geo.dilationH() * ky;
                                 if (iy < 0 || iy >= inH) {
@@ -73,17 +93,16 @@ final class FloatConvKernels {
                                     if (ix < 0 || ix >= inW) {
                                         continue;
                                     }
-                                    int xi = ((b * inH + iy) * inW + ix) * inC + icBase;
-                                    int wi = ((oc * kH + ky) * kW + kx) * fIn;
-                                    for (int ic = 0; ic < fIn; ic++) {
-                                        acc += (double) x[xi + ic] * w[wi + ic];
-                                    }
+                                    int xi = ((b * inH + iy) * inW + ix) * inC + gr * fIn;
+                                    int wi = (gr * k + (ky * kW + kx) * fIn) * perGroup;
+                                    axpyChannels(x, xi, fIn, wp, wi, acc, perGroup);
                                 }
                             }
-                            if (bias != null) {
-                                acc += bias[oc];
+                            int oc0 = gr * perGroup;
+                            for (int j = 0; j < perGroup; j++) {
+                                double a = bias != null ? acc[j] + bias[oc0 + j] : acc[j];
+                                y[o++] = Math.max(lo, Math.min(hi, (float) a));
                             }
-                            y[o++] = Math.max(lo, Math.min(hi, (float) acc));
                         }
                     }
                 }
@@ -92,7 +111,18 @@ final class FloatConvKernels {
         };
     }
 
-    static Kernel depthwise(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    /** {@code acc[j] += x[xi + c] · w[wi + c·n + j]} for each of {@code channels} inputs c in order. */
+    private static void axpyChannels(float[] x, int xi, int channels, double[] w, int wi, double[] acc, int n) {
+        for (int c = 0; c < channels; c++) {
+            double xv = x[xi + c];
+            int row = wi + c * n;
+            for (int j = 0; j < n; j++) {
+                acc[j] += xv * w[row + j];
+            }
+        }
+    }
+
+    static Kernel depthwise(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         ConvGeometry geo = ConvGeometry.of(g, node);
@@ -101,40 +131,52 @@ final class FloatConvKernels {
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
         int mult = geo.outC() / geo.inC();
+        boolean rewiden = !wt.isConstant();
+        double[] wp = rewiden ? PackedWeights.widen(w) : shared.packed(node, "widened", () -> PackedWeights.widen(w));
+        double[] acc = new double[geo.outC()];
+        double[] xd = new double[geo.outC()];
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
         Activation act = op.activation();
         return () -> {
+            if (rewiden) {
+                for (int i = 0; i < w.length; i++) {
+                    wp[i] = w[i];
+                }
+            }
             int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC(), outC = geo.outC();
+            int o = 0;
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
                     int iy0 = oy * geo.strideH() - geo.padH();
                     for (int ox = 0; ox < geo.outW(); ox++) {
                         int ix0 = ox * geo.strideW() - geo.padW();
-                        int obase = ((b * geo.outH() + oy) * geo.outW() + ox) * outC;
-                        for (int ic = 0; ic < inC; ic++) {
-                            for (int m = 0; m < mult; m++) {
-                                int oc = ic * mult + m;
-                                double acc = 0;
-                                for (int ky = 0; ky < kH; ky++) {
-                                    int iy = iy0 + geo.dilationH() * ky;
-                                    if (iy < 0 || iy >= inH) {
-                                        continue;
-                                    }
-                                    for (int kx = 0; kx < kW; kx++) {
-                                        int ix = ix0 + geo.dilationW() * kx;
-                                        if (ix < 0 || ix >= inW) {
-                                            continue;
-                                        }
-                                        acc += (double) x[((b * inH + iy) * inW + ix) * inC + ic] * w[(ky * kW + kx) * outC + oc];
-                                    }
-                                }
-                                if (bias != null) {
-                                    acc += bias[oc];
-                                }
-                                y[obase + oc] = Math.max(lo, Math.min(hi, (float) acc));
+                        // per output channel the sum runs over filter-y then filter-x, as TFLite's reference
+                        Arrays.fill(acc, 0.0);
+                        for (int ky = 0; ky < kH; ky++) {
+                            int iy = iy0 + geo.dilationH() * ky;
+                            if (iy < 0 || iy >= inH) {
+                                continue;
                             }
+                            for (int kx = 0; kx < kW; kx++) {
+                                int ix = ix0 + geo.dilationW() * kx;
+                                if (ix < 0 || ix >= inW) {
+                                    continue;
+                                }
+                                int xi = ((b * inH + iy) * inW + ix) * inC;
+                                for (int oc = 0; oc < outC; oc++) {
+                                    xd[oc] = x[xi + oc / mult];
+                                }
+                                int wi = (ky * kW + kx) * outC;
+                                for (int oc = 0; oc < outC; oc++) {
+                                    acc[oc] += xd[oc] * wp[wi + oc];
+                                }
+                            }
+                        }
+                        for (int oc = 0; oc < outC; oc++) {
+                            double a = bias != null ? acc[oc] + bias[oc] : acc[oc];
+                            y[o++] = Math.max(lo, Math.min(hi, (float) a));
                         }
                     }
                 }
@@ -143,7 +185,7 @@ final class FloatConvKernels {
         };
     }
 
-    static Kernel fullyConnected(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel fullyConnected(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.FullyConnected op = (Op.FullyConnected) node.op();
         Tensor wt = g.tensor(node.input(1));
         int outN = wt.shape().dim(0);
@@ -153,23 +195,24 @@ final class FloatConvKernels {
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
         int batches = x.length / inN;
+        boolean repack = !wt.isConstant();
+        double[] wp = repack ? PackedWeights.convFloat(w, outN, inN, outN)
+                : shared.packed(node, "transposed", () -> PackedWeights.convFloat(w, outN, inN, outN));
+        double[] acc = new double[outN];
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
         Activation act = op.activation();
         return () -> {
+            if (repack) {
+                PackedWeights.convFloat(w, outN, inN, outN, wp);
+            }
             for (int b = 0; b < batches; b++) {
-                int xb = b * inN;
+                Arrays.fill(acc, 0.0);
+                axpyChannels(x, b * inN, inN, wp, 0, acc, outN);
                 for (int o = 0; o < outN; o++) {
-                    double acc = 0;
-                    int wb = o * inN;
-                    for (int i = 0; i < inN; i++) {
-                        acc += (double) x[xb + i] * w[wb + i];
-                    }
-                    if (bias != null) {
-                        acc += bias[o];
-                    }
-                    y[b * outN + o] = Math.max(lo, Math.min(hi, (float) acc));
+                    double a = bias != null ? acc[o] + bias[o] : acc[o];
+                    y[b * outN + o] = Math.max(lo, Math.min(hi, (float) a));
                 }
             }
             Quant.applyTanh(act, y);

@@ -27,6 +27,22 @@ public final class KernelFactory {
      * @throws UnsupportedOperatorException if no kernel supports the node's operator and types
      */
     public static Kernel create(Graph graph, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        return create(graph, node, arrays, new SharedWeights());
+    }
+
+    /**
+     * Prepares the kernel of one node, taking packed weights from (or adding them to) a store that
+     * other interpreters of the same graph share.
+     *
+     * @param graph the graph
+     * @param node the node
+     * @param arrays the interpreter's tensor arrays by tensor index
+     * @param shared the shared packed weights
+     * @return the prepared kernel
+     * @throws UnsupportedOperatorException if no kernel supports the node's operator and types
+     */
+    public static Kernel create(Graph graph, Node node, Object[] arrays, SharedWeights shared)
+            throws UnsupportedOperatorException {
         DataType in = graph.tensor(node.input(0)).type();
         boolean isFloat = in == DataType.FLOAT32;
         boolean isInt = in == DataType.INT8 || in == DataType.INT16;
@@ -38,12 +54,12 @@ public final class KernelFactory {
                 return PlainIntegerKernels.create(graph, node, arrays);
             }
             return switch (kind) {
-                case CONV_2D -> isFloat ? FloatConvKernels.conv(graph, node, arrays)
-                        : QuantConvKernels.conv(graph, node, arrays);
-                case DEPTHWISE_CONV_2D -> isFloat ? FloatConvKernels.depthwise(graph, node, arrays)
-                        : QuantConvKernels.depthwise(graph, node, arrays);
-                case FULLY_CONNECTED -> isFloat ? FloatConvKernels.fullyConnected(graph, node, arrays)
-                        : QuantConvKernels.fullyConnected(graph, node, arrays);
+                case CONV_2D -> isFloat ? FloatConvKernels.conv(graph, node, arrays, shared)
+                        : QuantConvKernels.conv(graph, node, arrays, shared);
+                case DEPTHWISE_CONV_2D -> isFloat ? FloatConvKernels.depthwise(graph, node, arrays, shared)
+                        : QuantConvKernels.depthwise(graph, node, arrays, shared);
+                case FULLY_CONNECTED -> isFloat ? FloatConvKernels.fullyConnected(graph, node, arrays, shared)
+                        : QuantConvKernels.fullyConnected(graph, node, arrays, shared);
                 case ADD, SUB, MUL -> ElementwiseKernels.binary(graph, node, arrays);
                 case AVERAGE_POOL_2D -> PoolKernels.pool(graph, node, arrays, true);
                 case MAX_POOL_2D -> PoolKernels.pool(graph, node, arrays, false);

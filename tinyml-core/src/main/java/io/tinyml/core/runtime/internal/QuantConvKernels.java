@@ -8,6 +8,8 @@ import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Integer convolution, depthwise convolution and fully-connected kernels, bit-exact with TFLite's
  * reference kernels (reference/integer_ops/conv.h, depthwise_conv.h, fully_connected.h): int8
@@ -80,7 +82,7 @@ final class QuantConvKernels {
                 b32, b64);
     }
 
-    static Kernel conv(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel conv(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.Conv2D op = (Op.Conv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
@@ -90,49 +92,8 @@ final class QuantConvKernels {
         int fIn = wt.shape().dim(3);
         int perGroup = geo.outC() / (geo.inC() / fIn);
         if (type == DataType.INT8) {
-            byte[] x = (byte[]) arrays[node.input(0)];
-            byte[] y = (byte[]) arrays[node.output(0)];
-            int[] bias = p.bias32();
-            return () -> {
-                int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
-                int outC = geo.outC(), inOff = p.inputOffset();
-                int o = 0;
-                for (int b = 0; b < geo.batches(); b++) {
-                    for (int oy = 0; oy < geo.outH(); oy++) {
-                        int iy0 = oy * geo.strideH() - geo.padH();
-                        for (int ox = 0; ox < geo.outW(); ox++) {
-                            int ix0 = ox * geo.strideW() - geo.padW();
-                            for (int oc = 0; oc < outC; oc++) {
-                                int icBase = (oc / perGroup) * fIn;
-                                int acc = 0;
-                                for (int ky = 0; ky < kH; ky++) {
-                                    int iy = iy0 + geo.dilationH() * ky;
-                                    if (iy < 0 || iy >= inH) {
-                                        continue;
-                                    }
-                                    for (int kx = 0; kx < kW; kx++) {
-                                        int ix = ix0 + geo.dilationW() * kx;
-                                        if (ix < 0 || ix >= inW) {
-                                            continue;
-                                        }
-                                        int xi = ((b * inH + iy) * inW + ix) * inC + icBase;
-                                        int wi = ((oc * kH + ky) * kW + kx) * fIn;
-                                        for (int ic = 0; ic < fIn; ic++) {
-                                            acc += w[wi + ic] * (x[xi + ic] + inOff);
-                                        }
-                                    }
-                                }
-                                if (bias != null) {
-                                    acc += bias[oc];
-                                }
-                                acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.mult()[oc], p.shift()[oc]);
-                                acc += p.outputOffset();
-                                y[o++] = (byte) Math.max(p.actMin(), Math.min(p.actMax(), acc));
-                            }
-                        }
-                    }
-                }
-            };
+            return convInt8(geo, p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)], fIn,
+                    perGroup, g.tensor(node.input(1)).isConstant(), node, shared);
         }
         if (type == DataType.INT16) {
             short[] x = (short[]) arrays[node.input(0)];
@@ -182,7 +143,7 @@ final class QuantConvKernels {
         throw Quant.unsupported(node, type + " input");
     }
 
-    static Kernel depthwise(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel depthwise(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Op.DepthwiseConv2D op = (Op.DepthwiseConv2D) node.op();
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
@@ -194,15 +155,16 @@ final class QuantConvKernels {
         if (type != DataType.INT8 && !int16) {
             throw Quant.unsupported(node, type + " input");
         }
-        byte[] x8 = int16 ? null : (byte[]) arrays[node.input(0)];
-        byte[] y8 = int16 ? null : (byte[]) arrays[node.output(0)];
-        short[] x16 = int16 ? (short[]) arrays[node.input(0)] : null;
-        short[] y16 = int16 ? (short[]) arrays[node.output(0)] : null;
-        int[] bias32 = p.bias32();
+        if (!int16) {
+            return depthwiseInt8(geo, p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)],
+                    g.tensor(node.input(1)).isConstant(), node, shared);
+        }
+        short[] x16 = (short[]) arrays[node.input(0)];
+        short[] y16 = (short[]) arrays[node.output(0)];
         long[] bias64 = p.bias64();
         return () -> {
             int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
-            int outC = geo.outC(), inOff = p.inputOffset();
+            int outC = geo.outC();
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
                     int iy0 = oy * geo.strideH() - geo.padH();
@@ -212,51 +174,27 @@ final class QuantConvKernels {
                         for (int ic = 0; ic < inC; ic++) {
                             for (int m = 0; m < mult; m++) {
                                 int oc = ic * mult + m;
-                                if (!int16) {
-                                    int acc = 0;
-                                    for (int ky = 0; ky < kH; ky++) {
-                                        int iy = iy0 + geo.dilationH() * ky;
-                                        if (iy < 0 || iy >= inH) {
+                                long acc = 0;
+                                for (int ky = 0; ky < kH; ky++) {
+                                    int iy = iy0 + geo.dilationH() * ky;
+                                    if (iy < 0 || iy >= inH) {
+                                        continue;
+                                    }
+                                    for (int kx = 0; kx < kW; kx++) {
+                                        int ix = ix0 + geo.dilationW() * kx;
+                                        if (ix < 0 || ix >= inW) {
                                             continue;
                                         }
-                                        for (int kx = 0; kx < kW; kx++) {
-                                            int ix = ix0 + geo.dilationW() * kx;
-                                            if (ix < 0 || ix >= inW) {
-                                                continue;
-                                            }
-                                            acc += w[(ky * kW + kx) * outC + oc]
-                                                    * (x8[((b * inH + iy) * inW + ix) * inC + ic] + inOff);
-                                        }
+                                        acc += w[(ky * kW + kx) * outC + oc]
+                                                * x16[((b * inH + iy) * inW + ix) * inC + ic];
                                     }
-                                    if (bias32 != null) {
-                                        acc += bias32[oc];
-                                    }
-                                    acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.mult()[oc], p.shift()[oc]);
-                                    acc += p.outputOffset();
-                                    y8[obase + oc] = (byte) Math.max(p.actMin(), Math.min(p.actMax(), acc));
-                                } else {
-                                    long acc = 0;
-                                    for (int ky = 0; ky < kH; ky++) {
-                                        int iy = iy0 + geo.dilationH() * ky;
-                                        if (iy < 0 || iy >= inH) {
-                                            continue;
-                                        }
-                                        for (int kx = 0; kx < kW; kx++) {
-                                            int ix = ix0 + geo.dilationW() * kx;
-                                            if (ix < 0 || ix >= inW) {
-                                                continue;
-                                            }
-                                            acc += w[(ky * kW + kx) * outC + oc]
-                                                    * x16[((b * inH + iy) * inW + ix) * inC + ic];
-                                        }
-                                    }
-                                    if (bias64 != null) {
-                                        acc += bias64[oc];
-                                    }
-                                    int v = FixedPoint.multiplyByQuantizedMultiplier(acc, p.mult()[oc], p.shift()[oc]);
-                                    v += p.outputOffset();
-                                    y16[obase + oc] = (short) Math.max(p.actMin(), Math.min(p.actMax(), v));
                                 }
+                                if (bias64 != null) {
+                                    acc += bias64[oc];
+                                }
+                                int v = FixedPoint.multiplyByQuantizedMultiplier(acc, p.mult()[oc], p.shift()[oc]);
+                                v += p.outputOffset();
+                                y16[obase + oc] = (short) Math.max(p.actMin(), Math.min(p.actMax(), v));
                             }
                         }
                     }
@@ -265,7 +203,7 @@ final class QuantConvKernels {
         };
     }
 
-    static Kernel fullyConnected(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+    static Kernel fullyConnected(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
         int outN = wt.shape().dim(0);
@@ -275,29 +213,8 @@ final class QuantConvKernels {
         int filterOffset = wq.isPerTensor() ? -wq.zeroPoint() : 0;
         byte[] w = (byte[]) arrays[node.input(1)];
         if (type == DataType.INT8) {
-            byte[] x = (byte[]) arrays[node.input(0)];
-            byte[] y = (byte[]) arrays[node.output(0)];
-            int batches = x.length / inN;
-            int[] bias = p.bias32();
-            return () -> {
-                int inOff = p.inputOffset();
-                for (int b = 0; b < batches; b++) {
-                    for (int o = 0; o < outN; o++) {
-                        int acc = 0;
-                        int wb = o * inN;
-                        int xb = b * inN;
-                        for (int i = 0; i < inN; i++) {
-                            acc += (w[wb + i] + filterOffset) * (x[xb + i] + inOff);
-                        }
-                        if (bias != null) {
-                            acc += bias[o];
-                        }
-                        acc = FixedPoint.multiplyByQuantizedMultiplier(acc, p.mult()[o], p.shift()[o]);
-                        acc += p.outputOffset();
-                        y[b * outN + o] = (byte) Math.max(p.actMin(), Math.min(p.actMax(), acc));
-                    }
-                }
-            };
+            return fullyConnectedInt8(p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)], inN,
+                    outN, filterOffset, wt.isConstant(), node, shared);
         }
         if (type == DataType.INT16) {
             short[] x = (short[]) arrays[node.input(0)];
@@ -324,5 +241,187 @@ final class QuantConvKernels {
             };
         }
         throw Quant.unsupported(node, type + " input");
+    }
+
+    /**
+     * Int8 convolution over weights packed once as {@code [group][k][channel]} ints: for each output
+     * pixel the int32 accumulators of all output channels of a group advance together, one input
+     * value at a time (an {@code axpy} the JIT vectorises). Integer sums do not depend on their order,
+     * so the result is TFLite's to the bit.
+     */
+    private static Kernel convInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y, int fIn, int perGroup,
+                                   boolean constantWeights, Node node, SharedWeights shared) {
+        int groups = geo.outC() / perGroup;
+        int k = geo.kH() * geo.kW() * fIn;
+        if (groups == 1 && constantWeights) {
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w, 0)));
+            return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
+                    p.actMax(), y);
+        }
+        int[] wp = constantWeights
+                ? shared.packed(node, "groups", () -> PackedWeights.convInt(w, geo.outC(), k, perGroup, 0))
+                : PackedWeights.convInt(w, geo.outC(), k, perGroup, 0);
+        int[] acc = new int[perGroup];
+        int[] bias = p.bias32();
+        int[] mult = p.mult();
+        int[] shift = p.shift();
+        return () -> {
+            if (!constantWeights) {
+                PackedWeights.convInt(w, geo.outC(), k, perGroup, 0, wp);
+            }
+            int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
+            int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
+            int o = 0;
+            for (int b = 0; b < geo.batches(); b++) {
+                for (int oy = 0; oy < geo.outH(); oy++) {
+                    int iy0 = oy * geo.strideH() - geo.padH();
+                    for (int ox = 0; ox < geo.outW(); ox++) {
+                        int ix0 = ox * geo.strideW() - geo.padW();
+                        for (int gr = 0; gr < groups; gr++) {
+                            Arrays.fill(acc, 0);
+                            for (int ky = 0; ky < kH; ky++) {
+                                int iy = iy0 + geo.dilationH() * ky;
+                                if (iy < 0 || iy >= inH) {
+                                    continue;
+                                }
+                                for (int kx = 0; kx < kW; kx++) {
+                                    int ix = ix0 + geo.dilationW() * kx;
+                                    if (ix < 0 || ix >= inW) {
+                                        continue;
+                                    }
+                                    int xi = ((b * inH + iy) * inW + ix) * inC + gr * fIn;
+                                    int wi = (gr * k + (ky * kW + kx) * fIn) * perGroup;
+                                    axpyChannels(x, xi, fIn, inOff, wp, wi, acc, perGroup);
+                                }
+                            }
+                            int oc0 = gr * perGroup;
+                            for (int j = 0; j < perGroup; j++) {
+                                int oc = oc0 + j;
+                                int a = bias != null ? acc[j] + bias[oc] : acc[j];
+                                a = FixedPoint.multiplyByQuantizedMultiplier(a, mult[oc], shift[oc]) + outOff;
+                                y[o++] = (byte) Math.max(lo, Math.min(hi, a));
+                            }
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /** {@code acc[j] += (x[xi + c] + xOff) · w[wi + c·n + j]} for each of {@code channels} inputs c. */
+    private static void axpyChannels(byte[] x, int xi, int channels, int xOff, int[] w, int wi, int[] acc, int n) {
+        for (int c = 0; c < channels; c++) {
+            int xv = x[xi + c] + xOff;
+            int row = wi + c * n;
+            for (int j = 0; j < n; j++) {
+                acc[j] += xv * w[row + j];
+            }
+        }
+    }
+
+    /**
+     * Int8 depthwise convolution with the weights widened once to ints (their layout
+     * {@code [1, KH, KW, OC]} already has the channel innermost): all channels of an output pixel
+     * accumulate together, tap by tap.
+     */
+    private static Kernel depthwiseInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y,
+                                        boolean constantWeights, Node node, SharedWeights shared) {
+        if (constantWeights && Int8DepthwiseRows.applies(geo)) {
+            Int8DepthwiseRows rows = new Int8DepthwiseRows(geo,
+                    shared.packed(node, "rows", () -> Int8DepthwiseRows.pack(geo, w)));
+            return () -> rows.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
+                    p.actMax(), y);
+        }
+        int outC = geo.outC();
+        int mult = outC / geo.inC();
+        int[] wp = constantWeights ? shared.packed(node, "widened", () -> PackedWeights.widen(w, 0))
+                : PackedWeights.widen(w, 0);
+        int[] acc = new int[outC];
+        int[] xv = new int[outC];
+        int[] bias = p.bias32();
+        int[] m = p.mult();
+        int[] sh = p.shift();
+        return () -> {
+            if (!constantWeights) {
+                for (int i = 0; i < w.length; i++) {
+                    wp[i] = w[i];
+                }
+            }
+            int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
+            int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
+            int o = 0;
+            for (int b = 0; b < geo.batches(); b++) {
+                for (int oy = 0; oy < geo.outH(); oy++) {
+                    int iy0 = oy * geo.strideH() - geo.padH();
+                    for (int ox = 0; ox < geo.outW(); ox++) {
+                        int ix0 = ox * geo.strideW() - geo.padW();
+                        Arrays.fill(acc, 0);
+                        for (int ky = 0; ky < kH; ky++) {
+                            int iy = iy0 + geo.dilationH() * ky;
+                            if (iy < 0 || iy >= inH) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < kW; kx++) {
+                                int ix = ix0 + geo.dilationW() * kx;
+                                if (ix < 0 || ix >= inW) {
+                                    continue;
+                                }
+                                int xi = ((b * inH + iy) * inW + ix) * inC;
+                                int wi = (ky * kW + kx) * outC;
+                                if (mult == 1) {
+                                    for (int c = 0; c < outC; c++) {
+                                        acc[c] += (x[xi + c] + inOff) * wp[wi + c];
+                                    }
+                                } else {
+                                    for (int c = 0; c < outC; c++) {
+                                        xv[c] = x[xi + c / mult] + inOff;
+                                    }
+                                    for (int c = 0; c < outC; c++) {
+                                        acc[c] += xv[c] * wp[wi + c];
+                                    }
+                                }
+                            }
+                        }
+                        for (int c = 0; c < outC; c++) {
+                            int a = bias != null ? acc[c] + bias[c] : acc[c];
+                            a = FixedPoint.multiplyByQuantizedMultiplier(a, m[c], sh[c]) + outOff;
+                            y[o++] = (byte) Math.max(lo, Math.min(hi, a));
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Int8 fully connected over the weights transposed once to {@code [in, out]} ints with the filter
+     * offset folded in.
+     */
+    private static Kernel fullyConnectedInt8(Params p, byte[] x, byte[] w, byte[] y, int inN, int outN,
+                                             int filterOffset, boolean constantWeights, Node node,
+                                             SharedWeights shared) {
+        int batches = x.length / inN;
+        int[] wp = constantWeights
+                ? shared.packed(node, "transposed", () -> PackedWeights.convInt(w, outN, inN, outN, filterOffset))
+                : PackedWeights.convInt(w, outN, inN, outN, filterOffset);
+        int[] acc = new int[outN];
+        int[] bias = p.bias32();
+        int[] m = p.mult();
+        int[] sh = p.shift();
+        return () -> {
+            if (!constantWeights) {
+                PackedWeights.convInt(w, outN, inN, outN, filterOffset, wp);
+            }
+            int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
+            for (int b = 0; b < batches; b++) {
+                Arrays.fill(acc, 0);
+                axpyChannels(x, b * inN, inN, inOff, wp, 0, acc, outN);
+                for (int o = 0; o < outN; o++) {
+                    int a = bias != null ? acc[o] + bias[o] : acc[o];
+                    a = FixedPoint.multiplyByQuantizedMultiplier(a, m[o], sh[o]) + outOff;
+                    y[b * outN + o] = (byte) Math.max(lo, Math.min(hi, a));
+                }
+            }
+        };
     }
 }

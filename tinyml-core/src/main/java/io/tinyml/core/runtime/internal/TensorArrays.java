@@ -4,6 +4,8 @@ import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Half;
 import io.tinyml.core.ir.Tensor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -13,7 +15,86 @@ import java.nio.ByteOrder;
  * INT32 → {@code int[]}; INT64 → {@code long[]}. Conversion to and from little-endian bytes.
  */
 public final class TensorArrays {
+    private static final VarHandle F32 = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private TensorArrays() {
+    }
+
+    /**
+     * Fills an array from little-endian bytes without allocating.
+     *
+     * @param type the element type
+     * @param src the bytes, {@code length × type.byteSize()} of them
+     * @param dst the array, of the type's array class
+     */
+    public static void read(DataType type, byte[] src, Object dst) {
+        switch (type) {
+            case FLOAT32 -> {
+                float[] d = (float[]) dst;
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = (float) F32.get(src, i * 4);
+                }
+            }
+            case INT8, UINT8, BOOL -> System.arraycopy(src, 0, dst, 0, src.length);
+            case INT16, FLOAT16 -> {
+                short[] d = (short[]) dst;
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = (short) I16.get(src, i * 2);
+                }
+            }
+            case INT32 -> {
+                int[] d = (int[]) dst;
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = (int) I32.get(src, i * 4);
+                }
+            }
+            case INT64 -> {
+                long[] d = (long[]) dst;
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = (long) I64.get(src, i * 8);
+                }
+            }
+        }
+    }
+
+    /**
+     * Encodes an array as little-endian bytes into an existing byte array, without allocating.
+     *
+     * @param type the element type
+     * @param src the array
+     * @param dst the bytes, {@code length × type.byteSize()} of them
+     */
+    public static void write(DataType type, Object src, byte[] dst) {
+        switch (type) {
+            case FLOAT32 -> {
+                float[] s = (float[]) src;
+                for (int i = 0; i < s.length; i++) {
+                    F32.set(dst, i * 4, s[i]);
+                }
+            }
+            case INT8, UINT8, BOOL -> System.arraycopy(src, 0, dst, 0, dst.length);
+            case INT16, FLOAT16 -> {
+                short[] s = (short[]) src;
+                for (int i = 0; i < s.length; i++) {
+                    I16.set(dst, i * 2, s[i]);
+                }
+            }
+            case INT32 -> {
+                int[] s = (int[]) src;
+                for (int i = 0; i < s.length; i++) {
+                    I32.set(dst, i * 4, s[i]);
+                }
+            }
+            case INT64 -> {
+                long[] s = (long[]) src;
+                for (int i = 0; i < s.length; i++) {
+                    I64.set(dst, i * 8, s[i]);
+                }
+            }
+        }
     }
 
     /**
