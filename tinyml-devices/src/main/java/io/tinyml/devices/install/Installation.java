@@ -79,7 +79,8 @@ public final class Installation {
      * @param timeout the longest wait
      * @param progress receives progress
      * @return the tool's output
-     * @throws IOException if the tool fails or does not finish in time (one line with its last output line)
+     * @throws IOException if the tool fails or does not finish in time (one line with its output, or its last
+     *     line when longer than three)
      * @throws InterruptedException if interrupted
      */
     public static String run(List<String> command, Duration timeout, ProgressListener progress)
@@ -95,7 +96,10 @@ public final class Installation {
             }
             String out = Files.readString(logFile, StandardCharsets.UTF_8);
             if (!done || p.exitValue() != 0) {
-                String last = out.strip().lines().reduce((a, b) -> b).orElse("no output");
+                // a short output (scp: ssh's reason, then scp's own line) is kept whole, on one line
+                List<String> lines = out.strip().lines().filter(l -> !l.isBlank()).toList();
+                String last = lines.isEmpty() ? "no output" : lines.size() <= 3 ? String.join("; ", lines)
+                        : lines.get(lines.size() - 1);
                 throw new IOException(command.get(0) + (done ? " failed (exit " + p.exitValue() + ")"
                         : " did not finish within " + timeout.toSeconds() + " s") + ": " + last);
             }

@@ -1,6 +1,7 @@
 package io.tinyml.devices.install;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,8 +29,9 @@ public enum Installer {
     UF2_COPY("cp", "Debian package coreutils", "rp2040"),
     /**
      * A Linux-class board (Raspberry Pi, an ARM64/AMD64 box): copies the static harness program over SSH
-     * to the destination given as the port ({@code user@host:/path}); then reach it with
-     * {@code exec:ssh user@host /path}.
+     * to the destination given as the port ({@code user@host:/path}, with {@link InstallOptions#sshPort()},
+     * {@link InstallOptions#identity()}, {@link InstallOptions#knownHosts()}); then reach it with
+     * {@link #execAddress} ({@code exec:ssh user@host /path}).
      */
     SCP("scp", "Debian package openssh-client", "linux");
 
@@ -108,8 +110,63 @@ public enum Installer {
                     o.chipOr("arduino:mbed_nano:nano33ble"), "--input-dir", fw);
             case PICOTOOL -> List.of(toolPath, "load", "--execute", fw);
             case UF2_COPY -> List.of(toolPath, fw, o.mountPoint().resolve(firmware.getFileName()).toString());
-            case SCP -> List.of(toolPath, "-q", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", fw,
-                    o.requirePort(this));
+            case SCP -> {
+                List<String> c = new ArrayList<>(List.of(toolPath));
+                c.addAll(o.sshOptions("-P"));
+                c.addAll(List.of(fw, o.requirePort(this)));
+                yield List.copyOf(c);
+            }
         };
+    }
+
+    /**
+     * For {@link #SCP}: the command that runs the copied program on the board over ssh, with the same port,
+     * key and known-hosts options as the copy. A destination ending in {@code /} (or {@code :}) is a directory
+     * that receives the program under its own file name.
+     *
+     * @param sshPath the ssh program's path (or {@code ssh})
+     * @param program the local program that was copied
+     * @param o the options of the copy (the destination {@code user@host:/path} is the port)
+     * @return ssh and its arguments
+     * @throws IllegalArgumentException if this is not {@link #SCP} or the destination is not {@code HOST:PATH}
+     */
+    public List<String> remoteCommand(String sshPath, Path program, InstallOptions o) {
+        if (this != SCP) {
+            throw new IllegalArgumentException("expected the scp installer for a remote command, found " + cliName());
+        }
+        String dest = o.requirePort(this);
+        int colon = dest.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("expected an scp destination user@host:/path, found '" + dest + "'");
+        }
+        String path = dest.substring(colon + 1);
+        if (path.isEmpty() || path.endsWith("/")) {
+            path += program.getFileName();
+        }
+        List<String> c = new ArrayList<>(List.of(sshPath));
+        c.addAll(o.sshOptions("-p"));
+        c.addAll(List.of(dest.substring(0, colon), path));
+        return List.copyOf(c);
+    }
+
+    /**
+     * For {@link #SCP}: the transport address ({@code exec:ssh ...}) of the copied program, for
+     * {@code Transports.open} and {@code tinyml device bench}.
+     *
+     * @param program the local program that was copied
+     * @param o the options of the copy
+     * @return {@code exec:ssh OPTIONS user@host /path/program}
+     * @throws IllegalArgumentException as {@link #remoteCommand}, or if an argument holds whitespace (an
+     *     {@code exec:} address splits on it)
+     */
+    public String execAddress(Path program, InstallOptions o) {
+        List<String> c = remoteCommand("ssh", program, o);
+        for (String a : c) {
+            if (a.isEmpty() || a.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("expected ssh arguments without spaces for an exec: address, found '"
+                        + a + "'");
+            }
+        }
+        return "exec:" + String.join(" ", c);
     }
 }

@@ -44,8 +44,18 @@ class InstallationTest {
                 Installer.PICOTOOL.command("picotool", Path.of("fw.uf2"), o));
         assertEquals(List.of("cp", "fw.uf2", "/media/RPI-RP2/fw.uf2"),
                 Installer.UF2_COPY.command("cp", Path.of("fw.uf2"), o));
-        assertEquals(List.of("scp", "-q", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "harness", "pi@rpi:/tmp/h"),
+        assertEquals(List.of("scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "harness", "pi@rpi:/tmp/h"),
                 Installer.SCP.command("scp", Path.of("harness"), o.withPort("pi@rpi:/tmp/h")));
+        InstallOptions ssh = o.withPort("pi@rpi:/opt/").withSshPort(2222).withIdentity("id").withKnownHosts("kh");
+        assertEquals(List.of("scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-P", "2222", "-i", "id", "-o",
+                "UserKnownHostsFile=kh", "harness", "pi@rpi:/opt/"), Installer.SCP.command("scp", Path.of("harness"), ssh));
+        assertEquals("exec:ssh -o BatchMode=yes -o ConnectTimeout=10 -p 2222 -i id -o UserKnownHostsFile=kh pi@rpi"
+                + " /opt/harness", Installer.SCP.execAddress(Path.of("build/harness"), ssh));
+        assertEquals("expected an scp destination user@host:/path, found 'rpi'", assertThrows(
+                IllegalArgumentException.class, () -> Installer.SCP.execAddress(FW, o.withPort("rpi"))).getMessage());
+        assertEquals("expected ssh arguments without spaces for an exec: address, found 'my key'", assertThrows(
+                IllegalArgumentException.class, () -> Installer.SCP.execAddress(FW, ssh.withIdentity("my key")))
+                .getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Installer.ESPTOOL.command("esptool", FW, InstallOptions.defaults()));
         assertEquals("expected a serial port for esptool (--port), found none", e.getMessage());

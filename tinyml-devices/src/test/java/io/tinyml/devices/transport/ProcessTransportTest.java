@@ -30,21 +30,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kws results equal the interpreter's; the aarch64 build runs under qemu-aarch64 when a cross compiler exists.
  */
 class ProcessTransportTest {
-    private static Path build(Path dir, String target) throws Exception {
+    static Path build(Path dir, String target) throws Exception {
         Model kws = ModelIO.read(Assets.require("models/tflite/kws_dscnn_int8.tflite"));
         return TestTools.make(kws, dir, target).resolve("build/" + target + "/harness");
     }
 
-    private static void benchKws(List<String> command) throws Exception {
+    /**
+     * Loads kws's input into a harness, infers and compares with the interpreter.
+     *
+     * @param line the harness's line (closed here)
+     * @return the inference
+     */
+    static InferenceResult benchKws(Transport line) throws Exception {
         Model kws = ModelIO.read(Assets.require("models/tflite/kws_dscnn_int8.tflite"));
         byte[] in = Files.readAllBytes(Assets.require("models/tflite/kws_dscnn_input0_int8.bin"));
-        try (DeviceClient c = DeviceClient.connect(ProcessTransport.start(command), HarnessOptions.defaults())) {
+        try (DeviceClient c = DeviceClient.connect(line, HarnessOptions.defaults())) {
             assertEquals("tinyml", c.identify().model());
             c.load(in);
             InferenceResult r = c.infer(3, 1);
             ResultCheck check = ResultCheck.of(kws.graph(), Interpreter.create(kws).invoke(in.clone()), r.results());
             assertTrue(check.equal(), check.toString());
             assertTrue(r.endMicros() >= r.startMicros());
+            return r;
         }
     }
 
@@ -52,7 +59,7 @@ class ProcessTransportTest {
     void theHostHarnessEqualsTheInterpreterAndItsEndIsDetected(@TempDir Path dir) throws Exception {
         TestTools.require("make", "gcc");
         Path exe = build(dir, "harness-host");
-        benchKws(List.of(exe.toString()));
+        benchKws(ProcessTransport.start(List.of(exe.toString())));
         ProcessTransport t = ProcessTransport.start(List.of(exe.toString()));
         try (DeviceClient c = DeviceClient.connect(t, HarnessOptions.defaults())) {
             t.handle().destroyForcibly();
@@ -71,6 +78,6 @@ class ProcessTransportTest {
         Assumptions.assumeTrue(Tools.find("aarch64-linux-gnu-gcc").isPresent() && Tools.find("qemu-aarch64").isPresent(),
                 "aarch64-linux-gnu-gcc or qemu-aarch64 not installed");
         Path exe = build(dir, "harness-aarch64");
-        benchKws(List.of("qemu-aarch64", exe.toString()));
+        benchKws(ProcessTransport.start(List.of("qemu-aarch64", exe.toString())));
     }
 }
