@@ -18,9 +18,11 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tinyml device install FIRMWARE --with INSTALLER [--target NAME] [--port P] [--chip C] [--tcp-port N]
- * [--mount DIR] [--dry-run]}: puts a firmware on a board with a real tool found on the PATH. A dry run
- * prints the exact command; a missing tool is one line naming its package; a firmware too large for
- * the target is refused. {@code --with qemu} starts the emulated board in the background.
+ * [--mount DIR] [--ssh-port N] [--identity KEY] [--known-hosts FILE] [--dry-run]}: puts a firmware on a board
+ * with a real tool found on the PATH. A dry run prints the exact command; a missing tool is one line naming
+ * its package; a firmware too large for the target is refused. {@code --with qemu} starts the emulated board
+ * in the background; {@code --with scp} copies a Linux-class board's program and prints its {@code exec:ssh}
+ * address for {@code device bench}.
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = "Installs a firmware: qemu, openocd, pyocd, st-flash, esptool, arduino-cli, picotool, uf2-copy, scp.")
@@ -49,6 +51,16 @@ final class DeviceInstallCommand implements Callable<Integer> {
     @Option(names = "--mount", paramLabel = "DIR", defaultValue = "/media/RPI-RP2", description = "RP2040 BOOTSEL drive for uf2-copy (default ${DEFAULT-VALUE})")
     Path mount;
 
+    @Option(names = "--ssh-port", paramLabel = "N", defaultValue = "0", description = "SSH port for scp (default: ssh's own)")
+    int sshPort;
+
+    @Option(names = "--identity", paramLabel = "KEY", defaultValue = "", description = "private key for scp/ssh (default: ssh's own)")
+    String identity;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE", defaultValue = "",
+            description = "known-hosts file holding the board's host key (default: the user's own)")
+    String knownHosts;
+
     @Option(names = "--timeout", paramLabel = "S", defaultValue = "300", description = "seconds the tool may take (default ${DEFAULT-VALUE})")
     int timeout;
 
@@ -64,7 +76,7 @@ final class DeviceInstallCommand implements Callable<Integer> {
         String t = target != null ? target : installer == Installer.QEMU ? "qemu-mps2-an386" : null;
         Target board = t == null ? null : TargetCatalog.get(t);
         InstallOptions o = InstallOptions.defaults().withPort(port).withChip(chip).withTcpPort(tcpPort)
-                .withMountPoint(mount);
+                .withMountPoint(mount).withSshPort(sshPort).withIdentity(identity).withKnownHosts(knownHosts);
         List<String> cmd = Installation.plan(installer, firmware, o, board);
         PrintWriter out = spec.commandLine().getOut();
         if (dryRun) {
@@ -76,6 +88,9 @@ final class DeviceInstallCommand implements Callable<Integer> {
         } else {
             Installation.run(cmd, Duration.ofSeconds(timeout), (task, done, total) -> { });
             out.println("installed " + firmware + " with " + installer.tool());
+            if (installer == Installer.SCP) {
+                out.println("run it: tinyml device bench " + quote(installer.execAddress(firmware, o)) + " ...");
+            }
         }
         out.flush();
         return 0;

@@ -122,6 +122,17 @@ class DeviceCommandTest {
     }
 
     @Test
+    void scpDryRunCarriesTheSshOptions(@TempDir Path dir) throws Exception {
+        require("scp");
+        Path exe = Files.write(dir.resolve("harness"), new byte[] {1});
+        CliTest.Outcome dry = tinyml("device", "install", exe, "--with", "scp", "--port", "pi@rpi:/opt/", "--ssh-port",
+                2222, "--identity", "id_ed25519", "--known-hosts", "kh", "--dry-run");
+        assertEquals(0, dry.status(), dry.err());
+        assertTrue(dry.out().strip().endsWith("scp -o BatchMode=yes -o ConnectTimeout=10 -P 2222 -i id_ed25519 -o"
+                + " UserKnownHostsFile=kh " + exe + " pi@rpi:/opt/"), dry.out());
+    }
+
+    @Test
     void kwsCodegenInstallBenchOnTheEmulatedBoard(@TempDir Path dir) throws Exception {
         require("make", "arm-none-eabi-gcc", "qemu-system-arm");
         Path kws = Assets.require("models/tflite/kws_dscnn_int8.tflite");
