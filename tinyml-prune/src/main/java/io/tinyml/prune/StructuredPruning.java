@@ -204,9 +204,19 @@ public final class StructuredPruning {
             throw new IllegalArgumentException("expected a model with a prunable layer, found none: every channel"
                     + " group touches a graph input or output or an unsupported operator");
         }
+        if (criterion == Criterion.ACTIVATION && data == null) {
+            throw new IllegalStateException("the ACTIVATION criterion needs calibration data: call calibrate(...)");
+        }
+        List<float[]> calib = new ArrayList<>();
+        for (int i = 0; data != null && i < Math.min(samples, data.size()); i++) {
+            calib.add(mapping.toRealValues(data.get(i)));
+        }
         Map<Integer, double[]> scores = new LinkedHashMap<>();
         for (ChannelGroups.Group grp : prunable) {
             scores.put(grp.id(), score(g, grp));
+        }
+        if (criterion == Criterion.ACTIVATION) {
+            ActivationScores.score(model, prunable, calib, scores);
         }
         Map<Integer, Integer> counts = global ? globalCounts(prunable, scores) : perLayerCounts(g, prunable);
         Map<Integer, int[]> keep = new LinkedHashMap<>();
@@ -222,11 +232,6 @@ public final class StructuredPruning {
         int refitted = 0;
         if (recovery == Recovery.LEAST_SQUARES && !keep.isEmpty()) {
             LinkedHashMap<Integer, int[]> layers = refitLayers(g, groups, keep);
-            List<float[]> calib = new ArrayList<>();
-            int n = Math.min(samples, data.size());
-            for (int i = 0; i < n; i++) {
-                calib.add(mapping.toRealValues(data.get(i)));
-            }
             pruned = LeastSquaresRefit.refit(model, pruned, layers, calib, listener);
             refitted = layers.size();
         }
