@@ -34,4 +34,27 @@ public final class Pruner {
     public StructuredPruning structured() {
         return StructuredPruning.of(model);
     }
+
+    /**
+     * Unstructured magnitude pruning: zeroes the smallest weights.
+     *
+     * @param sparsity the fraction of weights zeroed, in [0, 1)
+     * @return the sparsity stage (per layer by default)
+     * @throws IllegalArgumentException if sparsity is outside [0, 1)
+     */
+    public SparsityPruning unstructured(double sparsity) {
+        return SparsityPruning.unstructured(model, sparsity);
+    }
+
+    /**
+     * N:M sparsity: at most {@code n} non-zero weights in every {@code m} consecutive input-channel weights.
+     *
+     * @param n the non-zeros kept per run, 1 <= n < m
+     * @param m the run length, at least 2
+     * @return the sparsity stage
+     * @throws IllegalArgumentException if n and m are out of range
+     */
+    public SparsityPruning nOfM(int n, int m) {
+        return SparsityPruning.nOfM(model, n, m);
+    }
 }
