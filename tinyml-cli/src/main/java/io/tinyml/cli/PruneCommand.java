@@ -14,6 +14,7 @@ import io.tinyml.prune.PruneReport;
 import io.tinyml.prune.PruneResult;
 import io.tinyml.prune.Pruner;
 import io.tinyml.prune.Recovery;
+import io.tinyml.prune.SparsityResult;
 import io.tinyml.prune.StructuredPruning;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tinyml prune MODEL --structured R [--criterion C] [--global] [--multiple-of M] [--min-channels N]
+ * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global] [--multiple-of M] [--min-channels N]
  * [--calibration DATASET [--samples N] [--no-recovery]] [--eval DATASET] --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
  * given, reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
@@ -36,9 +37,16 @@ final class PruneCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "the float model (.tflite, .h5/.keras, .onnx)")
     Path model;
 
-    @Option(names = "--structured", required = true, paramLabel = "R",
+    @Option(names = "--structured", paramLabel = "R",
             description = "fraction of channels removed per layer, in [0, 1)")
-    double ratio;
+    Double ratio;
+
+    @Option(names = "--sparsity", paramLabel = "S",
+            description = "unstructured: fraction of weights zeroed, in [0, 1) (dense shapes kept)")
+    Double sparsity;
+
+    @Option(names = "--n-m", paramLabel = "N:M", description = "N:M sparsity, e.g. 2:4 (dense shapes kept)")
+    String nm;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "l1",
             description = "l1, l2 or activation (needs --calibration) (default ${DEFAULT-VALUE})")
@@ -90,6 +98,13 @@ final class PruneCommand implements Callable<Integer> {
         if (!out.endsWith(".tflite") && !out.endsWith(".onnx")) {
             throw new BadInputException("expected --output ending in .tflite or .onnx, found '" + output + "'");
         }
+        int modes = (ratio != null ? 1 : 0) + (sparsity != null ? 1 : 0) + (nm != null ? 1 : 0);
+        if (modes != 1) {
+            throw new BadInputException("expected exactly one of --structured, --sparsity or --n-m, found " + modes);
+        }
+        if (ratio == null) {
+            return sparse(out);
+        }
         Criterion crit;
         try {
             crit = Criterion.valueOf(criterion.toUpperCase(Locale.ROOT));
@@ -132,6 +147,54 @@ final class PruneCommand implements Callable<Integer> {
         }
         Outputs.writeModel(r.model(), output, force, model);
         report(r.report(), before, after);
+        return 0;
+    }
+
+    private Integer sparse(String out) throws Exception {
+        int n = 0;
+        int m = 0;
+        if (nm != null) {
+            String[] parts = nm.split(":");
+            try {
+                n = Integer.parseInt(parts[0].trim());
+                m = Integer.parseInt(parts[1].trim());
+            } catch (RuntimeException e) {
+                throw new BadInputException("expected --n-m like 2:4, found '" + nm + "'");
+            }
+            if (parts.length != 2) {
+                throw new BadInputException("expected --n-m like 2:4, found '" + nm + "'");
+            }
+        }
+        Outputs.check(output, false, force, model);
+        Model f = ModelIO.read(model);
+        SparsityResult r;
+        try {
+            r = nm != null ? Pruner.of(f).nOfM(n, m).apply() : Pruner.of(f).unstructured(sparsity).global(global).apply();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        Double before = null;
+        Double after = null;
+        if (eval != null) {
+            Dataset ev = Datasets.open(eval);
+            InputMapping mapping = map.mapping(f.graph().inputTensor(0));
+            MappingOptions.check(mapping, ev);
+            before = Accuracy.top1(f, ev, mapping, ProgressListener.NONE).top1();
+            after = Accuracy.top1(r.model(), ev, mapping, ProgressListener.NONE).top1();
+        }
+        Outputs.writeModel(r.model(), output, force, model);
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            o.printf(Locale.ROOT, "{\"sparsity\":%s,\"top1Before\":%s,\"top1After\":%s}%n", r.sparsity(), before, after);
+        } else {
+            r.layerSparsity().forEach((k, v) -> o.printf(Locale.ROOT, "%-40s %.3f zero%n", k, v));
+            o.printf(Locale.ROOT, "sparsity %.3f over all weighted layers (dense shapes kept)%n", r.sparsity());
+            if (before != null) {
+                o.printf(Locale.ROOT, "top-1  %.4f -> %.4f (eval %s)%n", before, after, eval);
+            }
+            o.printf("wrote %s%n", output);
+        }
+        o.flush();
         return 0;
     }
 

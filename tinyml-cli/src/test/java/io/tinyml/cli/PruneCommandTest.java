@@ -48,6 +48,24 @@ class PruneCommandTest {
     }
 
     @Test
+    void nOfMSparsityWritesAModelWithHalfItsWeightsZero() throws Exception {
+        Path model = Assets.require("models/onnx/mnist8/model.onnx");
+        Path out = tmp.resolve("mnist8_24.onnx");
+        CliTest.Outcome o = CliTest.tinyml("prune", model, "--n-m", "2:4", "--output", out, "--json");
+        assertEquals(0, o.status(), o.err());
+        double s = number(o.out(), "sparsity");
+        assertTrue(s > 0.45 && s <= 0.5, o.out());
+        CliTest.Outcome bad = CliTest.tinyml("prune", model, "--n-m", "2-4", "--output", tmp.resolve("x.onnx"));
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("expected --n-m like 2:4, found '2-4'"), bad.err());
+        CliTest.Outcome both = CliTest.tinyml("prune", model, "--n-m", "2:4", "--sparsity", 0.5, "--output",
+                tmp.resolve("y.onnx"));
+        assertEquals(2, both.status());
+        assertTrue(both.err().contains("expected exactly one of --structured, --sparsity or --n-m, found 2"),
+                both.err());
+    }
+
+    @Test
     void badRatioAndCriterionAreOneLineErrors() {
         Path model = Assets.require("models/pytorch/tiny_digits.onnx");
         CliTest.Outcome a = CliTest.tinyml("prune", model, "--structured", 1.0, "--output", tmp.resolve("a.onnx"));
