@@ -1,4 +1,5 @@
 /**
- * Placeholder for the tinyml-prune module; its capability lands with its own issue.
+ * Pruning that shrinks a float model before quantization: structured (channel) pruning with graph
+ * surgery on the IR and training-free least-squares recovery. Entry point: {@link io.tinyml.prune.Pruner}.
  */
 package io.tinyml.prune;

@@ -1,0 +1,351 @@
+package io.tinyml.prune;
+
+import io.tinyml.core.ProgressListener;
+import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.data.Dataset;
+import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.ir.AppliedPass;
+import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
+import io.tinyml.core.ir.Model;
+import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Tensor;
+import io.tinyml.prune.internal.ChannelGroups;
+import io.tinyml.prune.internal.ChannelSurgery;
+import io.tinyml.prune.internal.LeastSquaresRefit;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Structured (channel) pruning: removes whole output channels of convolutions and fully-connected
+ * layers together with everything tied to them (depthwise channels, biases, batch normalization,
+ * residual additions, the next layer's input channels), giving a smaller dense model. Immutable:
+ * every option returns a new instance; thread-safe.
+ *
+ * <pre>{@code
+ * PruneResult r = Pruner.of(model).structured().ratio(0.5).multipleOf(4)
+ *         .calibrate(data, mapping, 256).recover(Recovery.LEAST_SQUARES).apply();
+ * }</pre>
+ */
+public final class StructuredPruning {
+    private final Model model;
+    private final double ratio;
+    private final boolean global;
+    private final Criterion criterion;
+    private final int minChannels;
+    private final int multipleOf;
+    private final Recovery recovery;
+    private final Dataset data;
+    private final InputMapping mapping;
+    private final int samples;
+    private final ProgressListener listener;
+
+    private StructuredPruning(Model model, double ratio, boolean global, Criterion criterion, int minChannels,
+                              int multipleOf, Recovery recovery, Dataset data, InputMapping mapping, int samples,
+                              ProgressListener listener) {
+        this.model = model;
+        this.ratio = ratio;
+        this.global = global;
+        this.criterion = criterion;
+        this.minChannels = minChannels;
+        this.multipleOf = multipleOf;
+        this.recovery = recovery;
+        this.data = data;
+        this.mapping = mapping;
+        this.samples = samples;
+        this.listener = listener;
+    }
+
+    static StructuredPruning of(Model model) {
+        return new StructuredPruning(model, 0.5, false, Criterion.L1, 1, 1, Recovery.NONE, null, null, 0,
+                ProgressListener.NONE);
+    }
+
+    /**
+     * Sets the fraction of channels removed from each layer (or from all layers together with
+     * {@link #global(boolean)}).
+     *
+     * @param r the fraction in [0, 1)
+     * @return the new configuration
+     * @throws IllegalArgumentException if r is outside [0, 1)
+     */
+    public StructuredPruning ratio(double r) {
+        if (!(r >= 0 && r < 1)) {
+            throw new IllegalArgumentException("expected a pruning ratio in [0, 1), found " + r);
+        }
+        return new StructuredPruning(model, r, global, criterion, minChannels, multipleOf, recovery, data, mapping,
+                samples, listener);
+    }
+
+    /**
+     * Chooses between one ratio per layer (false, the default) and one ratio over all prunable
+     * channels, ranked by their score relative to their layer's mean score (true).
+     *
+     * @param g whether the ratio is global
+     * @return the new configuration
+     */
+    public StructuredPruning global(boolean g) {
+        return new StructuredPruning(model, ratio, g, criterion, minChannels, multipleOf, recovery, data, mapping,
+                samples, listener);
+    }
+
+    /**
+     * Sets the channel importance criterion.
+     *
+     * @param c the criterion
+     * @return the new configuration
+     */
+    public StructuredPruning criterion(Criterion c) {
+        return new StructuredPruning(model, ratio, global, Objects.requireNonNull(c, "criterion"), minChannels,
+                multipleOf, recovery, data, mapping, samples, listener);
+    }
+
+    /**
+     * Sets the fewest channels a layer keeps (default 1).
+     *
+     * @param n at least 1
+     * @return the new configuration
+     * @throws IllegalArgumentException if n is below 1
+     */
+    public StructuredPruning minChannels(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("expected at least 1 minimum channel, found " + n);
+        }
+        return new StructuredPruning(model, ratio, global, criterion, n, multipleOf, recovery, data, mapping,
+                samples, listener);
+    }
+
+    /**
+     * Rounds each layer's kept channel count up to a multiple (e.g. 4, for SIMD kernels), unless
+     * that exceeds the layer's channels.
+     *
+     * @param m at least 1
+     * @return the new configuration
+     * @throws IllegalArgumentException if m is below 1
+     */
+    public StructuredPruning multipleOf(int m) {
+        if (m < 1) {
+            throw new IllegalArgumentException("expected a channel multiple of at least 1, found " + m);
+        }
+        return new StructuredPruning(model, ratio, global, criterion, minChannels, m, recovery, data, mapping,
+                samples, listener);
+    }
+
+    /**
+     * Sets the calibration data used by recovery: the first {@code n} samples of {@code d}.
+     *
+     * @param d the data set
+     * @param map how samples map to the model input
+     * @param n how many samples, at least 1
+     * @return the new configuration
+     * @throws IllegalArgumentException if n is below 1
+     */
+    public StructuredPruning calibrate(Dataset d, InputMapping map, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("expected at least 1 calibration sample, found " + n);
+        }
+        return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf, recovery,
+                Objects.requireNonNull(d, "data"), Objects.requireNonNull(map, "mapping"), n, listener);
+    }
+
+    /**
+     * Sets the recovery applied after removing channels.
+     *
+     * @param r the recovery
+     * @return the new configuration
+     */
+    public StructuredPruning recover(Recovery r) {
+        return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf,
+                Objects.requireNonNull(r, "recovery"), data, mapping, samples, listener);
+    }
+
+    /**
+     * Sets the progress listener.
+     *
+     * @param l the listener
+     * @return the new configuration
+     */
+    public StructuredPruning listener(ProgressListener l) {
+        return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf, recovery, data,
+                mapping, samples, Objects.requireNonNull(l, "listener"));
+    }
+
+    /**
+     * Prunes.
+     *
+     * @return the pruned model and its report
+     * @throws IllegalArgumentException if the model is not float, has no prunable layer, or the
+     *     ratio would empty a layer
+     * @throws UnsupportedOperatorException if recovery must run an operator the interpreter lacks
+     * @throws IllegalStateException if least-squares recovery was asked without calibration data
+     */
+    public PruneResult apply() throws UnsupportedOperatorException {
+        Graph g = model.graph();
+        for (Tensor t : g.tensors()) {
+            if (t.type() != DataType.FLOAT32 && t.isConstant() && t.quant().isPresent()) {
+                throw new IllegalArgumentException("expected a float model (prune before quantizing), found "
+                        + t.type() + " constant " + t.name());
+            }
+        }
+        if (recovery == Recovery.LEAST_SQUARES && data == null) {
+            throw new IllegalStateException("least-squares recovery needs calibration data: call calibrate(...)");
+        }
+        ChannelGroups groups = new ChannelGroups(g);
+        List<ChannelGroups.Group> prunable = groups.groups().stream().filter(ChannelGroups.Group::prunable).toList();
+        if (prunable.isEmpty()) {
+            throw new IllegalArgumentException("expected a model with a prunable layer, found none: every channel"
+                    + " group touches a graph input or output or an unsupported operator");
+        }
+        if (criterion == Criterion.ACTIVATION && data == null) {
+            throw new IllegalStateException("the ACTIVATION criterion needs calibration data: call calibrate(...)");
+        }
+        List<float[]> calib = new ArrayList<>();
+        for (int i = 0; data != null && i < Math.min(samples, data.size()); i++) {
+            calib.add(mapping.toRealValues(data.get(i)));
+        }
+        Map<Integer, double[]> scores = new LinkedHashMap<>();
+        for (ChannelGroups.Group grp : prunable) {
+            scores.put(grp.id(), score(g, grp));
+        }
+        if (criterion == Criterion.ACTIVATION) {
+            ActivationScores.score(model, prunable, calib, scores);
+        }
+        Map<Integer, Integer> counts = global ? globalCounts(prunable, scores) : perLayerCounts(g, prunable);
+        Map<Integer, int[]> keep = new LinkedHashMap<>();
+        List<LayerChange> changes = new ArrayList<>();
+        for (ChannelGroups.Group grp : prunable) {
+            int k = constrain(counts.get(grp.id()), grp.channels());
+            changes.add(new LayerChange(g.node(grp.sources().get(0)).name(), grp.channels(), k));
+            if (k < grp.channels()) {
+                keep.put(grp.id(), topK(scores.get(grp.id()), k));
+            }
+        }
+        Graph pruned = ChannelSurgery.apply(groups, keep);
+        int refitted = 0;
+        if (recovery == Recovery.LEAST_SQUARES && !keep.isEmpty()) {
+            LinkedHashMap<Integer, int[]> layers = refitLayers(g, groups, keep);
+            pruned = LeastSquaresRefit.refit(model, pruned, layers, calib, listener);
+            refitted = layers.size();
+        }
+        Map<String, String> params = new TreeMap<>();
+        params.put("ratio", Double.toString(ratio));
+        params.put("criterion", criterion.name());
+        params.put("global", Boolean.toString(global));
+        params.put("recovery", recovery.name());
+        Model out = model.withGraph(pruned, new AppliedPass("prune-structured", params));
+        PruneReport report = new PruneReport(changes, OpCost.totalMacs(g), OpCost.totalMacs(pruned),
+                weightBytes(g), weightBytes(pruned), refitted);
+        return new PruneResult(out, report);
+    }
+
+    private double[] score(Graph g, ChannelGroups.Group grp) {
+        double[] s = new double[grp.channels()];
+        for (int src : grp.sources()) {
+            float[] w = g.tensor(g.node(src).input(1)).floats();
+            int inner = w.length / grp.channels();
+            for (int c = 0; c < grp.channels(); c++) {
+                double acc = 0;
+                for (int i = c * inner; i < (c + 1) * inner; i++) {
+                    acc += criterion == Criterion.L1 ? Math.abs(w[i]) : (double) w[i] * w[i];
+                }
+                s[c] += criterion == Criterion.L1 ? acc : Math.sqrt(acc);
+            }
+        }
+        return s;
+    }
+
+    private Map<Integer, Integer> perLayerCounts(Graph g, List<ChannelGroups.Group> prunable) {
+        Map<Integer, Integer> counts = new LinkedHashMap<>();
+        for (ChannelGroups.Group grp : prunable) {
+            int k = (int) Math.round((1 - ratio) * grp.channels());
+            if (k == 0) {
+                throw new IllegalArgumentException("expected a ratio that leaves a channel in every layer, found "
+                        + ratio + " that would remove all " + grp.channels() + " channels of "
+                        + g.node(grp.sources().get(0)).name());
+            }
+            counts.put(grp.id(), k);
+        }
+        return counts;
+    }
+
+    private Map<Integer, Integer> globalCounts(List<ChannelGroups.Group> prunable, Map<Integer, double[]> scores) {
+        List<double[]> all = new ArrayList<>();
+        int total = 0;
+        for (ChannelGroups.Group grp : prunable) {
+            double[] s = scores.get(grp.id());
+            double mean = Arrays.stream(s).average().orElse(1);
+            for (double v : s) {
+                all.add(new double[] {mean > 0 ? v / mean : 0, grp.id()});
+            }
+            total += s.length;
+        }
+        all.sort(Comparator.comparingDouble(a -> a[0]));
+        Map<Integer, Integer> counts = new LinkedHashMap<>();
+        prunable.forEach(grp -> counts.put(grp.id(), grp.channels()));
+        int remove = (int) Math.floor(ratio * total);
+        for (int i = 0; i < remove; i++) {
+            counts.merge((int) all.get(i)[1], -1, Integer::sum);
+        }
+        counts.replaceAll((id, k) -> Math.max(1, k));
+        return counts;
+    }
+
+    private int constrain(int k, int channels) {
+        int r = Math.max(k, minChannels);
+        r = (r + multipleOf - 1) / multipleOf * multipleOf;
+        return Math.min(r, channels);
+    }
+
+    private static int[] topK(double[] s, int k) {
+        Integer[] idx = new Integer[s.length];
+        for (int i = 0; i < s.length; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (a, b) -> s[a] != s[b] ? Double.compare(s[b], s[a]) : Integer.compare(a, b));
+        int[] keep = new int[k];
+        for (int i = 0; i < k; i++) {
+            keep[i] = idx[i];
+        }
+        Arrays.sort(keep);
+        return keep;
+    }
+
+    /** Consumers of pruned channels, in execution order, with the output rows each keeps. */
+    private static LinkedHashMap<Integer, int[]> refitLayers(Graph g, ChannelGroups groups, Map<Integer, int[]> keep) {
+        TreeMap<Integer, int[]> byNode = new TreeMap<>();
+        for (ChannelGroups.Group grp : groups.groups()) {
+            if (!keep.containsKey(grp.id())) {
+                continue;
+            }
+            for (int c : grp.consumers()) {
+                Node n = g.node(c);
+                ChannelGroups.Group og = groups.groupOf(n.output(0));
+                int[] rows = og != null ? keep.get(og.id()) : null;
+                if (rows == null) {
+                    rows = new int[g.tensor(n.input(1)).shape().dim(0)];
+                    Arrays.setAll(rows, i -> i);
+                }
+                byNode.put(c, rows);
+            }
+        }
+        return new LinkedHashMap<>(byNode);
+    }
+
+    private static long weightBytes(Graph g) {
+        long sum = 0;
+        for (Tensor t : g.tensors()) {
+            if (t.isConstant() && !g.consumers(g.tensorIndex(t.name())).isEmpty()) {
+                sum += t.byteSize();
+            }
+        }
+        return sum;
+    }
+}
