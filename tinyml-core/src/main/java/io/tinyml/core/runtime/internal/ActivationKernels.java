@@ -65,6 +65,15 @@ final class ActivationKernels {
         }
     }
 
+    /** The largest of {@code x[base .. base + depth)}; negative infinity for an empty row. */
+    private static float rowMax(float[] x, int base, int depth) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < depth; i++) {
+            max = Math.max(max, x[base + i]);
+        }
+        return max;
+    }
+
     private static Kernel softmax(Graph g, Node node, float[] x, float[] y) {
         double beta = ((Op.Softmax) node.op()).beta();
         Tensor in = g.tensor(node.input(0));
@@ -73,10 +82,7 @@ final class ActivationKernels {
         return () -> {
             for (int r = 0; r < rows; r++) {
                 int base = r * depth;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < depth; i++) {
-                    max = Math.max(max, x[base + i]);
-                }
+                float max = rowMax(x, base, depth);
                 double sum = 0;
                 for (int i = 0; i < depth; i++) {
                     double e = Math.exp((x[base + i] - max) * beta);
@@ -98,10 +104,7 @@ final class ActivationKernels {
         return () -> {
             for (int r = 0; r < rows; r++) {
                 int base = r * depth;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < depth; i++) {
-                    max = Math.max(max, x[base + i]);
-                }
+                float max = rowMax(x, base, depth);
                 double sum = 0;
                 for (int i = 0; i < depth; i++) {
                     sum += Math.exp((double) x[base + i] - max);
