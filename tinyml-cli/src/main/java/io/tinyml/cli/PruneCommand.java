@@ -94,10 +94,8 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Outputs.requireModelFile(output);
         String out = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!out.endsWith(".tflite") && !out.endsWith(".onnx")) {
-            throw new BadInputException("expected --output ending in .tflite or .onnx, found '" + output + "'");
-        }
         int modes = (ratio != null ? 1 : 0) + (sparsity != null ? 1 : 0) + (nm != null ? 1 : 0);
         if (modes != 1) {
             throw new BadInputException("expected exactly one of --structured, --sparsity or --n-m, found " + modes);

@@ -94,10 +94,8 @@ final class QuantizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Scheme sc = parse(() -> Scheme.parse(scheme));
         CalibrationMethod cm = parse(() -> CalibrationMethod.parse(method));
+        Outputs.requireModelFile(output);
         String out = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!out.endsWith(".tflite") && !out.endsWith(".onnx")) {
-            throw new BadInputException("expected --output ending in .tflite or .onnx, found '" + output + "'");
-        }
         if (samples < 1) {
             throw new BadInputException("expected --samples of at least 1, found " + samples);
         }

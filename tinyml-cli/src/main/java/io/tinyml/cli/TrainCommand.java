@@ -1,5 +1,6 @@
 package io.tinyml.cli;
 
+import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
@@ -13,9 +14,7 @@ import io.tinyml.train.OptimizerSpec;
 import io.tinyml.train.Training;
 import io.tinyml.train.TrainingResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,18 +84,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".tflite") && !name.endsWith(".onnx")) {
-            throw new BadInputException("expected --output ending in .tflite or .onnx, found '" + output + "'");
-        }
-        if (!force && Files.exists(output)) {
-            throw new BadInputException(output + " exists (use --force to replace it)");
-        }
+        Outputs.requireModelFile(output);
+        Outputs.check(output, false, force, model);
         OptimizerSpec opt = switch (optimizer.toLowerCase(Locale.ROOT)) {
             case "adam" -> parse(() -> OptimizerSpec.adam(lr));
             case "sgd" -> parse(() -> OptimizerSpec.sgd(lr, momentum));
@@ -106,30 +103,16 @@ final class TrainCommand implements Callable<Integer> {
         Dataset train = Datasets.open(data);
         Dataset ev = eval == null ? null : Datasets.open(eval);
         PrintWriter err = spec.commandLine().getErr();
-        ProgressListener progress = json ? ProgressListener.NONE : (task, done, total) -> {
-            err.printf("\r%-18s %d/%d", task, done, total);
-            if (done == total) {
-                err.println();
-            }
-            err.flush();
-        };
+        ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
         Training t = parse(() -> Training.builder().optOptimizer(opt).optSchedule(LearningRateSchedule.cosine())
                 .optEpochs(epochs).optBatchSize(batch).optSeed(seed).optRandomShift(shift).optReinsertBatchNorm(batchNorm).optQuantizationAware(qat)
                 .optInputScale(scale).optInputOffset(offset).optListener(progress).build());
         Double before = ev == null ? null : top1(f, ev);
         TrainingResult r = t.fit(f, train);
         Double after = ev == null ? null : top1(r.model(), ev);
-        // write beside OUT, then move into place: no partial OUT, ever
-        Path dir = output.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".tinyml-train-", name.endsWith(".onnx") ? ".onnx" : ".tflite");
-        try {
-            // the standard passes fold batch norm (which TFLite has no operator for) and fuse activations
-            ModelIO.write(PassPipeline.standard().run(r.model()), tmp);
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // the standard passes fold batch norm (which TFLite has no operator for) and fuse activations; written
+        // beside OUT and moved into place, so there is never a partial OUT
+        Outputs.writeModel(PassPipeline.standard().run(r.model()), output, force, model);
         report(r, before, after);
         return 0;
     }

@@ -106,6 +106,19 @@ public final class Outputs {
         ModelIO.write(model, target);
     }
 
+    /**
+     * Checks that a model output names a format we write, before any work is done.
+     *
+     * @param target the output file
+     * @throws IllegalArgumentException naming the file when it ends in neither .tflite nor .onnx
+     */
+    public static void requireModelFile(Path target) {
+        String name = target.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (!name.endsWith(".tflite") && !name.endsWith(".onnx")) {
+            throw new IllegalArgumentException("expected --output ending in .tflite or .onnx, found '" + target + "'");
+        }
+    }
+
     private static void checkFile(Path target, boolean force, Path... inputs) throws IOException {
         check(target, false, force, inputs);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
