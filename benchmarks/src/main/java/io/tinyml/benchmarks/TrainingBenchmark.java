@@ -34,15 +34,22 @@ import org.openjdk.jmh.annotations.Warmup;
  * backward pass and optimiser update, including building the network and mapping the data as every
  * {@code fit} does. The peer in the same run is the same network's inference-mode forward pass over
  * the same digits in batches of the same size. libtorch uses its default intra-op threads (one per
- * core). Scores are samples/s.
+ * core) and is unpacked from the pytorch-native-cpu jar into DJL's cache folder ({@code DJL_CACHE_DIR},
+ * default {@code ~/.djl.ai}); nothing is downloaded. Scores are samples/s.
+ *
+ * <p>On a machine shared with other work, libtorch's OpenMP threads spin against each other; pin one
+ * thread per process with {@code -jvmArgsAppend "-Dai.djl.pytorch.num_threads=1"} to compare runs.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar TrainingBenchmark -wi 1 -w 5 -i 2 -r 8
+ * </pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-DDJL_CACHE_DIR=target/djl-cache",
-        "-DENGINE_CACHE_DIR=target/djl-cache"})
+@Fork(value = 1, jvmArgsAppend = "-Dai.djl.offline=true")
 public class TrainingBenchmark {
     static final int SAMPLES = 512;
 
