@@ -239,8 +239,10 @@ public final class Training {
                     listener.progress(task, b + 1, batches);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                // averaged weights or re-measured batch norm: the epoch's result is an exported model
-                Model exported = avg != null || bnSamples > 0 ? export(net, avg, tr, epoch) : null;
+                // averaged weights or re-measured batch norm: the epoch's result is an exported model (needed
+                // after every epoch with validation, after the last without)
+                Model exported = (avg != null || bnSamples > 0) && (va != null || epoch == epochs)
+                        ? export(net, avg, tr, epoch) : null;
                 double[] v;
                 if (va == null) {
                     v = new double[] {Double.NaN, Double.NaN};
