@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.tinyml.train.NetworkSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code tinyml train}, run in-process through {@link Main}. */
 class TrainCommandTest {
@@ -61,6 +64,35 @@ class TrainCommandTest {
         assertFalse(Files.exists(out));
         try (var files = Files.list(tmp)) {
             assertEquals(0, files.count());
+        }
+    }
+
+    /**
+     * A model of [1, 4, 4, 1] inputs and 3 classes trained on CSV rows of 16 features and a label; one row
+     * (the fourth) is bad: a missing feature, a label beyond the model's classes, or a NaN feature.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "wrong shape | 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0 | line 4: expected 17 columns, found 16",
+        "wrong label count | 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,12 | expected at most 3 classes (the model's output has 3), found 13",
+        "NaN | 1,1,1,1,1,1,NaN,1,1,1,1,1,1,1,1,1,0 | expected finite values, found NaN at value 6 of sample 3"})
+    void badCsvDataIsOneLineAndWritesNothing(String what, String badRow, String expected) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Path model = in.resolve("net.tflite");
+        ModelIO.write(NetworkSpec.builder(4, 4, 1).flatten().dense(3).build().toModel(1), model);
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            csv.append(i == 3 ? badRow : "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1," + i % 3).append('\n');
+        }
+        Path data = Files.writeString(in.resolve("rows.csv"), csv.toString());
+        Path outDir = Files.createDirectories(tmp.resolve("out"));
+        CliTest.Outcome o = CliTest.tinyml("train", model, "--data", data, "--epochs", 1, "--output",
+                outDir.resolve("trained.tflite"));
+        assertEquals(Main.EXIT_BAD_INPUT, o.status(), what + ": " + o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains(expected), what + ": " + o.err());
+        try (var files = Files.list(outDir)) {
+            assertEquals(0, files.count(), what + ": nothing written");
         }
     }
 }

@@ -10,12 +10,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Finds external tools for the tests; in CI (env CI=true) a missing tool fails the test. */
-final class Toolchain {
+/**
+ * Finds external tools for the tests; in CI (env CI=true) a missing tool fails the test. Shared with other
+ * modules' tests through this module's test-jar.
+ */
+public final class Toolchain {
     private Toolchain() {
     }
 
-    static void require(String tool) {
+    /**
+     * Requires a tool on the PATH: skips the test when it is missing, fails it in CI.
+     *
+     * @param tool the program name
+     */
+    public static void require(String tool) {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
@@ -31,8 +39,16 @@ final class Toolchain {
         }
     }
 
-    /** Runs a command in a directory, failing the test on a non-zero exit; returns its output. */
-    static String run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+    /**
+     * Runs a command in a directory, failing the test on a non-zero exit or after 10 minutes.
+     *
+     * @param dir the working directory
+     * @param cmd the command and its arguments
+     * @return its standard output and error
+     * @throws IOException if it cannot start
+     * @throws InterruptedException if interrupted
+     */
+    public static String run(Path dir, List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(600, TimeUnit.SECONDS)) {

@@ -85,6 +85,8 @@ public final class Training {
     private final int shift;
     private final double averaging;
     private final boolean reinsertBatchNorm;
+    private final int bnSamples;
+    private final boolean validateInitial;
     private final int qatSamples;
     private final ProgressListener listener;
     private final Consumer<EpochStats> epochListener;
@@ -104,6 +106,8 @@ public final class Training {
         this.shift = b.shift;
         this.averaging = b.averaging;
         this.reinsertBatchNorm = b.reinsertBatchNorm;
+        this.bnSamples = b.bnSamples;
+        this.validateInitial = b.validateInitial;
         this.qatSamples = b.qatSamples;
         this.listener = b.listener;
         this.epochListener = b.epochListener;
@@ -200,6 +204,12 @@ public final class Training {
             for (int i = 0; i < idx.length; i++) {
                 idx[i] = i;
             }
+            if (validateInitial) {
+                double[] v = evaluate(trainer, lossFn, va, classes, inShape);
+                log.info("before training: val loss {} val accuracy {}", fmt(v[0]), fmt(v[1]));
+                bestLoss = v[0];
+                best = net.toModel(provenance(0));
+            }
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 shuffle(idx, order);
                 long t0 = System.nanoTime();
@@ -229,11 +239,15 @@ public final class Training {
                     listener.progress(task, b + 1, batches);
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
+                // averaged weights or re-measured batch norm: the epoch's result is an exported model (needed
+                // after every epoch with validation, after the last without)
+                Model exported = (avg != null || bnSamples > 0) && (va != null || epoch == epochs)
+                        ? export(net, avg, tr, epoch) : null;
                 double[] v;
                 if (va == null) {
                     v = new double[] {Double.NaN, Double.NaN};
-                } else if (avg != null) {
-                    v = evaluateAveraged(net, avg, lossFn, va, classes, epoch);
+                } else if (exported != null) {
+                    v = evaluateExported(exported, lossFn, va, classes);
                 } else {
                     v = evaluate(trainer, lossFn, va, classes, inShape);
                 }
@@ -247,28 +261,33 @@ public final class Training {
                 epochListener.accept(s);
                 if (va == null) {
                     bestEpoch = epoch;
+                    best = exported;
                     continue;
                 }
                 if (v[0] < bestLoss) {
                     bestLoss = v[0];
                     bestEpoch = epoch;
-                    best = net.toModel(provenance(epoch), avg == null ? Map.of() : avg.values());
+                    best = exported != null ? exported : net.toModel(provenance(epoch));
                 } else if (patience > 0 && epoch - bestEpoch >= patience) {
                     stopped = epoch < epochs;
                     break;
                 }
             }
             if (best == null) {
-                best = net.toModel(provenance(bestEpoch), avg == null ? Map.of() : avg.values());
+                best = net.toModel(provenance(bestEpoch));
             }
         }
         return new TrainingResult(best, history, bestEpoch, stopped);
     }
 
-    /** Validation figures of the averaged weights, run by a network built from the exported model. */
-    private double[] evaluateAveraged(TrainableModel net, WeightAverage avg, ClassifierLoss lossFn, TrainingData d,
-                                      int classes, int epoch) {
-        Model m = net.toModel(provenance(epoch), avg.values());
+    /** The network's weights (the averaged ones when averaging) with re-measured batch norm when asked for. */
+    private Model export(TrainableModel net, WeightAverage avg, TrainingData tr, int epoch) {
+        Model m = net.toModel(provenance(epoch), avg == null ? Map.of() : avg.values());
+        return bnSamples > 0 && BatchNormStatistics.present(m) ? BatchNormStatistics.reestimate(m, tr, bnSamples) : m;
+    }
+
+    /** Validation figures of an exported model, run by a network built from it. */
+    private double[] evaluateExported(Model m, ClassifierLoss lossFn, TrainingData d, int classes) {
         try (TrainableModel copy = TrainableModel.of(m); NDManager mgr = copy.djl().getNDManager().newSubManager()) {
             double lossSum = 0;
             long correct = 0;
@@ -322,13 +341,8 @@ public final class Training {
         return new double[] {lossSum / d.size(), correct / (double) d.size()};
     }
 
-    private static NDArray batchArray(NDManager mgr, TrainingData d, int[] idx, int from, int to, Shape inShape) {
-        int per = d.perSample();
-        float[] x = new float[(to - from) * per];
-        for (int i = from; i < to; i++) {
-            System.arraycopy(d.values(), idx[i] * per, x, (i - from) * per, per);
-        }
-        return mgr.create(x, TrainableModel.djlShape(inShape, to - from));
+    static NDArray batchArray(NDManager mgr, TrainingData d, int[] idx, int from, int to, Shape inShape) {
+        return mgr.create(d.gather(idx, from, to), TrainableModel.djlShape(inShape, to - from));
     }
 
     /** A batch of images each moved by a random whole-pixel offset in [-shift, shift], uncovered pixels = raw 0. */
@@ -414,6 +428,8 @@ public final class Training {
         private int shift;
         private double averaging;
         private boolean reinsertBatchNorm;
+        private int bnSamples;
+        private boolean validateInitial;
         private int qatSamples;
         private ProgressListener listener = ProgressListener.NONE;
         private Consumer<EpochStats> epochListener = s -> { };
@@ -585,6 +601,37 @@ public final class Training {
         }
 
         /**
+         * Validates the starting weights too, before the first epoch: when no epoch's weights reach a lower
+         * validation loss, the result holds the starting weights ({@link TrainingResult#bestEpoch()} 0),
+         * so fine-tuning never returns a model that validates worse than the one it was given. Needs
+         * validation data.
+         *
+         * @param on whether the starting weights are a candidate
+         * @return this builder
+         */
+        public Builder optValidateInitial(boolean on) {
+            this.validateInitial = on;
+            return this;
+        }
+
+        /**
+         * Re-measures batch-norm running statistics before a result is validated or returned: the
+         * weights' (or the averaged weights') statistics over the first {@code samples} training samples,
+         * by training-mode forward passes without gradients whose batch statistics are averaged
+         * (as PyTorch's {@code update_bn}; augmentation is not applied). During training the statistics
+         * follow an exponential average of the last few dozen batches of moving weights, and averaged
+         * weights ({@link #optWeightAveraging(double)}) have none of their own. Costs one forward pass over
+         * those samples per epoch. Models without batch norm are unaffected.
+         *
+         * @param samples the most training samples to measure on; 0 (the default) turns it off
+         * @return this builder
+         */
+        public Builder optBatchNormStatistics(int samples) {
+            this.bnSamples = samples;
+            return this;
+        }
+
+        /**
          * Trains quantization-aware: the forward passes see int8 weights (symmetric, per output channel)
          * and int8 activations (per tensor, over ranges measured by the interpreter on the first
          * {@code calibrationSamples} training samples, as post-training calibration does), with
@@ -640,6 +687,9 @@ public final class Training {
                         + "training, without batch norm re-insertion, found " + qatSamples
                         + (reinsertBatchNorm ? " with re-insertion" : ""));
             }
+            if (bnSamples < 0) {
+                throw new IllegalArgumentException("expected non-negative batch-norm samples, found " + bnSamples);
+            }
             if (shift < 0 || shift > 8) {
                 throw new IllegalArgumentException("expected a random shift of 0 to 8 pixels, found " + shift);
             }
@@ -653,6 +703,10 @@ public final class Training {
             if (patience < 0 || patience > 0 && validation == null && validationFraction == 0) {
                 throw new IllegalArgumentException("expected early stopping patience >= 0 with validation data, found "
                         + patience + (patience > 0 ? " without validation data" : ""));
+            }
+            if (validateInitial && validation == null && validationFraction == 0) {
+                throw new IllegalArgumentException("expected validation data to validate the starting weights, "
+                        + "found none");
             }
             return new Training(this);
         }

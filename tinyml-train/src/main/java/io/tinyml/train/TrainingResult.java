@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param model the trained model (with validation data: the weights of the best validation epoch)
  * @param history one entry per epoch run
- * @param bestEpoch the epoch whose weights {@code model} holds, from 1
+ * @param bestEpoch the epoch whose weights {@code model} holds, from 1; 0 when validation preferred the starting
+ *     weights ({@link Training.Builder#optValidateInitial(boolean)})
  * @param stoppedEarly whether early stopping ended the run before the configured epochs
  */
 public record TrainingResult(Model model, List<EpochStats> history, int bestEpoch, boolean stoppedEarly) {

@@ -56,7 +56,32 @@ class TrainingTest {
     }
 
     @Test
+    void validatedStartingWeightsAreKeptOnlyWhenNoEpochBeatsThem() throws Exception {
+        Dataset train = Digits.mnist(0, 600);
+        Dataset val = Digits.mnist(5000, 5300);
+        Training.Builder b = Training.builder().optBatchSize(50).optSeed(4).optInputScale(1f / 255).optValidation(val)
+                .optValidateInitial(true);
+        // from random weights, the first epoch already validates better than the start
+        TrainingResult fromScratch = b.optOptimizer(OptimizerSpec.adam(1e-3f)).optEpochs(2).build()
+                .fit(MLP.toModel(5), train);
+        assertTrue(fromScratch.bestEpoch() >= 1, fromScratch.history().toString());
+        // a rate of 1.0 wrecks trained weights: every epoch validates worse, the starting weights come back
+        Model start = fromScratch.model();
+        TrainingResult wrecked = b.optOptimizer(OptimizerSpec.sgd(1f, 0.9f)).optEpochs(2).build().fit(start, train);
+        System.out.println("validated start: " + wrecked.history());
+        assertEquals(0, wrecked.bestEpoch(), wrecked.history().toString());
+        for (int i = 0; i < start.graph().tensors().size(); i++) {
+            Tensor t = start.graph().tensor(i);
+            if (t.isConstant()) {
+                assertArrayEquals(t.floats(), wrecked.model().graph().tensor(i).floats(), t.name());
+            }
+        }
+    }
+
+    @Test
     void configurationIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> Training.builder().optValidateInitial(true).build());
+        assertThrows(IllegalArgumentException.class, () -> Training.builder().optBatchNormStatistics(-1).build());
         assertThrows(IllegalArgumentException.class, () -> Training.builder().optEpochs(0).build());
         assertThrows(IllegalArgumentException.class, () -> Training.builder().optEarlyStopping(2).build());
         assertThrows(IllegalArgumentException.class, () -> Training.builder().optRandomShift(9).build());

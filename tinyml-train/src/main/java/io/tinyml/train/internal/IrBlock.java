@@ -29,9 +29,13 @@ import java.util.Map;
  * statistics are updated by training-mode forward passes; other constants stay fixed. Not thread-safe.
  */
 public final class IrBlock extends AbstractBlock {
+    /** Share of the old batch-norm running statistics kept per training batch (PyTorch's 0.1 update). */
+    public static final float DEFAULT_BN_MOMENTUM = 0.9f;
+
     private final Graph graph;
     private final Map<Integer, ParamSlot> slots;
     private Map<Integer, float[]> ranges;
+    private float bnMomentum = DEFAULT_BN_MOMENTUM;
 
     /**
      * Builds the block from a float graph.
@@ -59,6 +63,20 @@ public final class IrBlock extends AbstractBlock {
      */
     public void setFakeQuantization(Map<Integer, float[]> activationRanges) {
         this.ranges = activationRanges == null ? null : Map.copyOf(activationRanges);
+    }
+
+    /**
+     * Sets how training-mode forward passes update batch-norm running statistics:
+     * {@code running = momentum * running + (1 - momentum) * batch} (DJL's convention; PyTorch's
+     * momentum is {@code 1 - momentum}).
+     *
+     * @param momentum in [0, 1]; 0 replaces the statistics by the batch's
+     */
+    public void setBatchNormMomentum(float momentum) {
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("expected a batch-norm momentum in [0, 1], found " + momentum);
+        }
+        this.bnMomentum = momentum;
     }
 
     /**
@@ -124,7 +142,7 @@ public final class IrBlock extends AbstractBlock {
             NDArray a = store.getValue(e.getValue().parameter(), mgr.getDevice(), training);
             values.put(e.getKey(), e.getValue().value(a));
         }
-        IrOps ops = new IrOps(graph, mgr, training, ranges);
+        IrOps ops = new IrOps(graph, mgr, training, ranges, bnMomentum);
         for (Node n : graph.nodes()) {
             IrOps.Value y = ops.apply(n, values);
             values.put(n.output(0), y);

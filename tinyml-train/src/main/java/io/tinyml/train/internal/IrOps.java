@@ -24,19 +24,19 @@ import java.util.Map;
  * padding, NHWC axes, flatten order). One instance per forward pass. Not thread-safe.
  */
 final class IrOps {
-    /** PyTorch's running-average factor is 1 - this (DJL's convention): 0.1 per batch. */
-    private static final float BN_MOMENTUM = 0.9f;
-
     private final Graph graph;
     private final NDManager mgr;
     private final boolean training;
     private final Map<Integer, float[]> ranges;
+    private final float bnMomentum;
 
-    IrOps(Graph graph, NDManager mgr, boolean training, Map<Integer, float[]> ranges) {
+    /** @param bnMomentum the share of the old running statistics kept per training batch (DJL's convention) */
+    IrOps(Graph graph, NDManager mgr, boolean training, Map<Integer, float[]> ranges, float bnMomentum) {
         this.graph = graph;
         this.mgr = mgr;
         this.training = training;
         this.ranges = ranges;
+        this.bnMomentum = bnMomentum;
     }
 
     /**
@@ -335,7 +335,7 @@ final class IrOps {
         NDArray beta = values.get(n.input(2)).array();
         NDArray mean = values.get(n.input(3)).array();
         NDArray var = values.get(n.input(4)).array();
-        NDArray y = BatchNorm.batchNorm(a, mean, var, gamma, beta, 1, BN_MOMENTUM, epsilon, training)
+        NDArray y = BatchNorm.batchNorm(a, mean, var, gamma, beta, 1, bnMomentum, epsilon, training)
                 .singletonOrThrow();
         return a.getShape().dimension() == 4 ? Value.nchw(y) : Value.ir(y);
     }

@@ -62,6 +62,22 @@ public record TrainingData(float[] values, int[] labels, int perSample) {
     }
 
     /**
+     * Copies some samples' values into one array, sample after sample.
+     *
+     * @param idx sample indices
+     * @param from the first position in {@code idx}
+     * @param to one past the last position
+     * @return {@code (to - from) * perSample} values
+     */
+    public float[] gather(int[] idx, int from, int to) {
+        float[] x = new float[(to - from) * perSample];
+        for (int i = from; i < to; i++) {
+            System.arraycopy(values, idx[i] * perSample, x, (i - from) * perSample, perSample);
+        }
+        return x;
+    }
+
+    /**
      * Returns the number of samples.
      *
      * @return the count
