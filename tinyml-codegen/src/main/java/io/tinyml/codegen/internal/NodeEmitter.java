@@ -298,6 +298,9 @@ final class NodeEmitter {
 
     private String pad(Node n, boolean int8) throws UnsupportedOperatorException {
         Op.Pad op = (Op.Pad) n.op();
+        if (op.mode() != io.tinyml.core.ir.PadMode.CONSTANT) {
+            throw unsupported(n, op.mode() + " padding has no C kernel yet (constant padding has)");
+        }
         int[] id = g.tensor(n.input(0)).shape().toArray();
         int[] od = g.tensor(n.output(0)).shape().toArray();
         int r = od.length;
