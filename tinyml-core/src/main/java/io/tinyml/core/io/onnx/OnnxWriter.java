@@ -587,9 +587,16 @@ public final class OnnxWriter {
         List<OnnxProtoWriter> attrs = new ArrayList<>(List.of(
                 attrInts("kernel_shape", p.filter().stream().mapToInt(Integer::intValue).toArray()),
                 attrInts("strides", p.strides().stream().mapToInt(Integer::intValue).toArray()),
-                attrInts("dilations", p.dilations().stream().mapToInt(Integer::intValue).toArray()),
                 attrInts("pads", pads), attrInt("ceil_mode", ceil ? 1 : 0)));
-        if (!p.max()) {
+        boolean dilated = p.dilations().stream().anyMatch(v -> v != 1);
+        if (p.max()) {
+            attrs.add(attrInts("dilations", p.dilations().stream().mapToInt(Integer::intValue).toArray()));
+        } else {
+            if (dilated) {
+                throw new UnsupportedOperatorException("AveragePool", "node '" + n.name() + "': expected AveragePool "
+                        + "without dilations (they need opset 19), found " + p.dilations() + " (onnx-writer, opset "
+                        + OPSET + ")");
+            }
             attrs.add(attrInt("count_include_pad", p.countPadding() ? 1 : 0));
         }
         String op = p.max() ? "MaxPool" : "AveragePool";
