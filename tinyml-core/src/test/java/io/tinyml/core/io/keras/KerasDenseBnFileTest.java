@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * MLPerf Tiny's anomaly-detection autoencoder (640-128-128-128-128-8-128-128-128-128-640, each hidden
@@ -41,13 +42,12 @@ class KerasDenseBnFileTest {
         for (Model model : new Model[] {m, folded}) {
             Interpreter it = Interpreter.create(model);
             for (int r = 0; r < rows; r++) {
-                float[] x = new float[WIDTH];
-                System.arraycopy(inputs, r * WIDTH, x, 0, WIDTH);
-                float[] y = it.invokeFloat(x)[0];
+                float[] y = it.invokeFloat(Arrays.copyOfRange(inputs, r * WIDTH, (r + 1) * WIDTH))[0];
                 assertEquals(WIDTH, y.length);
-                for (int i = 0; i < WIDTH; i++) {
-                    worst = Math.max(worst, Math.abs(y[i] - keras[r * WIDTH + i]));
-                    worst = Math.max(worst, Math.abs(y[i] - tflite[r * WIDTH + i]));
+                for (float[] want : new float[][] {keras, tflite}) {
+                    for (int i = 0; i < WIDTH; i++) {
+                        worst = Math.max(worst, Math.abs(y[i] - want[r * WIDTH + i]));
+                    }
                 }
             }
         }
