@@ -20,8 +20,9 @@ import java.util.Arrays;
  * Dense followed by BatchNormalization and ReLU) as written by Keras itself: trained briefly on
  * random data, with BN layers using center=False, scale=False and epsilons from 1e-5 to 0.1. The file,
  * the inputs and the outputs of Keras's {@code model.predict} and of TensorFlow's own float TFLite
- * conversion come from {@code src/test/python/dense_bn_autoencoder.py}. Our reading, as read and
- * after the standard passes (BN folded into the Dense layers), must match both within 1e-4.
+ * conversion come from {@code src/test/python/dense_bn_autoencoder.py}. Our reading, as read, after
+ * the standard passes (BN folded into the Dense layers) and written to TFLite by us and read back,
+ * must match both within 1e-4.
  */
 class KerasDenseBnFileTest {
     private static final String DIR = "/keras/dense-bn-autoencoder/";
@@ -39,7 +40,9 @@ class KerasDenseBnFileTest {
         int rows = inputs.length / WIDTH;
         assertEquals(4, rows);
         double worst = 0;
-        for (Model model : new Model[] {m, folded}) {
+        Model viaTflite = io.tinyml.core.io.tflite.TfliteReader.read(io.tinyml.core.io.tflite.TfliteWriter.write(folded),
+                "autoencoder.tflite");
+        for (Model model : new Model[] {m, folded, viaTflite}) {
             Interpreter it = Interpreter.create(model);
             for (int r = 0; r < rows; r++) {
                 float[] y = it.invokeFloat(Arrays.copyOfRange(inputs, r * WIDTH, (r + 1) * WIDTH))[0];
