@@ -464,6 +464,10 @@ final class NodeEmitter {
 
     /** QUANTIZE (float32 or int8 to int8) and DEQUANTIZE (int8 to float32) of activations. */
     private String convert(Node n, Tensor in, Tensor out) throws UnsupportedOperatorException {
+        if (n.op() instanceof Op.Quantize q && q.narrowed()) {
+            throw unsupported(n, "quantization to the narrowed range [" + q.min() + ", " + q.max() + "] (4- or 2-bit "
+                    + "integers) has no C kernel yet");
+        }
         int count = out.shape().elementCount();
         boolean inQ = in.type() == DataType.INT8 && Quant.perTensor(in);
         boolean outQ = out.type() == DataType.INT8 && Quant.perTensor(out);

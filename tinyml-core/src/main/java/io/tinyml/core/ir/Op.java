@@ -255,7 +255,9 @@ public sealed interface Op {
      * ignored. Max takes the largest tap on the input; average divides the sum of taps on the input by
      * the taps on the padded input ({@code countPadding}) or on the input. An optional second output
      * (max only) is the INT64 index of each maximum (the first on ties) into the input flattened
-     * channels-first, {@code [N, C, D1..Dk]} row-major, as ONNX's Indices (storage order 0).
+     * channels-first, as ONNX's Indices: {@code (n * C + c) * D1..Dk} plus the spatial position,
+     * row-major ({@code d1 * D2..Dk + ... + dk}, storage order 0) or column-major
+     * ({@code d1 + d2 * D1 + ... + dk * D1..Dk-1}, storage order 1).
      *
      * @param max max pooling when true, average pooling when false
      * @param filter window size per spatial axis
@@ -264,9 +266,10 @@ public sealed interface Op {
      * @param before leading padding per spatial axis
      * @param after trailing padding per spatial axis
      * @param countPadding average pooling divides by taps on the padded input rather than on the input
+     * @param columnMajorIndices the Indices output numbers spatial positions column-major
      */
     record Pool(boolean max, List<Integer> filter, List<Integer> strides, List<Integer> dilations, List<Integer> before,
-            List<Integer> after, boolean countPadding) implements Op {
+            List<Integer> after, boolean countPadding, boolean columnMajorIndices) implements Op {
         public Pool {
             filter = List.copyOf(filter);
             strides = List.copyOf(strides);
@@ -465,8 +468,35 @@ public sealed interface Op {
         }
     }
 
-    /** Quantize a float tensor, or requantize an integer one, to the output's parameters. */
-    record Quantize() implements Op {
+    /**
+     * Quantize a float tensor, or requantize an integer one, to the output's parameters, saturating
+     * to {@code [min, max]} intersected with the output type's range: the type's range by default,
+     * narrower for 4- and 2-bit integers held in INT8 or UINT8.
+     *
+     * @param min the smallest stored value
+     * @param max the largest stored value
+     */
+    record Quantize(int min, int max) implements Op {
+        public Quantize {
+            if (min > max) {
+                throw new IllegalArgumentException("expected saturation bounds min <= max, found " + min + " > " + max);
+            }
+        }
+
+        /** Quantizes to the output type's full range. */
+        public Quantize() {
+            this(Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+
+        /**
+         * Returns whether the bounds narrow the output type's range.
+         *
+         * @return true for a narrowed range
+         */
+        public boolean narrowed() {
+            return min != Integer.MIN_VALUE || max != Integer.MAX_VALUE;
+        }
+
         @Override
         public OpKind kind() {
             return OpKind.QUANTIZE;

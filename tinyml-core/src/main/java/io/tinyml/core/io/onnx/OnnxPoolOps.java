@@ -28,9 +28,9 @@ final class OnnxPoolOps extends OnnxNodeContext {
         if (x.type != DataType.FLOAT32) {
             throw unsupported("FLOAT data for " + k.length + "-D, dilated or index-returning pooling, found " + x.type);
         }
-        if (indices && attrI("storage_order", 0) != 0) {
-            throw unsupported("row-major Indices (storage_order=0), found storage_order="
-                    + attrI("storage_order", 0));
+        long order = attrI("storage_order", 0);
+        if (order != 0 && order != 1) {
+            throw malformed("storage_order 0 (row-major) or 1 (column-major)", "" + order);
         }
         boolean ceil = attrI("ceil_mode", 0) != 0;
         boolean countPadding = !max && attrI("count_include_pad", 0) != 0;
@@ -66,7 +66,7 @@ final class OnnxPoolOps extends OnnxNodeContext {
         }
         toLast.add(1);
         Op.Pool op = new Op.Pool(max, boxed(k), boxed(s), boxed(d), boxed(Arrays.copyOfRange(pads, 0, sp)),
-                boxed(Arrays.copyOfRange(pads, sp, 2 * sp)), countPadding);
+                boxed(Arrays.copyOfRange(pads, sp, 2 * sp)), countPadding, order == 1);
         String name = node().name();
         if (r == 4) {
             Value y = outNhwc(0, x.type, ys, null);

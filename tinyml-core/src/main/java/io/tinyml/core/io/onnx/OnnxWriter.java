@@ -427,7 +427,15 @@ public final class OnnxWriter {
             case LOGISTIC -> unary(n, "Sigmoid");
             case TANH -> unary(n, "Tanh");
             case HARD_SWISH -> unary(n, "HardSwish");
-            case QUANTIZE -> unary(n, "Identity");
+            case QUANTIZE -> {
+                if (((Op.Quantize) op).narrowed()) {
+                    throw new UnsupportedOperatorException("QuantizeLinear", "node '" + n.name() + "': expected "
+                            + "quantization to the output type's range, found the narrower range ["
+                            + ((Op.Quantize) op).min() + ", " + ((Op.Quantize) op).max() + "] (onnx-writer, opset "
+                            + OPSET + " has no 4- or 2-bit types)");
+                }
+                unary(n, "Identity");
+            }
             case DEQUANTIZE -> dequantize(n);
             case TRANSPOSE -> transpose(n, (Op.Transpose) op);
             case BATCH_NORMALIZATION -> batchNorm(n, (Op.BatchNormalization) op);

@@ -328,7 +328,14 @@ public final class TfliteWriter {
                 case TANH -> new OpOut(TANH, 0, in, out, null);
                 case LOG_SOFTMAX -> new OpOut(LOG_SOFTMAX, 0, in, out, null);
                 case HARD_SWISH -> new OpOut(HARD_SWISH, OPT_HARD_SWISH, in, out, Emitter::emptyTable);
-                case QUANTIZE -> new OpOut(QUANTIZE, OPT_QUANTIZE, in, out, Emitter::emptyTable);
+                case QUANTIZE -> {
+                    if (((Op.Quantize) op).narrowed()) {
+                        throw new UnsupportedOperatorException("QUANTIZE", "node '" + n.name() + "' (QUANTIZE to ["
+                                + ((Op.Quantize) op).min() + ", " + ((Op.Quantize) op).max() + "]): expected "
+                                + "quantization to the output type's range; TFLite has no 4- or 2-bit types (TFLite writer)");
+                    }
+                    yield new OpOut(QUANTIZE, OPT_QUANTIZE, in, out, Emitter::emptyTable);
+                }
                 case DEQUANTIZE -> new OpOut(DEQUANTIZE, OPT_DEQUANTIZE, in, out, Emitter::emptyTable);
                 case TRANSPOSE -> {
                     int[] perm = ((Op.Transpose) op).perm().stream().mapToInt(Integer::intValue).toArray();

@@ -9,7 +9,7 @@ import io.tinyml.core.ir.Tensor;
 
 /**
  * Float32 {@link Op.Pool}: max or average pooling over k spatial axes of a channels-last tensor,
- * with dilations, explicit pads and the optional Indices output. Each axis's window taps are listed
+ * with dilations, explicit pads and the optional Indices output (row- or column-major). Each axis's window taps are listed
  * once when the kernel is prepared; a window's taps are then the product of its per-axis lists.
  * Sums are accumulated in double and rounded once.
  */
@@ -65,6 +65,15 @@ final class GeneralPoolKernel {
             inStride[a] = s;
             s *= id[a + 1];
         }
+        // spatial stride of each axis in the Indices output's numbering
+        int[] idxStride = inStride.clone();
+        if (p.columnMajorIndices()) {
+            int m = 1;
+            for (int a = 0; a < k; a++) {
+                idxStride[a] = m;
+                m *= id[a + 1];
+            }
+        }
         boolean max = p.max();
         boolean countPadding = p.countPadding();
         return () -> {
@@ -86,14 +95,16 @@ final class GeneralPoolKernel {
                         java.util.Arrays.fill(j, 0);
                         for (int t = 0; t < count; t++) {
                             int at = 0;
+                            int numbered = 0;
                             for (int a = 0; a < k; a++) {
                                 at += taps[a][o[a]][j[a]] * inStride[a];
+                                numbered += taps[a][o[a]][j[a]] * idxStride[a];
                             }
                             float v = x[(b * inSpatial + at) * c + ch];
                             if (max) {
                                 if (v > best || bestAt < 0) {
                                     best = v;
-                                    bestAt = at;
+                                    bestAt = numbered;
                                 }
                             } else {
                                 sum += v;
