@@ -43,8 +43,8 @@ final class PoolChecks {
             long ceil = (span + s - 1) / s + 1;
             int o = ys.dim(a + 1);
             if (o < floor || o > ceil) {
-                throw OpChecks.fail(where, "output size " + floor + (ceil == floor ? "" : " or " + ceil) + " on spatial axis "
-                        + a, "" + o);
+                throw OpChecks.fail(where, "output size " + floor + (ceil == floor ? "" : " or " + ceil)
+                        + " on spatial axis " + a, "" + o);
             }
         }
         if (outs == 2) {

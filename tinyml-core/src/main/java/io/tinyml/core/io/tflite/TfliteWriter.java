@@ -332,7 +332,8 @@ public final class TfliteWriter {
                     if (((Op.Quantize) op).narrowed()) {
                         throw new UnsupportedOperatorException("QUANTIZE", "node '" + n.name() + "' (QUANTIZE to ["
                                 + ((Op.Quantize) op).min() + ", " + ((Op.Quantize) op).max() + "]): expected "
-                                + "quantization to the output type's range; TFLite has no 4- or 2-bit types (TFLite writer)");
+                                + "quantization to the output type's range; TFLite has no 4- or 2-bit types "
+                                + "(TFLite writer)");
                     }
                     yield new OpOut(QUANTIZE, OPT_QUANTIZE, in, out, Emitter::emptyTable);
                 }

@@ -9,8 +9,9 @@ import io.tinyml.core.ir.Tensor;
 
 /**
  * Float32 {@link Op.Pool}: max or average pooling over k spatial axes of a channels-last tensor,
- * with dilations, explicit pads and the optional Indices output (row- or column-major). Each axis's window taps are listed
- * once when the kernel is prepared; a window's taps are then the product of its per-axis lists.
+ * with dilations, explicit pads and the optional Indices output (row- or column-major). Each
+ * axis's window taps are listed once when the kernel is prepared; a window's taps are then the
+ * product of its per-axis lists.
  * Sums are accumulated in double and rounded once.
  */
 final class GeneralPoolKernel {
