@@ -298,6 +298,9 @@ final class NodeEmitter {
 
     private String pad(Node n, boolean int8) throws UnsupportedOperatorException {
         Op.Pad op = (Op.Pad) n.op();
+        if (op.mode() != io.tinyml.core.ir.PadMode.CONSTANT) {
+            throw unsupported(n, op.mode() + " padding has no C kernel yet (constant padding has)");
+        }
         int[] id = g.tensor(n.input(0)).shape().toArray();
         int[] od = g.tensor(n.output(0)).shape().toArray();
         int r = od.length;
@@ -461,6 +464,10 @@ final class NodeEmitter {
 
     /** QUANTIZE (float32 or int8 to int8) and DEQUANTIZE (int8 to float32) of activations. */
     private String convert(Node n, Tensor in, Tensor out) throws UnsupportedOperatorException {
+        if (n.op() instanceof Op.Quantize q && q.narrowed()) {
+            throw unsupported(n, "quantization to the narrowed range [" + q.min() + ", " + q.max() + "] (4- or 2-bit "
+                    + "integers) has no C kernel yet");
+        }
         int count = out.shape().elementCount();
         boolean inQ = in.type() == DataType.INT8 && Quant.perTensor(in);
         boolean outQ = out.type() == DataType.INT8 && Quant.perTensor(out);

@@ -178,7 +178,7 @@ public final class OtherProjects {
             case QUANTIZE -> "AddQuantize";
             case DEQUANTIZE -> "AddDequantize";
             case TRANSPOSE -> "AddTranspose";
-            case CLIP, BATCH_NORMALIZATION -> throw new IllegalArgumentException(k + " has no TFLM builtin");
+            case CLIP, BATCH_NORMALIZATION, POOL -> throw new IllegalArgumentException(k + " has no TFLM builtin");
         };
     }
 }

@@ -46,6 +46,13 @@ public final class OpCost {
                 Op.MaxPool2D p = (Op.MaxPool2D) node.op();
                 yield outElems * p.filterH() * p.filterW();
             }
+            case POOL -> {
+                long taps = 1;
+                for (int f : ((Op.Pool) node.op()).filter()) {
+                    taps *= f;
+                }
+                yield outElems * taps;
+            }
             case MEAN -> graph.tensor(node.input(0)).shape().elementCount();
             case ADD, SUB, MUL, SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, BATCH_NORMALIZATION -> outElems;
             case RESHAPE, CONCATENATION, PAD, RELU, RELU6, CLIP, QUANTIZE, DEQUANTIZE, TRANSPOSE -> 0L;

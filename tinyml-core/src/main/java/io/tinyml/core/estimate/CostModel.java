@@ -186,7 +186,7 @@ final class CostModel {
                 Shape w = g.tensor(n.input(1)).shape();
                 yield (long) g.tensor(n.output(0)).shape().elementCount() * w.dim(1) * w.dim(2);
             }
-            case DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> macs;
+            case DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, POOL, MEAN -> macs;
             case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
             default -> 0;
         };
@@ -209,6 +209,8 @@ final class CostModel {
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
             case DEPTHWISE_CONV_2D -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
+            // N-d pooling has no optimized kernel: costed as reference pooling, one tap per window element
+            case POOL -> REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
             case SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
                     PER_ELEMENT * outElems;
             case ADD, SUB, MUL, RELU, RELU6, CLIP, QUANTIZE -> PER_ELEMENT_SIMPLE * outElems;

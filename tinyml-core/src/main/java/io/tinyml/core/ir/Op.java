@@ -245,6 +245,52 @@ public sealed interface Op {
     }
 
     /**
+     * Max or average pooling over any number of spatial axes, with dilations and explicit pads: what
+     * ONNX's MaxPool and AveragePool express beyond {@link MaxPool2D} and {@link AveragePool2D} (3-D
+     * pooling, dilations that are not a subsampling, the Indices output). Input {@code x} channels-last
+     * {@code [N, D1..Dk, C]} ({@code k >= 1}, NHWC when {@code k = 2}); output {@code [N, O1..Ok, C]}
+     * whose sizes decide the rounding: each {@code Oi} lies between the floor and the ceiling of
+     * {@code (Di + before + after - ((filter - 1) * dilation + 1)) / stride + 1}. Window {@code o} of an
+     * axis taps positions {@code o * stride - before + j * dilation}; taps past the padded end are
+     * ignored. Max takes the largest tap on the input; average divides the sum of taps on the input by
+     * the taps on the padded input ({@code countPadding}) or on the input. An optional second output
+     * (max only) is the INT64 index of each maximum (the first on ties) into the input flattened
+     * channels-first, as ONNX's Indices: {@code (n * C + c) * D1..Dk} plus the spatial position,
+     * row-major ({@code d1 * D2..Dk + ... + dk}, storage order 0) or column-major
+     * ({@code d1 + d2 * D1 + ... + dk * D1..Dk-1}, storage order 1).
+     *
+     * @param max max pooling when true, average pooling when false
+     * @param filter window size per spatial axis
+     * @param strides stride per spatial axis
+     * @param dilations dilation per spatial axis
+     * @param before leading padding per spatial axis
+     * @param after trailing padding per spatial axis
+     * @param countPadding average pooling divides by taps on the padded input rather than on the input
+     * @param columnMajorIndices the Indices output numbers spatial positions column-major
+     */
+    record Pool(boolean max, List<Integer> filter, List<Integer> strides, List<Integer> dilations, List<Integer> before,
+            List<Integer> after, boolean countPadding, boolean columnMajorIndices) implements Op {
+        public Pool {
+            filter = List.copyOf(filter);
+            strides = List.copyOf(strides);
+            dilations = List.copyOf(dilations);
+            before = List.copyOf(before);
+            after = List.copyOf(after);
+            int k = filter.size();
+            if (k == 0 || strides.size() != k || dilations.size() != k || before.size() != k || after.size() != k) {
+                throw new IllegalArgumentException("expected filter, strides, dilations and paddings for the same "
+                        + "number (>= 1) of spatial axes, found " + filter + ", " + strides + ", " + dilations + ", "
+                        + before + ", " + after);
+            }
+        }
+
+        @Override
+        public OpKind kind() {
+            return OpKind.POOL;
+        }
+    }
+
+    /**
      * Mean over axes (global average pooling is a mean over axes 1 and 2 of NHWC). Input {@code x}.
      *
      * @param axes the reduced axes, non-negative, ascending
@@ -295,22 +341,37 @@ public sealed interface Op {
     }
 
     /**
-     * Constant padding. Input {@code x}; {@code before.get(i)} and {@code after.get(i)} elements are
-     * added on each side of axis {@code i}. The padded value is {@code value} in real terms; for a
-     * quantized output it is stored as the output zero point when {@code value == 0}.
+     * Padding. Input {@code x}; {@code before.get(i)} and {@code after.get(i)} elements are added on
+     * each side of axis {@code i}. In {@link PadMode#CONSTANT} mode the padded value is {@code value}
+     * in real terms; for a quantized output it is stored as the output zero point when
+     * {@code value == 0}. The other modes copy input elements (edge, reflection, wrap-around) and
+     * ignore {@code value}.
      *
      * @param before leading padding per axis
      * @param after trailing padding per axis
-     * @param value the real value written into padded positions
+     * @param value the real value written into padded positions in constant mode
+     * @param mode how padded positions are filled
      */
-    record Pad(List<Integer> before, List<Integer> after, float value) implements Op {
+    record Pad(List<Integer> before, List<Integer> after, float value, PadMode mode) implements Op {
         public Pad {
             before = List.copyOf(before);
             after = List.copyOf(after);
+            Objects.requireNonNull(mode, "mode");
             if (before.size() != after.size()) {
                 throw new IllegalArgumentException("expected as many trailing as leading paddings, found "
                         + before.size() + " and " + after.size());
             }
+        }
+
+        /**
+         * Constant padding with {@code value}.
+         *
+         * @param before leading padding per axis
+         * @param after trailing padding per axis
+         * @param value the real value written into padded positions
+         */
+        public Pad(List<Integer> before, List<Integer> after, float value) {
+            this(before, after, value, PadMode.CONSTANT);
         }
 
         @Override
@@ -407,8 +468,35 @@ public sealed interface Op {
         }
     }
 
-    /** Quantize a float tensor, or requantize an integer one, to the output's parameters. */
-    record Quantize() implements Op {
+    /**
+     * Quantize a float tensor, or requantize an integer one, to the output's parameters, saturating
+     * to {@code [min, max]} intersected with the output type's range: the type's range by default,
+     * narrower for 4- and 2-bit integers held in INT8 or UINT8.
+     *
+     * @param min the smallest stored value
+     * @param max the largest stored value
+     */
+    record Quantize(int min, int max) implements Op {
+        public Quantize {
+            if (min > max) {
+                throw new IllegalArgumentException("expected saturation bounds min <= max, found " + min + " > " + max);
+            }
+        }
+
+        /** Quantizes to the output type's full range. */
+        public Quantize() {
+            this(Integer.MIN_VALUE, Integer.MAX_VALUE);
+        }
+
+        /**
+         * Returns whether the bounds narrow the output type's range.
+         *
+         * @return true for a narrowed range
+         */
+        public boolean narrowed() {
+            return min != Integer.MIN_VALUE || max != Integer.MAX_VALUE;
+        }
+
         @Override
         public OpKind kind() {
             return OpKind.QUANTIZE;

@@ -29,6 +29,7 @@ final class OpChecks {
                 Op.MaxPool2D p = (Op.MaxPool2D) op;
                 pool(node, tensors, where, p.filterH(), p.filterW(), p.strideH(), p.strideW(), p.padding());
             }
+            case POOL -> PoolChecks.check(node, (Op.Pool) op, tensors, where);
             case MEAN -> mean(node, (Op.Mean) op, tensors, where);
             case RESHAPE -> {
                 arity(node, 1, 1, 1, where);
@@ -243,6 +244,15 @@ final class OpChecks {
                 throw fail(where, "a padded size below 2^31", "" + v);
             }
             d[i] = (int) v;
+            int len = x.shape().dim(i);
+            boolean padded = p.before().get(i) > 0 || p.after().get(i) > 0;
+            if (padded && p.mode() != PadMode.CONSTANT && len == 0) {
+                throw fail(where, p.mode() + " padding of a non-empty axis", "axis " + i + " of size 0");
+            }
+            if (p.mode() == PadMode.REFLECT && (p.before().get(i) >= len || p.after().get(i) >= len) && padded) {
+                throw fail(where, "reflect pads shorter than axis " + i + " (" + len + ")", p.before().get(i) + " and "
+                        + p.after().get(i));
+            }
         }
         expectShape(y, Shape.of(d), where);
     }
@@ -273,7 +283,7 @@ final class OpChecks {
         }
     }
 
-    private static void arity(Node node, int minIn, int maxIn, int outs, String where) {
+    static void arity(Node node, int minIn, int maxIn, int outs, String where) {
         int n = node.inputs().size();
         if (n < minIn || n > maxIn) {
             throw fail(where, (minIn == maxIn ? "" + minIn : minIn + ".." + (maxIn == Integer.MAX_VALUE ? "n" : maxIn))
@@ -289,7 +299,7 @@ final class OpChecks {
         }
     }
 
-    private static Tensor in(Node node, int i, List<Tensor> t, String where) {
+    static Tensor in(Node node, int i, List<Tensor> t, String where) {
         int idx = node.input(i);
         if (idx == Node.ABSENT) {
             throw fail(where, "input " + i, "absent");
@@ -297,7 +307,7 @@ final class OpChecks {
         return t.get(idx);
     }
 
-    private static Tensor out(Node node, int i, List<Tensor> t) {
+    static Tensor out(Node node, int i, List<Tensor> t) {
         return t.get(node.output(i));
     }
 
@@ -308,7 +318,7 @@ final class OpChecks {
         return x.shape();
     }
 
-    private static void positive(String where, int... values) {
+    static void positive(String where, int... values) {
         for (int v : values) {
             if (v < 1) {
                 throw fail(where, "strides, dilations and window sizes >= 1", Arrays.toString(values));
@@ -316,7 +326,7 @@ final class OpChecks {
         }
     }
 
-    private static void sameType(Tensor x, Tensor y, String where) {
+    static void sameType(Tensor x, Tensor y, String where) {
         if (x.type() != y.type()) {
             throw fail(where, "output type " + x.type() + " like the input", y.type().toString());
         }
@@ -328,13 +338,13 @@ final class OpChecks {
         }
     }
 
-    private static void expectShape(Tensor y, Shape expected, String where) {
+    static void expectShape(Tensor y, Shape expected, String where) {
         if (!y.shape().equals(expected)) {
             throw fail(where, "output shape " + expected, y.shape().toString());
         }
     }
 
-    private static InvalidGraphException fail(String where, String expected, String found) {
+    static InvalidGraphException fail(String where, String expected, String found) {
         return new InvalidGraphException(where + ": expected " + expected + ", found " + found);
     }
 }

@@ -80,6 +80,9 @@ final class IrOps {
     static void check(Graph g, Node n) throws UnsupportedOperatorException {
         String why = switch (n.op().kind()) {
             case QUANTIZE, DEQUANTIZE -> "quantized models are not trained; train the float model, then quantize";
+            case POOL -> "N-d pooling with dilations or explicit pads has no DJL layer here; expected 2-D pooling";
+            case PAD -> ((io.tinyml.core.ir.Op.Pad) n.op()).mode() == io.tinyml.core.ir.PadMode.CONSTANT ? null
+                    : "expected constant padding, found " + ((io.tinyml.core.ir.Op.Pad) n.op()).mode();
             case BATCH_NORMALIZATION -> {
                 int r = g.tensor(n.input(0)).shape().rank();
                 yield r == 2 || r == 4 ? null : "expected a 2-D or 4-D batch-norm input, found rank " + r;
@@ -136,8 +139,8 @@ final class IrOps {
             case TRANSPOSE -> Value.ir(x.ir().transpose(
                     ((Op.Transpose) op).perm().stream().mapToInt(Integer::intValue).toArray()));
             case BATCH_NORMALIZATION -> batchNorm(n, x, values, ((Op.BatchNormalization) op).epsilon());
-            case QUANTIZE, DEQUANTIZE -> throw new IllegalStateException("expected no " + op.kind()
-                    + " node, found '" + n.name() + "'");
+            case QUANTIZE, DEQUANTIZE, POOL -> throw new IllegalStateException("expected no " + op.kind()
+                    + " node (refused by check), found '" + n.name() + "'");
         };
         Value out = n.op().activation() == Activation.NONE ? y : y.map(a -> activation(a, n.op().activation()));
         float[] r = ranges == null ? null : ranges.get(n.output(0));

@@ -87,8 +87,9 @@ final class OnnxConvOps extends OnnxNodeContext {
     int[] resolvePads(int[] x, int[] k, int[] s, int[] d, int[] pads)
             throws MalformedModelException, UnsupportedOperatorException {
         String autoPad = attrS("auto_pad", "NOTSET");
-        if (pads.length != 4) {
-            throw malformed("4 pads for 2 spatial axes", Arrays.toString(pads));
+        int sp = k.length;
+        if (pads.length != 2 * sp) {
+            throw malformed(2 * sp + " pads for " + sp + " spatial axes", Arrays.toString(pads));
         }
         switch (autoPad) {
             case "NOTSET" -> {
@@ -100,17 +101,17 @@ final class OnnxConvOps extends OnnxNodeContext {
                 return pads;
             }
             case "VALID" -> {
-                return new int[4];
+                return new int[2 * sp];
             }
             case "SAME_UPPER", "SAME_LOWER" -> {
-                int[] out = new int[4];
-                for (int a = 0; a < 2; a++) {
+                int[] out = new int[2 * sp];
+                for (int a = 0; a < sp; a++) {
                     int in = x[2 + a];
                     int o = (in + s[a] - 1) / s[a];
                     int total = Math.max((o - 1) * s[a] + (k[a] - 1) * d[a] + 1 - in, 0);
                     int small = total / 2;
                     out[a] = autoPad.equals("SAME_UPPER") ? small : total - small;
-                    out[a + 2] = total - out[a];
+                    out[a + sp] = total - out[a];
                 }
                 return out;
             }
@@ -147,23 +148,39 @@ final class OnnxConvOps extends OnnxNodeContext {
     void pool(boolean max) throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
         boolean lifted = x.rank() == 3;
-        if (x.rank() != 4 && !lifted) {
-            throw unsupported("1-D or 2-D pooling (a rank-3 or rank-4 input), found rank " + x.rank());
+        if (x.rank() < 3) {
+            throw malformed("a pooling input of rank >= 3 ([N, C, spatial...])", Arrays.toString(x.shape));
         }
-        if (node().outputs().size() > 1 && !node().outputs().get(1).isEmpty()) {
-            throw unsupported("MaxPool without the Indices output, found it requested");
-        }
+        boolean indices = node().outputs().size() > 1 && !node().outputs().get(1).isEmpty();
         int sp = x.rank() - 2;
         int[] k = attrInts("kernel_shape", null);
         if (k == null || k.length != sp) {
             throw malformed("a kernel_shape of " + sp + " values", k == null ? "none" : Arrays.toString(k));
         }
-        int[] s = attrInts("strides", sp == 2 ? new int[] {1, 1} : new int[] {1});
-        int[] d = attrInts("dilations", sp == 2 ? new int[] {1, 1} : new int[] {1});
+        int[] ones = new int[sp];
+        Arrays.fill(ones, 1);
+        int[] s = attrInts("strides", ones);
+        int[] d = attrInts("dilations", ones);
         int[] rawPads = attrInts("pads", new int[2 * sp]);
         if (s.length != sp || d.length != sp || rawPads.length != 2 * sp) {
             throw malformed(sp + " strides and dilations, " + 2 * sp + " pads", Arrays.toString(s) + " "
                     + Arrays.toString(d) + " " + Arrays.toString(rawPads));
+        }
+        for (int a = 0; a < sp; a++) {
+            if (k[a] < 1 || s[a] < 1 || d[a] < 1) {
+                throw malformed("positive kernel sizes, strides and dilations", Arrays.toString(k) + " "
+                        + Arrays.toString(s) + " " + Arrays.toString(d));
+            }
+        }
+        boolean subsampling = true;
+        boolean anyDilation = false;
+        for (int a = 0; a < sp; a++) {
+            subsampling &= s[a] % d[a] == 0;
+            anyDilation |= d[a] != 1;
+        }
+        if (sp > 2 || indices || (anyDilation && (lifted || (max && !subsampling)))) {
+            new OnnxPoolOps(shared).pool(x, max, k, s, d, resolvePads(x.shape, k, s, d, rawPads), indices);
+            return;
         }
         if (lifted) {
             // [N, C, L] pools as [N, C, 1, L]: exact
@@ -187,16 +204,6 @@ final class OnnxConvOps extends OnnxNodeContext {
             throw unsupported("pooling without dilation, or 2-D max pooling whose strides are multiples of the dilations"
                     + " (the IR has no dilated pooling), found dilations " + Arrays.toString(d) + " and strides "
                     + Arrays.toString(s));
-        }
-        for (int v : k) {
-            if (v < 1) {
-                throw malformed("positive kernel sizes", Arrays.toString(k));
-            }
-        }
-        for (int v : s) {
-            if (v < 1) {
-                throw malformed("positive strides", Arrays.toString(s));
-            }
         }
         boolean ceil = attrI("ceil_mode", 0) != 0;
         boolean includePad = !max && attrI("count_include_pad", 0) != 0;

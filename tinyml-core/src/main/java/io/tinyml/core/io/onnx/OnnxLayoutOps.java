@@ -7,6 +7,7 @@ import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.PadMode;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
 
@@ -274,9 +275,6 @@ final class OnnxLayoutOps extends OnnxNodeContext {
         if (!List.of("constant", "edge", "reflect", "wrap").contains(mode)) {
             throw unsupported("constant, edge, reflect or wrap padding, found mode '" + mode + "'");
         }
-        if (!mode.equals("constant") && x.type != DataType.FLOAT32) {
-            throw unsupported("FLOAT data for " + mode + " padding, found " + x.type);
-        }
         int r = x.rank();
         long[] pads;
         float value = 0f;
@@ -328,9 +326,20 @@ final class OnnxLayoutOps extends OnnxNodeContext {
             o[i] = x.shape[i] + before[i] + after[i];
         }
         OnnxTensors.shape(Arrays.stream(o).asLongStream().toArray(), x.type.byteSize(), "'" + source + "': " + where());
-        if (!mode.equals("constant")) {
+        // float edge/reflect/wrap padding stays in operators every backend has (see indexPad); other
+        // types copy elements with the Pad operator's own mode
+        if (!mode.equals("constant") && x.type == DataType.FLOAT32) {
             indexPad(x, mode, before, after, o);
             return;
+        }
+        PadMode pm = PadMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
+        for (int i = 0; i < r; i++) {
+            boolean padded = before[i] > 0 || after[i] > 0;
+            if (padded && pm != PadMode.CONSTANT && (x.shape[i] == 0
+                    || (pm == PadMode.REFLECT && (before[i] >= x.shape[i] || after[i] >= x.shape[i])))) {
+                throw unsupported(mode + " pads smaller than the axis (" + x.shape[i] + "), found " + before[i]
+                        + " and " + after[i]);
+            }
         }
         if (r == 4) {
             int[] p = OnnxTensors.TO_NHWC;
@@ -341,11 +350,11 @@ final class OnnxLayoutOps extends OnnxNodeContext {
                 aa.add(after[p[i]]);
             }
             Value y = outNhwc(0, x.type, o, x.quant);
-            vs.node(node().name(), new Op.Pad(bb, aa, value), List.of(vs.nhwc(x)), List.of(y.nhwc));
+            vs.node(node().name(), new Op.Pad(bb, aa, value, pm), List.of(vs.nhwc(x)), List.of(y.nhwc));
         } else {
             Value y = outPlain(0, x.type, o, x.quant);
             vs.node(node().name(), new Op.Pad(Arrays.stream(before).boxed().toList(), Arrays.stream(after).boxed().toList(),
-                    value), List.of(vs.plain(x)), List.of(y.plain));
+                    value, pm), List.of(vs.plain(x)), List.of(y.plain));
         }
     }
 

@@ -31,8 +31,8 @@ class OnnxNodeContext {
         final OnnxValues vs = new OnnxValues();
         final Map<String, Value> values = new HashMap<>();
         final Map<String, Integer> uses = new HashMap<>();
-        /** Values of an integer type the IR lacks, held in a wider type (see OnnxTensors.holderType). */
-        final java.util.Set<String> widened = new java.util.HashSet<>();
+        /** Values of a type the IR lacks, held in a wider type (see OnnxTensors.holderType): their ONNX type. */
+        final Map<String, Integer> widened = new HashMap<>();
         /** Conv, FullyConnected nodes made without a bias: output value to node position. */
         final Map<Value, Integer> biasless = new HashMap<>();
         OnnxProto.Node node;

@@ -55,7 +55,7 @@ final class OnnxOps extends OnnxNodeContext {
             Tensor c = OnnxTensors.toConstant(t, t.name(), "'" + source + "'");
             define(t.name(), constValue(t.name(), c));
             if (OnnxTensors.widened(t.dataType())) {
-                shared.widened.add(t.name());
+                shared.widened.put(t.name(), t.dataType());
             }
         }
         Map<String, OnnxProto.ValueInfo> inputsByName = new HashMap<>();
@@ -69,7 +69,7 @@ final class OnnxOps extends OnnxNodeContext {
             }
             define(e.getKey(), constValue(e.getKey(), e.getValue().withName(e.getKey())));
             if (OnnxTensors.widened(vi.elemType())) {
-                shared.widened.add(vi.name());
+                shared.widened.put(vi.name(), vi.elemType());
             }
         }
         for (OnnxProto.ValueInfo vi : g.inputs()) {
@@ -78,7 +78,7 @@ final class OnnxOps extends OnnxNodeContext {
             }
             DataType type = OnnxTensors.holderType(vi.elemType());
             if (OnnxTensors.widened(vi.elemType())) {
-                shared.widened.add(vi.name());
+                shared.widened.put(vi.name(), vi.elemType());
             }
             if (type == null) {
                 throw new UnsupportedOperatorException(OnnxTensors.onnxTypeName(vi.elemType()), "'" + source

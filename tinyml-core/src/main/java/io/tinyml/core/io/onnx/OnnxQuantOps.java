@@ -51,17 +51,15 @@ final class OnnxQuantOps extends OnnxNodeContext {
     void quantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
         Value zp = opt(2);
-        if (zp != null && shared.widened.contains(zp.name)) {
-            throw unsupported("an INT8, UINT8 or INT16 output, found a type the IR only holds in a wider " + zp.type
-                    + " (it has no rounding and saturation to it)");
-        }
-        DataType out = zp != null ? zp.type : DataType.UINT8;
         long dt = attrI("output_dtype", 0);
-        if (dt != 0) {
-            out = OnnxTensors.irType((int) dt);
-        }
-        if (out != DataType.INT8 && out != DataType.UINT8 && out != DataType.INT16) {
-            throw unsupported("an INT8, UINT8 or INT16 output, found " + (out == null ? "type " + dt : out));
+        int onnxType = dt != 0 ? (int) dt : zp == null ? OnnxProto.UINT8
+                : shared.widened.getOrDefault(zp.name, OnnxTensors.onnxType(zp.type));
+        int[] narrow = narrowRange(onnxType);
+        DataType out = narrow != null ? OnnxTensors.holderType(onnxType) : OnnxTensors.irType(onnxType);
+        if (out != DataType.INT8 && out != DataType.UINT8 && out != DataType.INT16 && narrow == null) {
+            throw unsupported("an INT8, UINT8, INT16, UINT16, INT4, UINT4, INT2 or UINT2 output, found "
+                    + OnnxTensors.onnxTypeName(onnxType) + (OnnxTensors.widened(onnxType) ? " (held in a wider "
+                    + OnnxTensors.holderType(onnxType) + "; the IR has no rounding and saturation to it)" : ""));
         }
         if (x.type != DataType.FLOAT32) {
             throw unsupported("a FLOAT input, found " + x.type);
@@ -69,21 +67,39 @@ final class OnnxQuantOps extends OnnxNodeContext {
         QuantParams q = quantParams(in(1), zp, x.rank(), "QuantizeLinear");
         if (x.isPlainConstant()) {
             define(node().outputs().get(0), constValue(node().outputs().get(0), quantizeConst(x.constant, q, out,
-                    node().outputs().get(0))));
+                    node().outputs().get(0), narrow)));
             return;
         }
+        // UINT16, 4- and 2-bit integers are held in INT32, INT8 or UINT8 and saturate to their own range
+        Op.Quantize op = narrow == null ? new Op.Quantize() : new Op.Quantize(narrow[0], narrow[1]);
         if (!q.isPerTensor()) {
             // per-axis parameters address ONNX axes: computed on the plain (ONNX-layout) tensor
             Value y = outPlain(0, out, x.shape, q);
-            vs.node(node().name(), new Op.Quantize(), List.of(vs.plain(x)), List.of(y.plain));
+            vs.node(node().name(), op, List.of(vs.plain(x)), List.of(y.plain));
             return;
         }
-        Value y = unaryToTyped(new Op.Quantize(), x, out, q);
+        Value y = unaryToTyped(op, x, out, q);
         y.quant = q;
     }
 
-    /** ONNX QuantizeLinear of constant data: round half to even, saturate. */
+    /** The value range of an integer type the IR holds in a wider one (UINT16, 4- and 2-bit), else null. */
+    private static int[] narrowRange(int onnxType) {
+        return switch (onnxType) {
+            case OnnxProto.UINT16 -> new int[] {0, 65535};
+            case 22 -> new int[] {-8, 7}; // INT4
+            case 21 -> new int[] {0, 15}; // UINT4
+            case 26 -> new int[] {-2, 1}; // INT2
+            case 25 -> new int[] {0, 3}; // UINT2
+            default -> null;
+        };
+    }
+
+    /** ONNX QuantizeLinear of constant data: round half to even, saturate (to {@code narrow} when given). */
     static Tensor quantizeConst(Tensor x, QuantParams q, DataType type, String name) {
+        return quantizeConst(x, q, type, name, null);
+    }
+
+    private static Tensor quantizeConst(Tensor x, QuantParams q, DataType type, String name, int[] narrow) {
         float[] v = x.floats();
         int[] s = x.shape().toArray();
         int inner = 1;
@@ -94,12 +110,18 @@ final class OnnxQuantOps extends OnnxNodeContext {
         }
         long lo = type == DataType.INT8 ? -128 : type == DataType.UINT8 ? 0 : -32768;
         long hi = type == DataType.INT8 ? 127 : type == DataType.UINT8 ? 255 : 32767;
+        if (narrow != null) {
+            lo = narrow[0];
+            hi = narrow[1];
+        }
         ByteBuffer out = ByteBuffer.allocate(v.length * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < v.length; i++) {
             int c = q.isPerTensor() ? 0 : (i / inner) % q.size();
             long r = (long) Math.rint((double) (v[i] / q.scale(c))) + q.zeroPoint(c);
             r = Math.max(lo, Math.min(hi, r));
-            if (type == DataType.INT16) {
+            if (type == DataType.INT32) {
+                out.putInt((int) r);
+            } else if (type == DataType.INT16) {
                 out.putShort((short) r);
             } else {
                 out.put((byte) r);
@@ -110,7 +132,7 @@ final class OnnxQuantOps extends OnnxNodeContext {
 
     void dequantizeLinear() throws MalformedModelException, UnsupportedOperatorException {
         Value x = in(0);
-        if (x.type == DataType.FLOAT32 && shared.widened.contains(x.name)) {
+        if (x.type == DataType.FLOAT32 && shared.widened.containsKey(x.name)) {
             dequantizeSmallFloat(x);
             return;
         }

@@ -412,6 +412,7 @@ public final class OnnxWriter {
                 Op.MaxPool2D p = (Op.MaxPool2D) op;
                 pool(n, "MaxPool", p.filterH(), p.filterW(), p.strideH(), p.strideW(), p.padding(), p.activation());
             }
+            case POOL -> generalPool(n, (Op.Pool) op);
             case MEAN -> mean(n, (Op.Mean) op);
             case RESHAPE -> reshape(n);
             case CONCATENATION -> concat(n, (Op.Concatenation) op);
@@ -426,7 +427,15 @@ public final class OnnxWriter {
             case LOGISTIC -> unary(n, "Sigmoid");
             case TANH -> unary(n, "Tanh");
             case HARD_SWISH -> unary(n, "HardSwish");
-            case QUANTIZE -> unary(n, "Identity");
+            case QUANTIZE -> {
+                if (((Op.Quantize) op).narrowed()) {
+                    throw new UnsupportedOperatorException("QuantizeLinear", "node '" + n.name() + "': expected "
+                            + "quantization to the output type's range, found the narrower range ["
+                            + ((Op.Quantize) op).min() + ", " + ((Op.Quantize) op).max() + "] (onnx-writer, opset "
+                            + OPSET + " has no 4- or 2-bit types)");
+                }
+                unary(n, "Identity");
+            }
             case DEQUANTIZE -> dequantize(n);
             case TRANSPOSE -> transpose(n, (Op.Transpose) op);
             case BATCH_NORMALIZATION -> batchNorm(n, (Op.BatchNormalization) op);
@@ -556,6 +565,62 @@ public final class OnnxWriter {
         out.finish(n.name());
     }
 
+    /** N-d pooling: channels-last IR tensors are transposed to ONNX's channels-first (rank 4 already is). */
+    private void generalPool(Node n, Op.Pool p) throws UnsupportedOperatorException {
+        if (n.outputs().size() > 1) {
+            throw new UnsupportedOperatorException("MaxPool", "node '" + n.name() + "': expected pooling without the "
+                    + "Indices output, found it (onnx-writer)");
+        }
+        Tensor x = g.tensor(n.input(0));
+        Tensor y = g.tensor(n.output(0));
+        int r = x.shape().rank();
+        int k = r - 2;
+        int[] toFirst = new int[r];
+        int[] toLast = new int[r];
+        toFirst[1] = r - 1;
+        toLast[r - 1] = 1;
+        for (int a = 0; a < k; a++) {
+            toFirst[a + 2] = a + 1;
+            toLast[a + 1] = a + 2;
+        }
+        boolean ceil = false;
+        int[] pads = new int[2 * k];
+        for (int a = 0; a < k; a++) {
+            pads[a] = p.before().get(a);
+            pads[a + k] = p.after().get(a);
+            long span = (long) x.shape().dim(a + 1) + pads[a] + pads[a + k]
+                    - ((long) (p.filter().get(a) - 1) * p.dilations().get(a) + 1);
+            ceil |= y.shape().dim(a + 1) > span / p.strides().get(a) + 1;
+        }
+        List<OnnxProtoWriter> attrs = new ArrayList<>(List.of(
+                attrInts("kernel_shape", p.filter().stream().mapToInt(Integer::intValue).toArray()),
+                attrInts("strides", p.strides().stream().mapToInt(Integer::intValue).toArray()),
+                attrInts("pads", pads), attrInt("ceil_mode", ceil ? 1 : 0)));
+        boolean dilated = p.dilations().stream().anyMatch(v -> v != 1);
+        if (p.max()) {
+            attrs.add(attrInts("dilations", p.dilations().stream().mapToInt(Integer::intValue).toArray()));
+        } else {
+            if (dilated) {
+                throw new UnsupportedOperatorException("AveragePool", "node '" + n.name() + "': expected AveragePool "
+                        + "without dilations (they need opset 19), found " + p.dilations() + " (onnx-writer, opset "
+                        + OPSET + ")");
+            }
+            attrs.add(attrInt("count_include_pad", p.countPadding() ? 1 : 0));
+        }
+        String op = p.max() ? "MaxPool" : "AveragePool";
+        String xi = floatAct(n.input(0));
+        Out out = new Out(n, Activation.NONE);
+        if (r == 4) {
+            add(op, n.name(), List.of(xi), List.of(out.name), attrs.toArray(new OnnxProtoWriter[0]));
+        } else {
+            String cf = fresh(y.name() + "_channels_first");
+            add(op, n.name(), List.of(transposeTo(xi, toFirst, x.name() + "_channels_first")), List.of(cf),
+                    attrs.toArray(new OnnxProtoWriter[0]));
+            add("Transpose", n.name(), List.of(cf), List.of(out.name), attrInts("perm", toLast));
+        }
+        out.finish(n.name());
+    }
+
     private void mean(Node n, Op.Mean m) throws UnsupportedOperatorException {
         Tensor x = g.tensor(n.input(0));
         Tensor y = g.tensor(n.output(0));
@@ -613,7 +678,8 @@ public final class OnnxWriter {
         }
         Out out = new Out(n, Activation.NONE);
         add("Pad", n.name(), List.of(floatAct(n.input(0)), longsInit(n.name() + "_pads", pads),
-                scalar(n.name() + "_value", p.value())), List.of(out.name), attrString("mode", "constant"));
+                scalar(n.name() + "_value", p.value())), List.of(out.name),
+                attrString("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT)));
         out.finish(n.name());
     }
 

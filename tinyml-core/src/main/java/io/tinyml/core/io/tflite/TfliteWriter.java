@@ -10,6 +10,7 @@ import io.tinyml.core.ir.Half;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.PadMode;
 import io.tinyml.core.ir.Padding;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Shape;
@@ -327,20 +328,36 @@ public final class TfliteWriter {
                 case TANH -> new OpOut(TANH, 0, in, out, null);
                 case LOG_SOFTMAX -> new OpOut(LOG_SOFTMAX, 0, in, out, null);
                 case HARD_SWISH -> new OpOut(HARD_SWISH, OPT_HARD_SWISH, in, out, Emitter::emptyTable);
-                case QUANTIZE -> new OpOut(QUANTIZE, OPT_QUANTIZE, in, out, Emitter::emptyTable);
+                case QUANTIZE -> {
+                    if (((Op.Quantize) op).narrowed()) {
+                        throw new UnsupportedOperatorException("QUANTIZE", "node '" + n.name() + "' (QUANTIZE to ["
+                                + ((Op.Quantize) op).min() + ", " + ((Op.Quantize) op).max() + "]): expected "
+                                + "quantization to the output type's range; TFLite has no 4- or 2-bit types "
+                                + "(TFLite writer)");
+                    }
+                    yield new OpOut(QUANTIZE, OPT_QUANTIZE, in, out, Emitter::emptyTable);
+                }
                 case DEQUANTIZE -> new OpOut(DEQUANTIZE, OPT_DEQUANTIZE, in, out, Emitter::emptyTable);
                 case TRANSPOSE -> {
                     int[] perm = ((Op.Transpose) op).perm().stream().mapToInt(Integer::intValue).toArray();
                     int t = constInt32(n.name() + "/perm", Shape.of(perm.length), perm);
                     yield new OpOut(TRANSPOSE, OPT_TRANSPOSE, new int[] {in[0], t}, out, Emitter::emptyTable);
                 }
+                case POOL -> throw new UnsupportedOperatorException("POOL", "node '" + n.name() + "' (POOL, "
+                        + ((Op.Pool) op).filter().size() + "-D " + (((Op.Pool) op).max() ? "max" : "average")
+                        + " pooling with dilations, explicit pads or indices) has no TFLite builtin; TFLite pools "
+                        + "2-D windows without dilation (TFLite writer)");
                 case BATCH_NORMALIZATION -> throw new UnsupportedOperatorException("BATCH_NORMALIZATION",
                         "node '" + n.name() + "' (BATCH_NORMALIZATION) has no TFLite builtin; expected it folded "
                                 + "into the preceding convolution before writing TFLite (TFLite writer)");
             };
         }
 
-        private OpOut pad(Node n, Op.Pad p, int[] in, int[] out) {
+        private OpOut pad(Node n, Op.Pad p, int[] in, int[] out) throws UnsupportedOperatorException {
+            if (p.mode() != PadMode.CONSTANT) {
+                throw new UnsupportedOperatorException("PAD", "node '" + n.name() + "' (PAD, " + p.mode()
+                        + " mode) has no TFLite builtin; TFLite pads with a constant (TFLite writer)");
+            }
             int rank = p.before().size();
             int[] pads = new int[2 * rank];
             for (int i = 0; i < rank; i++) {

@@ -63,6 +63,7 @@ public final class KernelFactory {
                 case ADD, SUB, MUL -> ElementwiseKernels.binary(graph, node, arrays);
                 case AVERAGE_POOL_2D -> PoolKernels.pool(graph, node, arrays, true);
                 case MAX_POOL_2D -> PoolKernels.pool(graph, node, arrays, false);
+                case POOL -> GeneralPoolKernel.create(graph, node, arrays);
                 case MEAN -> isInt ? QuantActivationKernels.create(graph, node, arrays)
                         : PoolKernels.meanFloat(graph, node, arrays);
                 case RESHAPE -> LayoutKernels.reshape(graph, node, arrays);

@@ -6,6 +6,7 @@ import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
+import io.tinyml.core.ir.PadMode;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 
@@ -119,7 +120,7 @@ final class LayoutKernels {
         for (int i = 0; i < n; i++) {
             int src = 0;
             for (int d = 0; d < r && src >= 0; d++) {
-                int k = idx[d] - op.before().get(d);
+                int k = sourceIndex(idx[d] - op.before().get(d), id[d], op.mode());
                 src = k < 0 || k >= id[d] ? -1 : src + k * inStride[d];
             }
             map[i] = src;
@@ -144,6 +145,19 @@ final class LayoutKernels {
             throw Quant.unsupported(node, "FLOAT16 input");
         }
         return gather(arrays[node.input(0)], arrays[node.output(0)], map, fill);
+    }
+
+    /** The input position that padded position {@code k} of an axis of length {@code len} copies, or k. */
+    private static int sourceIndex(int k, int len, PadMode mode) {
+        if (k >= 0 && k < len || len == 0) {
+            return k;
+        }
+        return switch (mode) {
+            case CONSTANT -> k;
+            case EDGE -> Math.max(0, Math.min(len - 1, k));
+            case WRAP -> Math.floorMod(k, len);
+            case REFLECT -> len == 1 ? 0 : k < 0 ? -k : 2 * (len - 1) - k;
+        };
     }
 
     static Kernel concatenation(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {

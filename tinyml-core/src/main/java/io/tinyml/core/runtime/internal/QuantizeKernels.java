@@ -5,6 +5,7 @@ import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Half;
 import io.tinyml.core.ir.Node;
+import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 
@@ -21,15 +22,16 @@ final class QuantizeKernels {
     static Kernel quantize(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
         Tensor in = g.tensor(node.input(0));
         Tensor out = g.tensor(node.output(0));
+        Op.Quantize op = (Op.Quantize) node.op();
         if (out.quant().isPresent() && !out.requireQuant().isPerTensor() && isInt(out.type())
                 && in.type() == DataType.FLOAT32) {
-            return quantizePerAxis(out, (float[]) arrays[node.input(0)], arrays[node.output(0)]);
+            return quantizePerAxis(out, op, (float[]) arrays[node.input(0)], arrays[node.output(0)]);
         }
         if (!Quant.perTensor(out) || !isInt(out.type())) {
             throw Quant.unsupported(node, "output " + out.type() + " " + out.quant().map(Object::toString).orElse(""));
         }
-        int lo = Quant.qmin(out.type());
-        int hi = Quant.qmax(out.type());
+        int lo = Math.max(Quant.qmin(out.type()), op.min());
+        int hi = Math.min(Quant.qmax(out.type()), op.max());
         float so = out.requireQuant().scale();
         int zo = out.requireQuant().zeroPoint();
         Object y = arrays[node.output(0)];
@@ -122,11 +124,11 @@ final class QuantizeKernels {
     }
 
     /** float32 to integer with per-axis scales and zero points (ONNX QuantizeLinear with an axis). */
-    private static Kernel quantizePerAxis(Tensor out, float[] x, Object y) {
+    private static Kernel quantizePerAxis(Tensor out, Op.Quantize op, float[] x, Object y) {
         QuantParams q = out.requireQuant();
         int[] inner = axisStrides(out.shape().toArray(), q.axis());
-        int lo = Quant.qmin(out.type());
-        int hi = Quant.qmax(out.type());
+        int lo = Math.max(Quant.qmin(out.type()), op.min());
+        int hi = Math.min(Quant.qmax(out.type()), op.max());
         int[] scratch = new int[x.length];
         return () -> {
             for (int i = 0; i < x.length; i++) {
