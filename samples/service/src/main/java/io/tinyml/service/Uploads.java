@@ -43,79 +43,96 @@ final class Uploads {
     Stored model(InputStream in, long limit) throws IOException {
         Path tmp = spool(in, limit, "model_file");
         try {
-            byte[] head;
-            try (InputStream h = Files.newInputStream(tmp)) {
-                head = h.readNBytes(ModelFormat.HEAD_BYTES);
-            }
-            Model m;
-            String format;
-            try {
-                if (ModelFormat.TFLITE.matches(head)) {
-                    format = "tflite";
-                    m = TfliteReader.read(tmp);
-                } else if (ModelFormat.KERAS.matches(head)) {
-                    format = "keras";
-                    m = KerasReader.read(tmp);
-                } else if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
-                    throw new ApiException(400, "model_file: expected a model file, found a zip archive (Keras 3 "
-                            + ".keras archives and SavedModel directories are not accepted here; upload .h5, .tflite or .onnx)");
-                } else {
-                    format = "onnx";
-                    try {
-                        m = OnnxReader.read(tmp);
-                    } catch (MalformedModelException e) {
-                        throw new ApiException(400, "model_file: expected a TFLite flatbuffer (TFL3), a Keras HDF5 file "
-                                + "or an ONNX protobuf, found " + ModelFormat.describeHead(head) + " (" + e.getMessage() + ")");
-                    }
-                }
-            } catch (MalformedModelException e) {
-                throw new ApiException(400, "model_file: " + e.getMessage());
-            } catch (UnsupportedOperatorException e) {
-                throw new ApiException(422, "model_file: " + e.getMessage());
-            } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                if (e instanceof ApiException a) {
-                    throw a;
-                }
-                throw new ApiException(400, "model_file: cannot read the model: " + Worker.oneLine(e));
-            }
-            if (m.graph().inputs().isEmpty()) {
-                throw new ApiException(422, "model_file: expected a model with at least one input, found none");
-            }
-            String name = UUID.randomUUID() + ".bin";
-            long size = Files.size(tmp);
-            Files.move(tmp, data.upload(name), StandardCopyOption.ATOMIC_MOVE);
-            return new Stored(name, format, size, m.graph().nodes().size() + " nodes");
+            return model(tmp);
+        } catch (ApiException e) {
+            // the readers name the file they read: never show the server's paths
+            throw new ApiException(e.status(), e.getMessage().replace(tmp.toString(), "the upload"));
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
+    private Stored model(Path tmp) throws IOException {
+        byte[] head;
+        try (InputStream h = Files.newInputStream(tmp)) {
+            head = h.readNBytes(ModelFormat.HEAD_BYTES);
+        }
+        Model m;
+        String format;
+        try {
+            if (ModelFormat.TFLITE.matches(head)) {
+                format = "tflite";
+                m = TfliteReader.read(tmp);
+            } else if (ModelFormat.KERAS.matches(head)) {
+                format = "keras";
+                m = KerasReader.read(tmp);
+            } else if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
+                throw new ApiException(400, "model_file: expected a model file, found a zip archive (Keras 3 "
+                        + ".keras archives and SavedModel directories are not accepted here; upload .h5, .tflite or .onnx)");
+            } else {
+                format = "onnx";
+                try {
+                    m = OnnxReader.read(tmp);
+                } catch (MalformedModelException e) {
+                    if (head.length > 0 && head[0] == 0x08) {
+                        // starts like an ONNX ModelProto (field 1, ir_version): the reader's reason says it all
+                        throw new ApiException(400, "model_file: ONNX model refused: " + e.getMessage());
+                    }
+                    throw new ApiException(400, "model_file: expected a TFLite flatbuffer (TFL3), a Keras HDF5 file "
+                            + "or an ONNX protobuf, found " + ModelFormat.describeHead(head) + " (" + e.getMessage() + ")");
+                }
+            }
+        } catch (MalformedModelException e) {
+            throw new ApiException(400, "model_file: " + e.getMessage());
+        } catch (UnsupportedOperatorException e) {
+            throw new ApiException(422, "model_file: " + e.getMessage());
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (e instanceof ApiException a) {
+                throw a;
+            }
+            throw new ApiException(400, "model_file: cannot read the model: " + Worker.oneLine(e));
+        }
+        if (m.graph().inputs().isEmpty()) {
+            throw new ApiException(422, "model_file: expected a model with at least one input, found none");
+        }
+        String name = UUID.randomUUID() + ".bin";
+        long size = Files.size(tmp);
+        Files.move(tmp, data.upload(name), StandardCopyOption.ATOMIC_MOVE);
+        return new Stored(name, format, size, m.graph().nodes().size() + " nodes");
+    }
+
     Stored dataset(InputStream in, long limit) throws IOException {
         Path tmp = spool(in, limit, "dataset_file");
         try {
-            byte[] head;
-            try (InputStream h = Files.newInputStream(tmp)) {
-                head = h.readNBytes(4);
-            }
-            if (!Arrays.equals(head, new byte[] {'P', 'K', 3, 4})) {
-                throw new ApiException(400, "dataset_file: expected a zip archive (PK\\3\\4), found "
-                        + ModelFormat.describeHead(head));
-            }
-            Dataset d;
-            try {
-                d = Datasets.readZip(tmp);
-            } catch (DatasetException e) {
-                throw new ApiException(400, "dataset_file: " + e.getMessage());
-            } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                throw new ApiException(400, "dataset_file: cannot read the archive: " + Worker.oneLine(e));
-            }
-            String name = UUID.randomUUID() + ".zip";
-            long size = Files.size(tmp);
-            Files.move(tmp, data.upload(name), StandardCopyOption.ATOMIC_MOVE);
-            return new Stored(name, "zip", size, d.size() + " samples of shape " + d.sampleShape());
+            return dataset(tmp);
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), e.getMessage().replace(tmp.toString(), "the upload"));
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private Stored dataset(Path tmp) throws IOException {
+        byte[] head;
+        try (InputStream h = Files.newInputStream(tmp)) {
+            head = h.readNBytes(4);
+        }
+        if (!Arrays.equals(head, new byte[] {'P', 'K', 3, 4})) {
+            throw new ApiException(400, "dataset_file: expected a zip archive (PK\\3\\4), found "
+                    + ModelFormat.describeHead(head));
+        }
+        Dataset d;
+        try {
+            d = Datasets.readZip(tmp);
+        } catch (DatasetException e) {
+            throw new ApiException(400, "dataset_file: " + e.getMessage());
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            throw new ApiException(400, "dataset_file: cannot read the archive: " + Worker.oneLine(e));
+        }
+        String name = UUID.randomUUID() + ".zip";
+        long size = Files.size(tmp);
+        Files.move(tmp, data.upload(name), StandardCopyOption.ATOMIC_MOVE);
+        return new Stored(name, "zip", size, d.size() + " samples of shape " + d.sampleShape());
     }
 
     private Path spool(InputStream in, long limit, String field) throws IOException {
