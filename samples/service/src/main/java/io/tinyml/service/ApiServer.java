@@ -319,6 +319,11 @@ public final class ApiServer implements AutoCloseable {
 
     private void events(Context ctx) throws Exception {
         Job first = job(ctx);
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(406, "expected 'Accept: text/event-stream' for the event stream, found "
+                    + (accept == null ? "none" : "'" + accept + "'"));
+        }
         long after = parseLong(ctx.header("Last-Event-ID"), 0);
         new SseHandler(client -> stream(client, first, after)).handle(ctx);
     }

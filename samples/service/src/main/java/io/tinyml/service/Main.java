@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "tinyml-service", mixinStandardHelpOptions = true,
         description = "The TinyML model optimization service: REST API, job workers and web page.",
-        subcommands = {Main.Serve.class, Main.WorkerCommand.class, Main.CreateUser.class})
+        subcommands = {Main.Serve.class, Main.WorkerCommand.class, Main.CreateUser.class, Main.Load.class})
 public final class Main implements Runnable {
     static final String DEFAULT_DATA = "tinyml-service-data";
 
@@ -144,6 +144,37 @@ public final class Main implements Runnable {
                 System.out.println(new Store(d).createUser(name, t));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Bounded load test of a running service on loopback: p50/p99 of status and results requests.")
+    static final class Load implements Callable<Integer> {
+        @Option(names = "--url", defaultValue = "http://127.0.0.1:5000", description = "the service (loopback only)")
+        String url;
+
+        @Option(names = "--key", required = true, description = "an API key (tier enterprise for many jobs)")
+        String key;
+
+        @Option(names = "--model", required = true, description = "a .tflite model to submit")
+        Path model;
+
+        @Option(names = "--jobs", defaultValue = "8", description = "jobs submitted (default: ${DEFAULT-VALUE})")
+        int jobs;
+
+        @Option(names = "--clients", defaultValue = "32", description = "concurrent clients (default: ${DEFAULT-VALUE})")
+        int clients;
+
+        @Option(names = "--requests", defaultValue = "200", description = "requests per client (default: ${DEFAULT-VALUE})")
+        int requests;
+
+        @Override
+        public Integer call() throws Exception {
+            check(jobs >= 1 && clients >= 1 && requests >= 1 && clients <= 256 && requests <= 10_000,
+                    "expected --jobs >= 1, --clients in 1..256 and --requests in 1..10000");
+            LoadGenerator.Result r = new LoadGenerator(url, key).run(model, jobs, clients, requests);
+            System.out.println(r);
+            return r.errors() == 0 ? 0 : 1;
         }
     }
 

@@ -56,7 +56,7 @@ import java.util.zip.ZipOutputStream;
  * Thread-safe (stateless).
  */
 public final class SdkPipeline implements OptimizationPipeline {
-    private static final int CALIBRATION_SAMPLES = 100;
+    private static final int CALIBRATION_SAMPLES = 256;
     private static final int EVAL_SAMPLES = 1000;
 
     @Override
@@ -98,9 +98,9 @@ public final class SdkPipeline implements OptimizationPipeline {
                 notes.add("dataset pixels 0..255 mapped to [0, 1] (scale 1/255)");
             }
             notes.add("calibration on " + cal.size() + " samples, evaluation on " + eval.size()
-                    + " other samples of " + all.source());
+                    + " other samples of the dataset archive");
         } else {
-            cal = synthetic(input.shape(), CALIBRATION_SAMPLES);
+            cal = synthetic(input.shape(), 100);
             notes.add("no dataset archive: calibrated on " + cal.size() + " seeded uniform random inputs in [0, 1);"
                     + " accuracy not measured (upload a dataset archive for calibration and top-1)");
         }
@@ -116,7 +116,7 @@ public final class SdkPipeline implements OptimizationPipeline {
                 StructuredPruning p = Pruner.of(current).structured().ratio(spec.pruningSparsity())
                         .listener(range(listener, "prune", 15, 40));
                 if (spec.dataset() != null) {
-                    p = p.calibrate(cal, mapping, Math.min(cal.size(), 64)).recover(Recovery.LEAST_SQUARES);
+                    p = p.calibrate(cal, mapping, cal.size()).recover(Recovery.LEAST_SQUARES);
                 }
                 try {
                     PruneResult r = p.apply();

@@ -89,7 +89,8 @@ async function follow(jobId) {
   if (streams.has(jobId)) return;
   streams.set(jobId, true);
   try {
-    const r = await fetch("/api/jobs/" + jobId + "/events", { headers: { Authorization: "Bearer " + key } });
+    const r = await fetch("/api/jobs/" + jobId + "/events",
+      { headers: { Authorization: "Bearer " + key, Accept: "text/event-stream" } });
     const reader = r.body.getReader();
     const decoder = new TextDecoder();
     let buf = "";
