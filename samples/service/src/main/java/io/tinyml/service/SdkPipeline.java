@@ -90,9 +90,11 @@ public final class SdkPipeline implements OptimizationPipeline {
                 throw new IllegalArgumentException("expected a dataset archive with at least 2 samples, found "
                         + all.size());
             }
+            // archives of class folders list samples class by class: split a seeded permutation, not the order
+            int[] order = permutation(all.size());
             int half = all.size() / 2;
-            cal = all.slice(0, Math.min(half, CALIBRATION_SAMPLES));
-            eval = all.slice(half, Math.min(all.size(), half + EVAL_SAMPLES));
+            cal = pick(all, order, 0, Math.min(half, CALIBRATION_SAMPLES));
+            eval = pick(all, order, half, Math.min(all.size(), half + EVAL_SAMPLES));
             if (all.isUnsigned8()) {
                 scale = 1f / 255f;
                 notes.add("dataset pixels 0..255 mapped to [0, 1] (scale 1/255)");
@@ -201,6 +203,30 @@ public final class SdkPipeline implements OptimizationPipeline {
             default -> throw new IllegalArgumentException("expected a model format tflite, onnx or keras, found '"
                     + spec.format() + "'");
         };
+    }
+
+    private static int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(1234);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static Dataset pick(Dataset all, int[] order, int from, int to) {
+        Dataset.Builder b = Dataset.builder(all.sampleShape()).optClasses(all.classes())
+                .optSource("the dataset archive").optExpectedSize(to - from);
+        for (int i = from; i < to; i++) {
+            b.add(all.values(order[i]), all.label(order[i]));
+        }
+        return b.build();
     }
 
     private static Dataset synthetic(Shape inputShape, int n) {
