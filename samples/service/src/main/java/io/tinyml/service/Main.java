@@ -87,14 +87,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             check(workers >= 0, "expected --workers of at least 0, found " + workers);
-            check(lease >= 1, "expected --lease-seconds of at least 1, found " + lease);
-            try (Service s = Service.start(new Service.Options(db.url(), db.data, host, port, workers, true,
-                    lease * 1000L, maxUploadMb << 20), new SdkPipeline())) {
-                System.out.println("tinyml-service: http://" + host + ":" + s.port() + "/ui (API /api/docs), "
-                        + workers + " worker(s), database " + s.database().describe());
-                awaitSignal();
-            }
-            return 0;
+            return runService(db, host, port, workers, true, lease, maxUploadMb << 20);
         }
     }
 
@@ -112,13 +105,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             check(workers >= 1, "expected --workers of at least 1, found " + workers);
-            check(lease >= 1, "expected --lease-seconds of at least 1, found " + lease);
-            try (Service s = Service.start(new Service.Options(db.url(), db.data, null, 0, workers, false,
-                    lease * 1000L, 0), new SdkPipeline())) {
-                System.out.println("tinyml-service: " + workers + " worker(s) on " + s.database().describe());
-                awaitSignal();
-            }
-            return 0;
+            return runService(db, null, 0, workers, false, lease, 0);
         }
     }
 
@@ -176,6 +163,19 @@ public final class Main implements Runnable {
             System.out.println(r);
             return r.errors() == 0 ? 0 : 1;
         }
+    }
+
+    /** Runs the API (if asked) and workers until the process is stopped. */
+    static int runService(DbOptions db, String host, int port, int workers, boolean api, int leaseSeconds,
+                          long maxUpload) throws Exception {
+        check(leaseSeconds >= 1, "expected --lease-seconds of at least 1, found " + leaseSeconds);
+        try (Service s = Service.start(new Service.Options(db.url(), db.data, host, port, workers, api,
+                leaseSeconds * 1000L, maxUpload), new SdkPipeline())) {
+            System.out.println("tinyml-service: " + (api ? "http://" + host + ":" + s.port() + "/ui (API /api/docs), " : "")
+                    + workers + " worker(s), database " + s.database().describe());
+            awaitSignal();
+        }
+        return 0;
     }
 
     private static void check(boolean ok, String message) {

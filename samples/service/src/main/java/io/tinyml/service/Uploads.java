@@ -40,10 +40,24 @@ final class Uploads {
         this.data = data;
     }
 
+    /** Validates a spooled upload and stores it, or throws an {@link ApiException}. */
+    @FunctionalInterface
+    private interface Check {
+        Stored run(Path tmp) throws IOException;
+    }
+
     Stored model(InputStream in, long limit) throws IOException {
-        Path tmp = spool(in, limit, "model_file");
+        return store(in, limit, "model_file", this::model);
+    }
+
+    Stored dataset(InputStream in, long limit) throws IOException {
+        return store(in, limit, "dataset_file", this::dataset);
+    }
+
+    private Stored store(InputStream in, long limit, String field, Check check) throws IOException {
+        Path tmp = spool(in, limit, field);
         try {
-            return model(tmp);
+            return check.run(tmp);
         } catch (ApiException e) {
             // the readers name the file they read: never show the server's paths
             throw new ApiException(e.status(), e.getMessage().replace(tmp.toString(), "the upload"));
@@ -99,17 +113,6 @@ final class Uploads {
         long size = Files.size(tmp);
         Files.move(tmp, data.upload(name), StandardCopyOption.ATOMIC_MOVE);
         return new Stored(name, format, size, m.graph().nodes().size() + " nodes");
-    }
-
-    Stored dataset(InputStream in, long limit) throws IOException {
-        Path tmp = spool(in, limit, "dataset_file");
-        try {
-            return dataset(tmp);
-        } catch (ApiException e) {
-            throw new ApiException(e.status(), e.getMessage().replace(tmp.toString(), "the upload"));
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private Stored dataset(Path tmp) throws IOException {

@@ -91,6 +91,10 @@ class WebPageTest {
                     + " trade-off points; summary: " + summary);
             assertTrue(memBars > 5 && memBars == latBars, memBars + " / " + latBars);
             assertTrue(summary.contains("accuracy") && !summary.contains("— → —"), "measured accuracy shown: " + summary);
+            JsonNode job = new Http(s.port(), key).get("/api/jobs").json().get("jobs").get(0);
+            // tiny_digits scores 0.972 in PyTorch (assets NOTICE); 25 % of its channels pruned, then int8
+            assertTrue(job.get("accuracy_before").asDouble() > 0.95, job.toString());
+            assertTrue(job.get("accuracy_after").asDouble() > 0.7, job.toString());
             page.call("Emulation.setDeviceMetricsOverride", Map.of("width", 1280, "height", 2200, "deviceScaleFactor", 1,
                     "mobile", false));
             String png = page.call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true))
