@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throw-away PostgreSQL cluster for tests: {@code initdb} in target/ on a free loopback port, started with
+ * A throw-away PostgreSQL cluster for tests: {@code initdb} in target/ (in /tmp as root) on a free loopback port, started with
  * {@code pg_ctl}, one fresh database per {@link #newDatabase}; as root the server runs as {@code nobody} on a
  * directory it owns. With {@code TINYML_TEST_PG_URL} set (a JDBC URL of a database the tests may fill) that
  * server is used instead. Without PostgreSQL binaries the tests are skipped with the reason — unless
@@ -54,8 +54,10 @@ final class PgCluster implements AutoCloseable {
             Assumptions.abort(why);
         }
         boolean root = "root".equals(System.getProperty("user.name"));
-        Path dir = Path.of("target", "pg-" + ProcessHandle.current().pid() + "-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(dir);
+        // as root the server runs as nobody, who may not traverse the checkout's parents: use /tmp then
+        Path dir = root ? Files.createTempDirectory("tinyml-pg-")
+                : Files.createDirectories(Path.of("target", "pg-" + ProcessHandle.current().pid() + "-"
+                        + System.nanoTime()).toAbsolutePath());
         if (root) {
             UserPrincipalLookupService l = dir.getFileSystem().getUserPrincipalLookupService();
             Files.setOwner(dir, l.lookupPrincipalByName("nobody"));
@@ -92,7 +94,7 @@ final class PgCluster implements AutoCloseable {
         }
         full.addAll(List.of(cmd));
         Path log = dir.resolve("cmd.log");
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(full).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException(String.join(" ", full) + " failed: " + Files.readString(log));
