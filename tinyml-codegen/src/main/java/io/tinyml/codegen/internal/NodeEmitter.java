@@ -221,12 +221,55 @@ final class NodeEmitter {
         String ms = multipliers(index, n, x, wq, y, wq.isPerTensor() ? 1 : outN);
         int[] range = Quant.activationRange(n.op().activation(), y, n);
         int batches = x.shape().elementCount() / inN;
+        io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
+        if (m.sparseWeights() && sparse != null && sparse.sparse()) {
+            return fullyConnectedSparse(index, n, ms, bias, batches, inN, outN, -x.requireQuant().zeroPoint(),
+                    y.requireQuant().zeroPoint(), range, wq.isPerTensor());
+        }
         m.useKernel("fc_s8");
         return "    tm_fc_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
                 + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ", "
                 + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
                 + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
                 + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+    }
+
+    /** Bitmask-sparse weights (see SparseWeights): masks per row, non-zero values, input offset folded into the bias. */
+    private String fullyConnectedSparse(int index, Node n, String ms, int bias, int batches, int inN, int outN,
+                                        int inOff, int outOff, int[] range, boolean perTensor) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int words = (inN + 31) / 32;
+        int[] mask = new int[outN * words];
+        int[] biasF = new int[outN];
+        int[] b = bias == Node.ABSENT ? new int[outN] : g.tensor(bias).ints();
+        java.util.List<Integer> vals = new java.util.ArrayList<>();
+        for (int o = 0; o < outN; o++) {
+            int sum = 0;
+            for (int i = 0; i < inN; i++) {
+                byte v = w[o * inN + i];
+                if (v != 0) {
+                    mask[o * words + i / 32] |= 1 << (i % 32);
+                    vals.add((int) v);
+                    sum += v;
+                }
+            }
+            biasF[o] = b[o] + inOff * sum;
+        }
+        if (vals.isEmpty()) {
+            vals.add(0); // C has no empty arrays; never read
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int32_t", base + "_mask", mask, "node " + index + " '" + n.name() + "': " + words
+                + " bit masks per row of " + inN + " weights (bit set: non-zero)");
+        m.array("int8_t", base + "_nz", vals.stream().mapToInt(Integer::intValue).toArray(), "node " + index + " '"
+                + n.name() + "': the " + vals.size() + " non-zero weights of " + outN * inN + ", row by row");
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * row sum");
+        m.useKernel("fc_s8_sparse");
+        return "    tm_fc_s8_sparse(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                + ", " + base + "_mask, " + base + "_nz, " + base + "_bias, " + ms + ", " + batches + ", " + inN + ", "
+                + outN + ", " + outOff + ", " + range[0] + ", " + range[1] + ", " + (perTensor ? 0 : 1)
+                + ");\n    return 0;\n";
     }
 
     private String fullyConnectedFloat(Node n) throws UnsupportedOperatorException {

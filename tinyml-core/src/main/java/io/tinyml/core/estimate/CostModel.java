@@ -232,7 +232,11 @@ final class CostModel {
                 yield in.dim(in.rank() - 1) == 1 && c <= 32 ? GEN_DW1_PER_MAC * macs + GEN_DW1_PER_OUTPUT * outElems
                         : GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outElems;
             }
-            case FULLY_CONNECTED -> GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
+            case FULLY_CONNECTED -> {
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? c.sparseInstructions()
+                        : GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
+            }
             case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> GEN_POOL_PER_MAC * macs;
             case SOFTMAX -> GEN_SOFTMAX_PER_NODE + GEN_PER_ELEMENT * outElems;
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
