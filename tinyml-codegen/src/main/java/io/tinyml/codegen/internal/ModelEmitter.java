@@ -153,13 +153,13 @@ public final class ModelEmitter {
     /**
      * Adds a const array of integers to the weights source.
      *
-     * @param ctype int8_t, int16_t or int32_t
+     * @param ctype int8_t, int16_t, uint16_t or int32_t
      * @param name the C name
      * @param values the values
      * @param what a comment
      */
     void array(String ctype, String name, int[] values, String what) {
-        int elem = ctype.equals("int8_t") ? 1 : ctype.equals("int16_t") ? 2 : 4;
+        int elem = ctype.equals("int8_t") ? 1 : ctype.endsWith("int16_t") ? 2 : 4;
         weightBytes += (long) values.length * elem;
         weightDecls.append("extern const ").append(ctype).append(' ').append(name).append('[')
                 .append(values.length).append("];\n");

@@ -220,7 +220,11 @@ final class CostModel {
     /** Instructions of tinyml-codegen's kernels for one node (see the class documentation). */
     private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
         return switch (n.op().kind()) {
-            case CONV_2D -> GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
+            case CONV_2D -> {
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? c.sparseInstructions()
+                        : GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
+            }
             case DEPTHWISE_CONV_2D -> {
                 Shape in = g.tensor(n.input(0)).shape();
                 Shape out = g.tensor(n.output(0)).shape();

@@ -53,6 +53,8 @@ final class GeneratedFlash {
     static final long SHARED_PARAMS = 48;
     /** Bitmask-sparse fully connected ({@link SparseWeights}): 252 bytes measured on mnist8 (dense: 232). */
     static final long FC_SPARSE = 252;
+    /** Sparse convolution ({@link SparseWeights}) per clone: 596 bytes measured on mnist8 + its im2col (348 to 480). */
+    static final long CONV_SPARSE = 1_000;
 
     private GeneratedFlash() {
     }
@@ -70,8 +72,13 @@ final class GeneratedFlash {
             return "float-" + k;
         }
         return switch (k) {
-            case CONV_2D -> g.tensor(n.input(1)).shape().dim(3) == x.shape().dim(x.shape().rank() - 1)
-                    ? "conv-mm" : "conv";
+            case CONV_2D -> {
+                if (g.tensor(n.input(1)).shape().dim(3) != x.shape().dim(x.shape().rank() - 1)) {
+                    yield "conv";
+                }
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? "conv-sparse" : "conv-mm";
+            }
             case DEPTHWISE_CONV_2D -> {
                 int inC = x.shape().dim(x.shape().rank() - 1);
                 int outC = y.shape().dim(y.shape().rank() - 1);
@@ -110,6 +117,7 @@ final class GeneratedFlash {
             case "dw-c1" -> 650;
             case "fc" -> 340;
             case "fc-sparse" -> FC_SPARSE;
+            case "conv-sparse" -> CONV_SPARSE;
             case "pool" -> 250;
             case "softmax" -> 600 + 240L * Math.min(classes, 16);
             case "mean" -> 108;
@@ -184,9 +192,9 @@ final class GeneratedFlash {
                     QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
                     bytes += wq == null ? 0 : 8L * (wq.isPerTensor() ? 1 : wq.size());
                 }
-                case "fc-sparse" -> {
+                case "fc-sparse", "conv-sparse" -> {
                     // per-row multiplier and shift, and the folded bias even when the layer has none
-                    int rows = g.tensor(n.input(1)).shape().dim(0);
+                    int rows = g.tensor(n.input(1)).shape().dim(0); // output channels
                     bytes += 8L * rows + (n.inputs().size() > 2 && n.input(2) != Node.ABSENT ? 0 : 4L * rows);
                 }
                 case "softmax" -> bytes += 1_024;
