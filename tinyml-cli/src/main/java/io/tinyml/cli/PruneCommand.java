@@ -26,9 +26,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global] [--multiple-of M] [--min-channels N]
- * [--calibration DATASET [--samples N] [--no-recovery]] [--eval DATASET] --output OUT [--force] [--json]}:
+ * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none] [--finetune N]] [--eval DATASET]
+ * --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
- * given, reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
+ * given (and optionally fine-tuning on it), reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Removes channels from a float model (structured pruning with least-squares recovery) and "
@@ -68,8 +69,17 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", defaultValue = "256", description = "calibration samples (default ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--no-recovery", description = "skip least-squares recovery even with --calibration")
+    @Option(names = "--no-recovery", description = "skip recovery even with --calibration (same as --recovery none)")
     boolean noRecovery;
+
+    @Option(names = "--recovery", paramLabel = "R", defaultValue = "least-squares",
+            description = "with --calibration: least-squares, batch-norm (re-estimate output statistics) or none "
+                    + "(default ${DEFAULT-VALUE})")
+    String recoveryName;
+
+    @Option(names = "--finetune", paramLabel = "N", defaultValue = "0",
+            description = "after recovery, fine-tune N epochs on the --calibration data (tinyml-train, DJL)")
+    int finetune;
 
     @picocli.CommandLine.Mixin
     MappingOptions map = new MappingOptions();
@@ -112,6 +122,17 @@ final class PruneCommand implements Callable<Integer> {
         if (crit == Criterion.ACTIVATION && calibration == null) {
             throw new BadInputException("expected --calibration with --criterion activation, found none");
         }
+        Recovery recovery = switch (recoveryName.toLowerCase(Locale.ROOT)) {
+            case "least-squares" -> Recovery.LEAST_SQUARES;
+            case "batch-norm" -> Recovery.BATCH_NORM_STATISTICS;
+            case "none" -> Recovery.NONE;
+            default -> throw new BadInputException("expected --recovery least-squares, batch-norm or none, found '"
+                    + recoveryName + "'");
+        };
+        if (finetune < 0 || (finetune > 0 && calibration == null)) {
+            throw new BadInputException(finetune < 0 ? "expected --finetune of at least 0 epochs, found " + finetune
+                    : "expected --calibration (the training data) with --finetune, found none");
+        }
         Outputs.check(output, false, force, model);
         Model f = ModelIO.read(model);
         InputMapping mapping = map.mapping(f.graph().inputTensor(0));
@@ -130,7 +151,8 @@ final class PruneCommand implements Callable<Integer> {
             StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(crit).global(global)
                     .multipleOf(multipleOf).minChannels(minChannels).listener(progress);
             if (cal != null) {
-                p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : Recovery.LEAST_SQUARES);
+                p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : recovery)
+                        .finetune(cal, finetune);
             }
             r = p.apply();
         } catch (IllegalArgumentException | IllegalStateException e) {
