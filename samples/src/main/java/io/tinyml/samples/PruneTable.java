@@ -30,9 +30,9 @@ import java.util.Locale;
  *
  * <pre>
  * ./mvnw -B -pl samples -am -DskipTests package exec:java -Dsample=io.tinyml.samples.PruneTable \
- *     -Dexec.args="../shared/assets 2" -Dai.djl.offline=true
+ *     -Dexec.args="../shared/assets 10" -Dai.djl.offline=true
  * </pre>
- * Arguments: the assets folder, fine-tuning epochs (default 2). Needs arm-none-eabi-gcc and
+ * Arguments: the assets folder, fine-tuning epochs (default 10). Needs arm-none-eabi-gcc and
  * qemu-system-arm. Deterministic (seeded training, one intra-op thread).
  */
 public final class PruneTable {
@@ -47,7 +47,7 @@ public final class PruneTable {
      */
     public static void main(String[] args) throws Exception {
         Path assets = Path.of(args.length > 0 ? args[0] : "../shared/assets");
-        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", "1");
         Dataset train = Datasets.open(assets.resolve("datasets/mnist10k") + "[0:8000]");

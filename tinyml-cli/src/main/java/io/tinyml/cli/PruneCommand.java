@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global] [--multiple-of M] [--min-channels N]
  * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none] [--finetune N]] [--eval DATASET]
- * --output OUT [--force] [--json]}:
+ * [--target NAME] --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
  * given (and optionally fine-tuning on it), reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
  */
@@ -89,6 +89,10 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "OUT.tflite or OUT.onnx")
     Path output;
+
+    @Option(names = "--target", paramLabel = "NAME",
+            description = "also estimate flash, RAM and latency before and after on this target (see 'tinyml targets')")
+    String target;
 
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
@@ -165,8 +169,9 @@ final class PruneCommand implements Callable<Integer> {
             after = Accuracy.top1(r.model(), ev, mapping.toBuilder().setInput(r.model().graph().inputTensor(0))
                     .build(), ProgressListener.NONE).top1();
         }
+        String est = estimates(f, r.model());
         Outputs.writeModel(r.model(), output, force, model);
-        report(r.report(), before, after);
+        report(r.report(), before, after, est);
         return 0;
     }
 
@@ -218,7 +223,31 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void report(PruneReport rep, Double before, Double after) {
+    /** Estimates before and after on --target (reference kernels, as the float model runs): JSON or text, or null. */
+    private String estimates(Model before, Model after) throws Exception {
+        if (target == null) {
+            return null;
+        }
+        io.tinyml.core.target.Target t;
+        try {
+            t = io.tinyml.core.target.TargetCatalog.get(target);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        io.tinyml.core.estimate.Estimator est = io.tinyml.core.estimate.Estimator.builder().setTarget(t).build();
+        io.tinyml.core.estimate.Estimate a = est.estimate(before.graph(), "before");
+        io.tinyml.core.estimate.Estimate b = est.estimate(after.graph(), "after");
+        if (json) {
+            return String.format(Locale.ROOT, "{\"target\":\"%s\",\"flashBefore\":%d,\"flashAfter\":%d,"
+                    + "\"ramBefore\":%d,\"ramAfter\":%d,\"latencyMsBefore\":%s,\"latencyMsAfter\":%s}", t.name(),
+                    a.flashBytes(), b.flashBytes(), a.ramBytes(), b.ramBytes(), a.latencyMs(), b.latencyMs());
+        }
+        return String.format(Locale.ROOT, "estimate on %s (float, reference kernels): flash %d -> %d B, RAM %d -> %d B, "
+                + "latency %.3f -> %.3f ms%n", t.name(), a.flashBytes(), b.flashBytes(), a.ramBytes(), b.ramBytes(),
+                a.latencyMs(), b.latencyMs());
+    }
+
+    private void report(PruneReport rep, Double before, Double after, String est) {
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             StringBuilder b = new StringBuilder("{");
@@ -228,6 +257,9 @@ final class PruneCommand implements Callable<Integer> {
                     .append(rep.weightBytesAfter());
             b.append(",\"refitLayers\":").append(rep.refitLayers());
             b.append(",\"top1Before\":").append(before).append(",\"top1After\":").append(after);
+            if (est != null) {
+                b.append(",\"estimate\":").append(est);
+            }
             b.append(",\"layers\":[");
             for (int i = 0; i < rep.layers().size(); i++) {
                 LayerChange c = rep.layers().get(i);
@@ -238,6 +270,9 @@ final class PruneCommand implements Callable<Integer> {
             o.println(b.append("]}"));
         } else {
             o.print(rep.toText());
+            if (est != null) {
+                o.print(est);
+            }
             if (before != null) {
                 o.printf("top-1  %.4f -> %.4f (eval %s)%n", before, after, eval);
             }

@@ -31,7 +31,7 @@ class PruneCommandTest {
         String mnist = Assets.require("datasets/mnist10k").toString();
         Path out = tmp.resolve("mnist8_pruned.onnx");
         CliTest.Outcome o = CliTest.tinyml("prune", model, "--structured", 0.25, "--calibration", mnist + "[0:8000]",
-                "--samples", 128, "--eval", mnist + "[8000:9000]", "--output", out, "--json");
+                "--samples", 128, "--eval", mnist + "[8000:9000]", "--target", "qemu-mps2-an386", "--output", out, "--json");
         assertEquals(0, o.status(), o.err());
         String j = o.out();
         Model written = ModelIO.read(out);
@@ -39,6 +39,8 @@ class PruneCommandTest {
         assertTrue(number(j, "macsAfter") < number(j, "macsBefore") * 0.7, j);
         assertTrue(number(j, "top1After") > 0.95, j);
         assertEquals(2, number(j, "refitLayers"), j);
+        assertTrue(number(j, "flashAfter") < number(j, "flashBefore"), j);
+        assertTrue(number(j, "latencyMsAfter") < number(j, "latencyMsBefore") * 0.7, j);
 
         CliTest.Outcome again = CliTest.tinyml("prune", model, "--structured", 0.25, "--output", out);
         assertEquals(2, again.status(), again.err());

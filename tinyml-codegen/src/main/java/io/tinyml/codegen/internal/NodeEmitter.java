@@ -160,14 +160,19 @@ final class NodeEmitter {
                 + " bytes (zero padded), pairs interleaved per 4 bytes");
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * filter row sum");
+        return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
+    }
+
+    /** The call of a matrix-product convolution kernel (im2col into the shared int16 columns). */
+    private String matmulCall(String kernel, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int k4,
+                              String weightArgs) {
         m.useKernel("simd");
         m.useKernel("im2col_s8");
-        m.useKernel("conv_s8_mm");
+        m.useKernel(kernel);
         m.scratchInt16(2 * k4);
         return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
-                + ";\n" + "    tm_conv_s8_mm(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
-                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms + ", "
-                + m.prefix() + "_col);\n    return 0;\n";
+                + ";\n    tm_" + kernel + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + weightArgs + ", " + m.prefix() + "_col);\n    return 0;\n";
     }
 
     /** Sparse filters: per row the non-zero weights with their im2col column offsets (see conv_s8_sparse.c). */
@@ -208,14 +213,8 @@ final class NodeEmitter {
         m.array("int8_t", base + "_nz", vals.stream().mapToInt(Integer::intValue).toArray(), what + "the "
                 + vals.size() + " non-zero weights of " + outC * k + ", row by row");
         m.array("int32_t", base + "_bias", biasF, what + "bias + input offset * filter row sum");
-        m.useKernel("simd");
-        m.useKernel("im2col_s8");
-        m.useKernel("conv_s8_sparse");
-        m.scratchInt16(2 * k4);
-        return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
-                + ";\n" + "    tm_conv_s8_sparse(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
-                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_count, " + base + "_off, " + base + "_nz, "
-                + base + "_bias, " + ms + ", " + m.prefix() + "_col);\n    return 0;\n";
+        return matmulCall("conv_s8_sparse", n, geo, inOff, y, range, k4, base + "_count, " + base + "_off, " + base
+                + "_nz, " + base + "_bias, " + ms);
     }
 
     private static String win(ConvGeometry geo, int fIn, int inOff, int outOff, int[] range) {
