@@ -80,9 +80,11 @@ TM_KERNEL void tm_conv_s8_mm(const tm_win_params *p, const int8_t *x, int8_t *y,
     const int32_t out_off = p->out_off, act_min = p->act_min, act_max = p->act_max;
     int px, oc;
     for (px = 0; px < pixels; px += 2) {
-        const int two = tm_im2col_pair(p, x, px, pixels, col, k4);
+        const int two = px + 1 < pixels;
         int8_t *ya = y + px * out_c, *yb = ya + out_c;
         const int8_t *wp = w;
+        tm_im2col_s8(p, x, px, col, k4);
+        tm_im2col_s8(p, x, two ? px + 1 : px, col + 4, k4);
         for (oc = 0; oc + 1 < out_c; oc += 2) {
             int32_t acc[4];
             tm_dot_2x2(wp, col, k4, acc);

@@ -46,12 +46,3 @@ static void tm_im2col_s8(const tm_win_params *p, const int8_t *x, int px, int16_
     }
 }
 
-
-/* Columns of output pixels px and px + 1 (px again when px is the last); returns whether px + 1 exists. */
-static int tm_im2col_pair(const tm_win_params *p, const int8_t *x, int px, int pixels, int16_t *col, int k4)
-{
-    const int two = px + 1 < pixels;
-    tm_im2col_s8(p, x, px, col, k4);
-    tm_im2col_s8(p, x, two ? px + 1 : px, col + 4, k4);
-    return two;
-}
