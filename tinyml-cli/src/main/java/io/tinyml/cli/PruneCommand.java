@@ -26,9 +26,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global] [--multiple-of M] [--min-channels N]
- * [--calibration DATASET [--samples N] [--no-recovery]] [--eval DATASET] --output OUT [--force] [--json]}:
+ * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none] [--finetune N]] [--eval DATASET]
+ * [--target NAME] --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
- * given, reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
+ * given (and optionally fine-tuning on it), reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Removes channels from a float model (structured pruning with least-squares recovery) and "
@@ -68,8 +69,17 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "N", defaultValue = "256", description = "calibration samples (default ${DEFAULT-VALUE})")
     int samples;
 
-    @Option(names = "--no-recovery", description = "skip least-squares recovery even with --calibration")
+    @Option(names = "--no-recovery", description = "skip recovery even with --calibration (same as --recovery none)")
     boolean noRecovery;
+
+    @Option(names = "--recovery", paramLabel = "R", defaultValue = "least-squares",
+            description = "with --calibration: least-squares, batch-norm (re-estimate output statistics) or none "
+                    + "(default ${DEFAULT-VALUE})")
+    String recoveryName;
+
+    @Option(names = "--finetune", paramLabel = "N", defaultValue = "0",
+            description = "after recovery, fine-tune N epochs on the --calibration data (tinyml-train, DJL)")
+    int finetune;
 
     @picocli.CommandLine.Mixin
     MappingOptions map = new MappingOptions();
@@ -79,6 +89,10 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "OUT.tflite or OUT.onnx")
     Path output;
+
+    @Option(names = "--target", paramLabel = "NAME",
+            description = "also estimate flash, RAM and latency before and after on this target (see 'tinyml targets')")
+    String target;
 
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
@@ -112,6 +126,17 @@ final class PruneCommand implements Callable<Integer> {
         if (crit == Criterion.ACTIVATION && calibration == null) {
             throw new BadInputException("expected --calibration with --criterion activation, found none");
         }
+        Recovery recovery = switch (recoveryName.toLowerCase(Locale.ROOT)) {
+            case "least-squares" -> Recovery.LEAST_SQUARES;
+            case "batch-norm" -> Recovery.BATCH_NORM_STATISTICS;
+            case "none" -> Recovery.NONE;
+            default -> throw new BadInputException("expected --recovery least-squares, batch-norm or none, found '"
+                    + recoveryName + "'");
+        };
+        if (finetune < 0 || (finetune > 0 && calibration == null)) {
+            throw new BadInputException(finetune < 0 ? "expected --finetune of at least 0 epochs, found " + finetune
+                    : "expected --calibration (the training data) with --finetune, found none");
+        }
         Outputs.check(output, false, force, model);
         Model f = ModelIO.read(model);
         InputMapping mapping = map.mapping(f.graph().inputTensor(0));
@@ -130,7 +155,8 @@ final class PruneCommand implements Callable<Integer> {
             StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(crit).global(global)
                     .multipleOf(multipleOf).minChannels(minChannels).listener(progress);
             if (cal != null) {
-                p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : Recovery.LEAST_SQUARES);
+                p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : recovery)
+                        .finetune(cal, finetune);
             }
             r = p.apply();
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -143,8 +169,9 @@ final class PruneCommand implements Callable<Integer> {
             after = Accuracy.top1(r.model(), ev, mapping.toBuilder().setInput(r.model().graph().inputTensor(0))
                     .build(), ProgressListener.NONE).top1();
         }
+        String est = estimates(f, r.model());
         Outputs.writeModel(r.model(), output, force, model);
-        report(r.report(), before, after);
+        report(r.report(), before, after, est);
         return 0;
     }
 
@@ -196,7 +223,31 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void report(PruneReport rep, Double before, Double after) {
+    /** Estimates before and after on --target (reference kernels, as the float model runs): JSON or text, or null. */
+    private String estimates(Model before, Model after) throws Exception {
+        if (target == null) {
+            return null;
+        }
+        io.tinyml.core.target.Target t;
+        try {
+            t = io.tinyml.core.target.TargetCatalog.get(target);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        io.tinyml.core.estimate.Estimator est = io.tinyml.core.estimate.Estimator.builder().setTarget(t).build();
+        io.tinyml.core.estimate.Estimate a = est.estimate(before.graph(), "before");
+        io.tinyml.core.estimate.Estimate b = est.estimate(after.graph(), "after");
+        if (json) {
+            return String.format(Locale.ROOT, "{\"target\":\"%s\",\"flashBefore\":%d,\"flashAfter\":%d,"
+                    + "\"ramBefore\":%d,\"ramAfter\":%d,\"latencyMsBefore\":%s,\"latencyMsAfter\":%s}", t.name(),
+                    a.flashBytes(), b.flashBytes(), a.ramBytes(), b.ramBytes(), a.latencyMs(), b.latencyMs());
+        }
+        return String.format(Locale.ROOT, "estimate on %s (float, reference kernels): flash %d -> %d B, RAM %d -> %d B, "
+                + "latency %.3f -> %.3f ms%n", t.name(), a.flashBytes(), b.flashBytes(), a.ramBytes(), b.ramBytes(),
+                a.latencyMs(), b.latencyMs());
+    }
+
+    private void report(PruneReport rep, Double before, Double after, String est) {
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             StringBuilder b = new StringBuilder("{");
@@ -206,6 +257,9 @@ final class PruneCommand implements Callable<Integer> {
                     .append(rep.weightBytesAfter());
             b.append(",\"refitLayers\":").append(rep.refitLayers());
             b.append(",\"top1Before\":").append(before).append(",\"top1After\":").append(after);
+            if (est != null) {
+                b.append(",\"estimate\":").append(est);
+            }
             b.append(",\"layers\":[");
             for (int i = 0; i < rep.layers().size(); i++) {
                 LayerChange c = rep.layers().get(i);
@@ -216,6 +270,9 @@ final class PruneCommand implements Callable<Integer> {
             o.println(b.append("]}"));
         } else {
             o.print(rep.toText());
+            if (est != null) {
+                o.print(est);
+            }
             if (before != null) {
                 o.printf("top-1  %.4f -> %.4f (eval %s)%n", before, after, eval);
             }

@@ -34,7 +34,7 @@ public final class CodeGenerator {
     public static GeneratedProject generate(Model model, CodegenOptions options) throws UnsupportedOperatorException {
         long t0 = System.nanoTime();
         Map<String, String> files;
-        ModelEmitter emitter = new ModelEmitter(model, options.prefix());
+        ModelEmitter emitter = new ModelEmitter(model, options.prefix(), options.sparseWeights());
         if (options.project() == ProjectKind.TFLM) {
             files = OtherProjects.tflm(model, options.prefix());
         } else {

@@ -9,8 +9,11 @@ import java.util.regex.Pattern;
  * @param prefix the C identifier prefix of the generated API and file names
  * @param project the project layout to emit
  * @param harness the test harness generated besides the model ({@link Harness#NONE} for none)
+ * @param sparseWeights whether sparse int8 fully-connected weights may be stored in the bitmask format
+ *     where it is smaller and faster than dense ({@link io.tinyml.core.estimate.SparseWeights}; default
+ *     true); false keeps every weight array dense
  */
-public record CodegenOptions(String prefix, ProjectKind project, Harness harness) {
+public record CodegenOptions(String prefix, ProjectKind project, Harness harness, boolean sparseWeights) {
     private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
 
     /**
@@ -34,6 +37,18 @@ public record CodegenOptions(String prefix, ProjectKind project, Harness harness
     }
 
     /**
+     * Options with sparse weights allowed.
+     *
+     * @param prefix the C identifier prefix
+     * @param project the project layout
+     * @param harness the test harness
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public CodegenOptions(String prefix, ProjectKind project, Harness harness) {
+        this(prefix, project, harness, true);
+    }
+
+    /**
      * Options without a harness.
      *
      * @param prefix the C identifier prefix
@@ -52,7 +67,17 @@ public record CodegenOptions(String prefix, ProjectKind project, Harness harness
      * @throws IllegalArgumentException if the harness needs a make project and this is another kind
      */
     public CodegenOptions withHarness(Harness h) {
-        return new CodegenOptions(prefix, project, h);
+        return new CodegenOptions(prefix, project, h, sparseWeights);
+    }
+
+    /**
+     * Returns a copy that allows (true) or forbids (false) the sparse weight format.
+     *
+     * @param on whether sparse weights may be generated
+     * @return the new options
+     */
+    public CodegenOptions withSparseWeights(boolean on) {
+        return new CodegenOptions(prefix, project, harness, on);
     }
 
     /**

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PrunedFirmwareTest {
 
     @ParameterizedTest(name = "{0} at {3}")
-    // tiny_digits is left out: its PAD node has no C kernel in tinyml-codegen yet
-    @CsvSource({"mnist8, models/onnx/mnist8/model.onnx, 1, 0.25", "mnist8, models/onnx/mnist8/model.onnx, 1, 0.5"})
+    @CsvSource({"mnist8, models/onnx/mnist8/model.onnx, 1, 0.25", "mnist8, models/onnx/mnist8/model.onnx, 1, 0.5",
+        "tiny_digits, models/pytorch/tiny_digits.onnx, 0.003921569, 0.5"})
     void prunedFirmwareIsSmallerAndFaster(String name, String path, float scale, double ratio, @TempDir Path dir)
             throws Exception {
         Model f = ModelIO.read(Assets.require(path));

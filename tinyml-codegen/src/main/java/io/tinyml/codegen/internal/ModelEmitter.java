@@ -31,6 +31,7 @@ public final class ModelEmitter {
     private final StringBuilder weightDecls = new StringBuilder();
     private final Map<Integer, String> constNames = new LinkedHashMap<>();
     private final List<String> nodeFunctions = new ArrayList<>();
+    private final boolean sparseWeights;
     private long weightBytes;
     private int scratchInt16;
 
@@ -41,6 +42,18 @@ public final class ModelEmitter {
      * @param prefix the C prefix
      */
     public ModelEmitter(Model model, String prefix) {
+        this(model, prefix, true);
+    }
+
+    /**
+     * Prepares the emitter and plans the arena.
+     *
+     * @param model the model
+     * @param prefix the C prefix
+     * @param sparseWeights whether sparse fully-connected weights may use the bitmask format
+     */
+    public ModelEmitter(Model model, String prefix, boolean sparseWeights) {
+        this.sparseWeights = sparseWeights;
         this.model = ConstantDequantize.fold(model);
         this.g = this.model.graph();
         this.p = prefix;
@@ -51,6 +64,11 @@ public final class ModelEmitter {
     /** @return the prefix */
     public String prefix() {
         return p;
+    }
+
+    /** @return whether sparse fully-connected weights may use the bitmask format */
+    boolean sparseWeights() {
+        return sparseWeights;
     }
 
     /** @return the graph */
@@ -135,13 +153,13 @@ public final class ModelEmitter {
     /**
      * Adds a const array of integers to the weights source.
      *
-     * @param ctype int8_t, int16_t or int32_t
+     * @param ctype int8_t, int16_t, uint16_t or int32_t
      * @param name the C name
      * @param values the values
      * @param what a comment
      */
     void array(String ctype, String name, int[] values, String what) {
-        int elem = ctype.equals("int8_t") ? 1 : ctype.equals("int16_t") ? 2 : 4;
+        int elem = ctype.equals("int8_t") ? 1 : ctype.endsWith("int16_t") ? 2 : 4;
         weightBytes += (long) values.length * elem;
         weightDecls.append("extern const ").append(ctype).append(' ').append(name).append('[')
                 .append(values.length).append("];\n");

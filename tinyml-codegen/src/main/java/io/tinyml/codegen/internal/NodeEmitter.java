@@ -104,6 +104,10 @@ final class NodeEmitter {
         int fIn = dw ? 1 : w.shape().dim(3);
         int inOff = -x.requireQuant().zeroPoint();
         if (!dw && fIn == geo.inC()) {
+            io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
+            if (m.sparseWeights() && sparse != null && sparse.sparse()) {
+                return convSparse(index, n, geo, inOff, y, range, bias, ms);
+            }
             return convMatmul(index, n, geo, inOff, y, range, bias, ms);
         }
         boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
@@ -156,13 +160,61 @@ final class NodeEmitter {
                 + " bytes (zero padded), pairs interleaved per 4 bytes");
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * filter row sum");
+        return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
+    }
+
+    /** The call of a matrix-product convolution kernel (im2col into the shared int16 columns). */
+    private String matmulCall(String kernel, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int k4,
+                              String weightArgs) {
         m.useKernel("simd");
-        m.useKernel("conv_s8_mm");
+        m.useKernel("im2col_s8");
+        m.useKernel(kernel);
         m.scratchInt16(2 * k4);
         return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
-                + ";\n" + "    tm_conv_s8_mm(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
-                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms + ", "
-                + m.prefix() + "_col);\n    return 0;\n";
+                + ";\n    tm_" + kernel + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + weightArgs + ", " + m.prefix() + "_col);\n    return 0;\n";
+    }
+
+    /** Sparse filters: per row the non-zero weights with their im2col column offsets (see conv_s8_sparse.c). */
+    private String convSparse(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                              String ms) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int k = geo.kH() * geo.kW() * geo.inC();
+        int k4 = (k + 3) & ~3;
+        int outC = geo.outC();
+        int[] counts = new int[outC];
+        int[] biasF = new int[outC];
+        int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
+        int[] perm = {0, 2, 1, 3};
+        java.util.List<Integer> offs = new java.util.ArrayList<>();
+        java.util.List<Integer> vals = new java.util.ArrayList<>();
+        for (int oc = 0; oc < outC; oc++) {
+            int sum = 0;
+            for (int i = 0; i < k; i++) {
+                byte v = w[oc * k + i];
+                if (v != 0) {
+                    counts[oc]++;
+                    offs.add(2 * (i & ~3) + perm[i & 3]);
+                    vals.add((int) v);
+                    sum += v;
+                }
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        if (vals.isEmpty()) {
+            offs.add(0); // C has no empty arrays; never read
+            vals.add(0);
+        }
+        String base = m.prefix() + "_n" + index;
+        String what = "node " + index + " '" + n.name() + "': ";
+        m.array("uint16_t", base + "_count", counts, what + "non-zero weights per filter row");
+        m.array("uint16_t", base + "_off", offs.stream().mapToInt(Integer::intValue).toArray(), what
+                + "im2col column offset of each non-zero weight");
+        m.array("int8_t", base + "_nz", vals.stream().mapToInt(Integer::intValue).toArray(), what + "the "
+                + vals.size() + " non-zero weights of " + outC * k + ", row by row");
+        m.array("int32_t", base + "_bias", biasF, what + "bias + input offset * filter row sum");
+        return matmulCall("conv_s8_sparse", n, geo, inOff, y, range, k4, base + "_count, " + base + "_off, " + base
+                + "_nz, " + base + "_bias, " + ms);
     }
 
     private static String win(ConvGeometry geo, int fIn, int inOff, int outOff, int[] range) {
@@ -221,12 +273,55 @@ final class NodeEmitter {
         String ms = multipliers(index, n, x, wq, y, wq.isPerTensor() ? 1 : outN);
         int[] range = Quant.activationRange(n.op().activation(), y, n);
         int batches = x.shape().elementCount() / inN;
+        io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
+        if (m.sparseWeights() && sparse != null && sparse.sparse()) {
+            return fullyConnectedSparse(index, n, ms, bias, batches, inN, outN, -x.requireQuant().zeroPoint(),
+                    y.requireQuant().zeroPoint(), range, wq.isPerTensor());
+        }
         m.useKernel("fc_s8");
         return "    tm_fc_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
                 + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ", "
                 + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
                 + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
                 + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+    }
+
+    /** Bitmask-sparse weights (see SparseWeights): masks per row, non-zero values, input offset folded into the bias. */
+    private String fullyConnectedSparse(int index, Node n, String ms, int bias, int batches, int inN, int outN,
+                                        int inOff, int outOff, int[] range, boolean perTensor) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int words = (inN + 31) / 32;
+        int[] mask = new int[outN * words];
+        int[] biasF = new int[outN];
+        int[] b = bias == Node.ABSENT ? new int[outN] : g.tensor(bias).ints();
+        java.util.List<Integer> vals = new java.util.ArrayList<>();
+        for (int o = 0; o < outN; o++) {
+            int sum = 0;
+            for (int i = 0; i < inN; i++) {
+                byte v = w[o * inN + i];
+                if (v != 0) {
+                    mask[o * words + i / 32] |= 1 << (i % 32);
+                    vals.add((int) v);
+                    sum += v;
+                }
+            }
+            biasF[o] = b[o] + inOff * sum;
+        }
+        if (vals.isEmpty()) {
+            vals.add(0); // C has no empty arrays; never read
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int32_t", base + "_mask", mask, "node " + index + " '" + n.name() + "': " + words
+                + " bit masks per row of " + inN + " weights (bit set: non-zero)");
+        m.array("int8_t", base + "_nz", vals.stream().mapToInt(Integer::intValue).toArray(), "node " + index + " '"
+                + n.name() + "': the " + vals.size() + " non-zero weights of " + outN * inN + ", row by row");
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * row sum");
+        m.useKernel("fc_s8_sparse");
+        return "    tm_fc_s8_sparse(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                + ", " + base + "_mask, " + base + "_nz, " + base + "_bias, " + ms + ", " + batches + ", " + inN + ", "
+                + outN + ", " + outOff + ", " + range[0] + ", " + range[1] + ", " + (perTensor ? 0 : 1)
+                + ");\n    return 0;\n";
     }
 
     private String fullyConnectedFloat(Node n) throws UnsupportedOperatorException {

@@ -46,7 +46,26 @@ public record FirmwareMeasurement(String model, long text, long data, long bss, 
      */
     public static FirmwareMeasurement measure(String label, Model model, byte[] input, Path dir)
             throws IOException, InterruptedException, ModelException {
-        CodeGenerator.generate(model, CodegenOptions.defaults()).writeTo(dir, false);
+        return measure(label, model, input, dir, CodegenOptions.defaults());
+    }
+
+    /**
+     * Generates with the given options, builds and measures a model.
+     *
+     * @param label a label
+     * @param model the model
+     * @param input the input bytes of the counted inference
+     * @param dir an empty working directory
+     * @param options the code generation options
+     * @return the measurement
+     * @throws IOException if a build step fails
+     * @throws InterruptedException if interrupted
+     * @throws ModelException if the model cannot be generated or estimated
+     */
+    public static FirmwareMeasurement measure(String label, Model model, byte[] input, Path dir,
+                                              CodegenOptions options)
+            throws IOException, InterruptedException, ModelException {
+        CodeGenerator.generate(model, options).writeTo(dir, false);
         Files.write(dir.resolve("in.bin"), input);
         String size = run(dir, List.of("make", "-s", "size-m4"));
         String[] lines = size.trim().split("\n");

@@ -222,7 +222,11 @@ final class CostModel {
     /** Instructions of tinyml-codegen's kernels for one node (see the class documentation). */
     private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
         return switch (n.op().kind()) {
-            case CONV_2D -> GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
+            case CONV_2D -> {
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? c.sparseInstructions()
+                        : GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
+            }
             case DEPTHWISE_CONV_2D -> {
                 Shape in = g.tensor(n.input(0)).shape();
                 Shape out = g.tensor(n.output(0)).shape();
@@ -234,7 +238,11 @@ final class CostModel {
                 yield in.dim(in.rank() - 1) == 1 && c <= 32 ? GEN_DW1_PER_MAC * macs + GEN_DW1_PER_OUTPUT * outElems
                         : GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outElems;
             }
-            case FULLY_CONNECTED -> GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
+            case FULLY_CONNECTED -> {
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? c.sparseInstructions()
+                        : GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
+            }
             case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> GEN_POOL_PER_MAC * macs;
             case SOFTMAX -> GEN_SOFTMAX_PER_NODE + GEN_PER_ELEMENT * outElems;
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();

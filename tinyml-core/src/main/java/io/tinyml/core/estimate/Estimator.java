@@ -218,7 +218,8 @@ public final class Estimator {
         FlashBreakdown flash = interpreter
                 ? new FlashBreakdown(weights, quant, format, CostModel.kernelCode(kernels, kinds),
                         CostModel.RUNTIME_FLASH)
-                : new FlashBreakdown(weights, GeneratedFlash.tables(g), 0, GeneratedFlash.code(g),
+                : new FlashBreakdown(weights - SparseWeights.savedBytes(g), GeneratedFlash.tables(g), 0,
+                        GeneratedFlash.code(g),
                         GeneratedFlash.RUNTIME);
 
         double latencyMs = totalCycles / (mhz * 1000.0);

@@ -34,9 +34,10 @@ import java.util.TreeMap;
  * connected 220 to 448 (340); pooling 124 to 360 (250); softmax 896 (2 classes), 1,296 (4), 3,524
  * (12): 600 + 240 per class up to 16; mean 108; pad 170. Not measured, PROVISIONAL: generic
  * convolution and depthwise 1,200, add/sub 500, element-wise table 60, quantize/dequantize 200,
- * float kernels 600.</li>
+ * float kernels 600. Bitmask-sparse fully connected ({@link SparseWeights}): {@code FC_SPARSE}.</li>
  * <li>per node: its call in the inference function, 16 bytes.</li>
- * <li>data: the constant tensors; a convolution as a matrix product pads each filter row to a
+ * <li>data: the constant tensors (a fully-connected layer generated sparse: its masks and non-zero
+ * values instead of its dense weights, see {@link SparseWeights#savedBytes}); a convolution as a matrix product pads each filter row to a
  * multiple of 4 bytes; a 4-byte multiplier and a 4-byte shift per output channel of convolutions,
  * depthwise and fully-connected layers (one pair when per-tensor); softmax's exp table (1,024 bytes)
  * and an element-wise operator's table (256 bytes) per node.</li>
@@ -50,6 +51,10 @@ final class GeneratedFlash {
     static final int CLONE_LIMIT = 5;
     static final long PER_NODE = 16;
     static final long SHARED_PARAMS = 48;
+    /** Bitmask-sparse fully connected ({@link SparseWeights}): 252 bytes measured on mnist8 (dense: 232). */
+    static final long FC_SPARSE = 252;
+    /** Sparse convolution ({@link SparseWeights}) per clone: 596 bytes measured on mnist8 + its im2col (348 to 480). */
+    static final long CONV_SPARSE = 1_000;
 
     private GeneratedFlash() {
     }
@@ -67,8 +72,13 @@ final class GeneratedFlash {
             return "float-" + k;
         }
         return switch (k) {
-            case CONV_2D -> g.tensor(n.input(1)).shape().dim(3) == x.shape().dim(x.shape().rank() - 1)
-                    ? "conv-mm" : "conv";
+            case CONV_2D -> {
+                if (g.tensor(n.input(1)).shape().dim(3) != x.shape().dim(x.shape().rank() - 1)) {
+                    yield "conv";
+                }
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? "conv-sparse" : "conv-mm";
+            }
             case DEPTHWISE_CONV_2D -> {
                 int inC = x.shape().dim(x.shape().rank() - 1);
                 int outC = y.shape().dim(y.shape().rank() - 1);
@@ -79,7 +89,10 @@ final class GeneratedFlash {
                 }
                 yield inC == 1 && outC <= 32 ? "dw-c1" : "dw";
             }
-            case FULLY_CONNECTED -> "fc";
+            case FULLY_CONNECTED -> {
+                SparseWeights.Choice c = SparseWeights.choose(g, n);
+                yield c != null && c.sparse() ? "fc-sparse" : "fc";
+            }
             case AVERAGE_POOL_2D, MAX_POOL_2D -> "pool";
             case SOFTMAX -> "softmax";
             case MEAN -> "mean";
@@ -103,6 +116,8 @@ final class GeneratedFlash {
             case "dw-c4-unpadded" -> 1_086;
             case "dw-c1" -> 650;
             case "fc" -> 340;
+            case "fc-sparse" -> FC_SPARSE;
+            case "conv-sparse" -> CONV_SPARSE;
             case "pool" -> 250;
             case "softmax" -> 600 + 240L * Math.min(classes, 16);
             case "mean" -> 108;
@@ -176,6 +191,11 @@ final class GeneratedFlash {
                 case "fc" -> {
                     QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
                     bytes += wq == null ? 0 : 8L * (wq.isPerTensor() ? 1 : wq.size());
+                }
+                case "fc-sparse", "conv-sparse" -> {
+                    // per-row multiplier and shift, and the folded bias even when the layer has none
+                    int rows = g.tensor(n.input(1)).shape().dim(0); // output channels
+                    bytes += 8L * rows + (n.inputs().size() > 2 && n.input(2) != Node.ABSENT ? 0 : 4L * rows);
                 }
                 case "softmax" -> bytes += 1_024;
                 case "lut" -> bytes += 256;

@@ -44,16 +44,45 @@ public final class LeastSquaresRefit {
     public static Graph refit(Model original, Graph pruned, java.util.LinkedHashMap<Integer, int[]> layers,
                               List<float[]> calibration, ProgressListener listener)
             throws io.tinyml.core.UnsupportedOperatorException {
+        return run(original, pruned, layers, calibration, listener, false);
+    }
+
+    /**
+     * Re-estimates the output statistics of the consumers of pruned channels, the batch-normalization
+     * recovery of a model whose batch normalization is folded into its convolutions: each output
+     * channel's pre-activation mean and standard deviation in the pruned model are measured on the
+     * calibration data and the channel's weights and bias rescaled and shifted so that they equal the
+     * original model's (what re-estimating a batch normalization's running mean and variance, then
+     * folding it again, does). Layers in execution order, as {@link #refit}.
+     *
+     * @param original the model before pruning
+     * @param pruned the pruned model (same tensor and node indices)
+     * @param layers node indices, in execution order, each with the original output rows it keeps
+     * @param calibration model inputs (real values), one array per sample
+     * @param listener progress, one unit per layer
+     * @return the corrected graph
+     * @throws io.tinyml.core.UnsupportedOperatorException if the interpreter cannot run the model
+     */
+    public static Graph restoreStatistics(Model original, Graph pruned, java.util.LinkedHashMap<Integer, int[]> layers,
+                                          List<float[]> calibration, ProgressListener listener)
+            throws io.tinyml.core.UnsupportedOperatorException {
+        return run(original, pruned, layers, calibration, listener, true);
+    }
+
+    private static Graph run(Model original, Graph pruned, java.util.LinkedHashMap<Integer, int[]> layers,
+                             List<float[]> calibration, ProgressListener listener, boolean statistics)
+            throws io.tinyml.core.UnsupportedOperatorException {
         Graph current = pruned;
         int done = 0;
         for (java.util.Map.Entry<Integer, int[]> e : layers.entrySet()) {
-            current = refitOne(original, current, e.getKey(), e.getValue(), calibration);
-            listener.progress("least-squares refit", ++done, layers.size());
+            current = refitOne(original, current, e.getKey(), e.getValue(), calibration, statistics);
+            listener.progress(statistics ? "statistics re-estimation" : "least-squares refit", ++done, layers.size());
         }
         return current;
     }
 
-    private static Graph refitOne(Model original, Graph cur, int node, int[] outIndex, List<float[]> calibration)
+    private static Graph refitOne(Model original, Graph cur, int node, int[] outIndex, List<float[]> calibration,
+                                  boolean statistics)
             throws io.tinyml.core.UnsupportedOperatorException {
         Graph og = original.graph();
         Node on = og.node(node);
@@ -76,6 +105,9 @@ public final class LeastSquaresRefit {
         float[] xo = new float[geo.patch()];
         float[] xp = new float[d];
         double[] y = new double[outKept];
+        float[] pw = cur.tensor(pn.input(1)).floats();
+        float[] pb = pn.input(2) == Node.ABSENT ? new float[outKept] : cur.tensor(pn.input(2)).floats();
+        double[] mom = new double[5 * outKept]; // count, sum and square sum original, then pruned
         for (float[] sample : calibration) {
             oiw.invokeFloat(sample);
             piw.invokeFloat(sample);
@@ -95,6 +127,10 @@ public final class LeastSquaresRefit {
                     }
                     y[o] = s;
                 }
+                if (statistics) {
+                    moments(mom, y, pw, pb, xp, d - 1);
+                    continue;
+                }
                 for (int i = 0; i < d; i++) {
                     double xi = xp[i];
                     if (xi == 0) {
@@ -109,14 +145,18 @@ public final class LeastSquaresRefit {
                 }
             }
         }
-        double[] sol = solve(ata, atb, d, outKept);
         float[] nw = new float[outKept * (d - 1)];
         float[] nb = new float[outKept];
-        for (int o = 0; o < outKept; o++) {
-            for (int i = 0; i < d - 1; i++) {
-                nw[o * (d - 1) + i] = (float) sol[i * outKept + o];
+        if (statistics) {
+            rescale(mom, pw, pb, nw, nb, d - 1);
+        } else {
+            double[] sol = solve(ata, atb, d, outKept);
+            for (int o = 0; o < outKept; o++) {
+                for (int i = 0; i < d - 1; i++) {
+                    nw[o * (d - 1) + i] = (float) sol[i * outKept + o];
+                }
+                nb[o] = (float) sol[(d - 1) * outKept + o];
             }
-            nb[o] = (float) sol[(d - 1) * outKept + o];
         }
         GraphBuilder b = GraphBuilder.from(cur);
         Tensor w = cur.tensor(pn.input(1));
@@ -129,6 +169,39 @@ public final class LeastSquaresRefit {
         int bt = b.addTensor(Tensor.ofFloats(w.name() + "_refit_bias", Shape.of(outKept), nb));
         b.nodes().set(node, new Node(pn.name(), pn.op(), List.of(pn.input(0), pn.input(1), bt), pn.outputs()));
         return b.build();
+    }
+
+    /** Accumulates the pre-activation moments of one patch: original outputs y, pruned w . x + b. */
+    private static void moments(double[] mom, double[] y, float[] w, float[] b, float[] x, int patch) {
+        int m = y.length;
+        for (int o = 0; o < m; o++) {
+            double p = b[o];
+            for (int i = 0; i < patch; i++) {
+                p += (double) w[o * patch + i] * x[i];
+            }
+            mom[o] += 1;
+            mom[m + o] += y[o];
+            mom[2 * m + o] += y[o] * y[o];
+            mom[3 * m + o] += p;
+            mom[4 * m + o] += p * p;
+        }
+    }
+
+    /** Weights and bias whose outputs have the original mean and standard deviation per channel. */
+    private static void rescale(double[] mom, float[] w, float[] b, float[] nw, float[] nb, int patch) {
+        int m = nb.length;
+        for (int o = 0; o < m; o++) {
+            double n = Math.max(1, mom[o]);
+            double mo = mom[m + o] / n;
+            double mp = mom[3 * m + o] / n;
+            double so = Math.sqrt(Math.max(0, mom[2 * m + o] / n - mo * mo));
+            double sp = Math.sqrt(Math.max(0, mom[4 * m + o] / n - mp * mp));
+            double a = sp > 1e-12 && so > 1e-12 ? so / sp : 1;
+            for (int i = 0; i < patch; i++) {
+                nw[o * patch + i] = (float) (a * w[o * patch + i]);
+            }
+            nb[o] = (float) (a * (b[o] - mp) + mo);
+        }
     }
 
     /** Solves (A + ridge) X = B for symmetric positive A stored in the lower triangle. */

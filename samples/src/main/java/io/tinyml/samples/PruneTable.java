@@ -1,0 +1,120 @@
+package io.tinyml.samples;
+
+import io.tinyml.codegen.report.FirmwareMeasurement;
+import io.tinyml.core.ProgressListener;
+import io.tinyml.core.data.Dataset;
+import io.tinyml.core.data.Datasets;
+import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.io.ModelIO;
+import io.tinyml.core.ir.Model;
+import io.tinyml.prune.Criterion;
+import io.tinyml.prune.PruneResult;
+import io.tinyml.prune.Pruner;
+import io.tinyml.prune.Recovery;
+import io.tinyml.prune.StructuredPruning;
+import io.tinyml.quantize.Quantizer;
+import io.tinyml.quantize.eval.QuantEval;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The table of issue 14's closing note: tiny_digits and mnist8 pruned structurally at 0.25, 0.5 and
+ * 0.75 (ACTIVATION criterion, per layer) without recovery, with least-squares recovery, and with
+ * least-squares recovery followed by fine-tuning (tinyml-train); each quantized to int8 (200
+ * calibration samples), top-1 of the int8 model on mnist10k[8000:10000] (never used for any choice),
+ * MACs and weight bytes of the float model, and the generated firmware measured on the QEMU Cortex-M4
+ * board ({@code make size-m4}: text + data; {@code make count-m4}: instructions of one inference).
+ * Pruning calibration and fine-tuning use mnist10k[0:8000]. Prints a Markdown table.
+ *
+ * <pre>
+ * ./mvnw -B -pl samples -am -DskipTests package exec:java -Dsample=io.tinyml.samples.PruneTable \
+ *     -Dexec.args="../shared/assets 10" -Dai.djl.offline=true
+ * </pre>
+ * Arguments: the assets folder, fine-tuning epochs (default 10). Needs arm-none-eabi-gcc and
+ * qemu-system-arm. Deterministic (seeded training, one intra-op thread).
+ */
+public final class PruneTable {
+    private PruneTable() {
+    }
+
+    /**
+     * Runs the table.
+     *
+     * @param args the assets folder, fine-tuning epochs
+     * @throws Exception if a step fails
+     */
+    public static void main(String[] args) throws Exception {
+        Path assets = Path.of(args.length > 0 ? args[0] : "../shared/assets");
+        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("ai.djl.pytorch.num_threads", "1");
+        Dataset train = Datasets.open(assets.resolve("datasets/mnist10k") + "[0:8000]");
+        Dataset eval = Datasets.open(assets.resolve("datasets/mnist10k") + "[8000:10000]");
+        Path work = Files.createDirectories(Path.of("target/prune-table"));
+        System.out.println("| model | ratio | recovery | top-1 int8 | MACs | weight bytes | flash (size-m4) | instructions (count-m4) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        row("mnist8", assets.resolve("models/onnx/mnist8/model.onnx"), 1f, train, eval, epochs, work);
+        row("tiny_digits", assets.resolve("models/pytorch/tiny_digits.onnx"), 1f / 255, train, eval, epochs, work);
+    }
+
+    private static void row(String name, Path path, float scale, Dataset train, Dataset eval, int epochs, Path work)
+            throws Exception {
+        Model f = ModelIO.read(path);
+        InputMapping map = InputMapping.builder().setInput(f.graph().inputTensor(0)).optScale(scale).build();
+        Measured base = measure(name + "-base", f, scale, train, eval, work);
+        print(name, "-", "-", base, base);
+        for (double ratio : new double[] {0.25, 0.5, 0.75}) {
+            StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(Criterion.ACTIVATION)
+                    .calibrate(train, map, 256).listener(ProgressListener.NONE);
+            String[] labels = {"none", "least squares", "least squares + fine-tune " + epochs + " ep"};
+            StructuredPruning[] variants = {p, p.recover(Recovery.LEAST_SQUARES),
+                    p.recover(Recovery.LEAST_SQUARES).finetune(train, epochs)};
+            for (int v = 0; v < variants.length; v++) {
+                PruneResult r = variants[v].apply();
+                Measured m = measure(String.format(Locale.ROOT, "%s-%.2f-%d", name, ratio, v), r.model(), scale, train,
+                        eval, work);
+                print(name, String.format(Locale.ROOT, "%.2f", ratio), labels[v], m, base);
+            }
+        }
+    }
+
+    private record Measured(double top1, long macs, long weightBytes, long flash, long instructions) {
+    }
+
+    private static Measured measure(String label, Model f, float scale, Dataset train, Dataset eval, Path work)
+            throws Exception {
+        Model q = Quantizer.of(f).int8().calibrate(train, 200).inputScale(scale).apply();
+        double top1 = QuantEval.top1(q, eval, scale, 0);
+        byte[] in = new byte[q.graph().inputTensor(0).byteSize()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (byte) (i * 37);
+        }
+        Path dir = work.resolve(label);
+        if (Files.exists(dir)) {
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        FirmwareMeasurement fm = FirmwareMeasurement.measure(label, q, in, Files.createDirectories(dir));
+        return new Measured(top1, io.tinyml.core.analysis.OpCost.totalMacs(f.graph()), weightBytes(f), fm.flash(),
+                fm.instructions());
+    }
+
+    private static long weightBytes(Model m) {
+        long sum = 0;
+        for (io.tinyml.core.ir.Tensor t : m.graph().tensors()) {
+            if (t.isConstant()) {
+                sum += t.byteSize();
+            }
+        }
+        return sum;
+    }
+
+    private static void print(String name, String ratio, String recovery, Measured m, Measured base) {
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %.4f (%+.1f pp) | %d | %d | %d (%+.1f %%) | %d (%+.1f %%) |%n",
+                name, ratio, recovery, m.top1, 100 * (m.top1 - base.top1), m.macs, m.weightBytes, m.flash,
+                100.0 * m.flash / base.flash - 100, m.instructions, 100.0 * m.instructions / base.instructions - 100);
+    }
+}
