@@ -1,0 +1,63 @@
+package io.tinyml.nas;
+
+import io.tinyml.core.ModelException;
+import io.tinyml.core.data.Dataset;
+import io.tinyml.core.ir.Model;
+import io.tinyml.train.LearningRateSchedule;
+import io.tinyml.train.OptimizerSpec;
+import io.tinyml.train.Training;
+
+/**
+ * The default {@link CandidateTrainer}: tinyml-train (DJL, PyTorch engine, offline) with Adam, a cosine
+ * schedule, batches of 64 and optional random shifts. Deterministic per seed when libtorch runs one
+ * intra-op thread ({@code -Dai.djl.pytorch.num_threads=1}). Immutable and thread-safe.
+ *
+ * @param inputScale raw-to-real input scale
+ * @param inputOffset raw-to-real input offset
+ * @param learningRate Adam's peak learning rate
+ * @param randomShift random whole-pixel shift of training images (0 = none)
+ */
+public record DjlTrainer(float inputScale, float inputOffset, float learningRate, int randomShift)
+        implements CandidateTrainer {
+
+    /**
+     * Validates.
+     *
+     * @throws IllegalArgumentException if the learning rate is not positive or the shift negative
+     */
+    public DjlTrainer {
+        if (!(learningRate > 0) || randomShift < 0) {
+            throw new IllegalArgumentException("expected a positive learning rate and a shift >= 0, found "
+                    + learningRate + ", " + randomShift);
+        }
+    }
+
+    /**
+     * The trainer with Adam at 2e-3 and no shifts.
+     *
+     * @param inputScale raw-to-real input scale
+     * @param inputOffset raw-to-real input offset
+     * @return the trainer
+     */
+    public static DjlTrainer of(float inputScale, float inputOffset) {
+        return new DjlTrainer(inputScale, inputOffset, 2e-3f, 0);
+    }
+
+    /**
+     * Returns a copy with random shifts.
+     *
+     * @param pixels the largest shift
+     * @return the trainer
+     */
+    public DjlTrainer withRandomShift(int pixels) {
+        return new DjlTrainer(inputScale, inputOffset, learningRate, pixels);
+    }
+
+    @Override
+    public Model train(Model init, Dataset data, int epochs, long seed) throws ModelException, java.io.IOException {
+        return Training.builder().optOptimizer(OptimizerSpec.adam(learningRate))
+                .optSchedule(LearningRateSchedule.cosine()).optEpochs(epochs).optBatchSize(64).optSeed(seed)
+                .optRandomShift(randomShift).optInputScale(inputScale).optInputOffset(inputOffset).build()
+                .fit(init, data).model();
+    }
+}
