@@ -10,7 +10,10 @@ import io.tinyml.train.Training;
 /**
  * The default {@link CandidateTrainer}: tinyml-train (DJL, PyTorch engine, offline) with Adam, a cosine
  * schedule, batches of 64 and optional random shifts. Deterministic per seed when libtorch runs one
- * intra-op thread ({@code -Dai.djl.pytorch.num_threads=1}). Immutable and thread-safe.
+ * intra-op thread ({@code -Dai.djl.pytorch.num_threads=1}). Immutable and thread-safe: DJL's PyTorch engine
+ * allows one gradient collector per process, so trainings are serialised on one lock; a parallel
+ * executor still overlaps one candidate's training with the others' quantization and int8 scoring,
+ * and libtorch's intra-op threads ({@code ai.djl.pytorch.num_threads}) parallelise each training.
  *
  * @param inputScale raw-to-real input scale
  * @param inputOffset raw-to-real input offset
@@ -53,11 +56,16 @@ public record DjlTrainer(float inputScale, float inputOffset, float learningRate
         return new DjlTrainer(inputScale, inputOffset, learningRate, pixels);
     }
 
+    /** DJL's PyTorch engine tolerates one gradient collector at a time in a process. */
+    private static final Object ENGINE = new Object();
+
     @Override
     public Model train(Model init, Dataset data, int epochs, long seed) throws ModelException, java.io.IOException {
-        return Training.builder().optOptimizer(OptimizerSpec.adam(learningRate))
+        Training t = Training.builder().optOptimizer(OptimizerSpec.adam(learningRate))
                 .optSchedule(LearningRateSchedule.cosine()).optEpochs(epochs).optBatchSize(64).optSeed(seed)
-                .optRandomShift(randomShift).optInputScale(inputScale).optInputOffset(inputOffset).build()
-                .fit(init, data).model();
+                .optRandomShift(randomShift).optInputScale(inputScale).optInputOffset(inputOffset).build();
+        synchronized (ENGINE) {
+            return t.fit(init, data).model();
+        }
     }
 }

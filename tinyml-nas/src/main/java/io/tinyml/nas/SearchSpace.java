@@ -65,18 +65,18 @@ public record SearchSpace(int format, BlockType block, List<Integer> resolutions
                 throw new IllegalArgumentException("expected stem strides 1 or 2, found " + s);
             }
         }
-        if (heads == null || heads.isEmpty() || heads.contains(null)) {
+        if (heads == null || heads.isEmpty() || heads.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("expected at least one head, found " + heads);
         }
         heads = List.copyOf(heads);
-        if (stages == null || stages.isEmpty() || stages.contains(null)) {
+        if (stages == null || stages.isEmpty() || stages.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("expected at least one stage, found " + stages);
         }
         stages = List.copyOf(stages);
     }
 
     static List<Integer> choices(String what, List<Integer> values, int min) {
-        if (values == null || values.isEmpty() || values.contains(null)) {
+        if (values == null || values.isEmpty() || values.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("expected at least one value for " + what + ", found " + values);
         }
         for (int v : values) {
