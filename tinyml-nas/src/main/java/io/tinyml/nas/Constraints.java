@@ -69,6 +69,9 @@ public record Constraints(Target target, KernelLibrary kernels, long maxFlash, l
      */
     public List<Shortfall> check(Estimate e) {
         List<Shortfall> s = new ArrayList<>();
+        if (!e.unsupportedOps().isEmpty()) {
+            s.add(new Shortfall("operators " + e.unsupportedOps(), e.unsupportedOps().size(), 0, "ops"));
+        }
         if (e.flashBytes() > maxFlash) {
             s.add(new Shortfall("flash", e.flashBytes(), maxFlash, "B"));
         }

@@ -55,6 +55,8 @@ public final class Search {
     private static final Logger log = LoggerFactory.getLogger(Search.class);
     /** Largest number of draws per offspring before a duplicate is accepted or the generation stops growing. */
     private static final int MAX_TRIES = 200;
+    /** Random draws per member of the initial population before the space is declared infeasible. */
+    private static final int INITIAL_TRIES = 50;
 
     private final Builder b;
 
@@ -74,7 +76,8 @@ public final class Search {
     /**
      * Runs (or resumes) the search.
      *
-     * @return the front and every candidate seen
+     * @return the front and every candidate seen; the front is empty when no architecture of the space
+     *     meets the budgets (every candidate seen is then a rejected one)
      * @throws IOException if the output directory or the checkpoint cannot be used, or the data are unusable
      * @throws ModelException if a candidate cannot be built, trained, quantized or estimated
      * @throws InterruptedException if interrupted
@@ -109,6 +112,14 @@ public final class Search {
                 int g = generation + 1;
                 Random rnd = new Random(b.seed * 0x9E3779B97F4A7C15L + g);
                 List<Candidate> children = g == 0 ? initial(ev, archive, rnd) : offspring(ev, archive, population, rnd);
+                if (g == 0 && children.isEmpty()) {
+                    // nothing fits: the result has an empty front and lists the rejected candidates
+                    new Checkpoint(Checkpoint.FORMAT, fp, b.generations, List.of(), List.copyOf(archive.values()), true)
+                            .write(cpFile);
+                    generation = b.generations;
+                    finished = true;
+                    break;
+                }
                 List<Candidate> trained = proxy(ev, exec, children, g);
                 trained.forEach(c -> archive.put(c.key(), c));
                 List<String> merged = new ArrayList<>(population);
@@ -152,15 +163,15 @@ public final class Search {
     private List<Candidate> initial(CandidateEvaluator ev, Map<String, Candidate> archive, Random rnd)
             throws ModelException {
         List<Candidate> out = new ArrayList<>();
-        for (int tries = 0; out.size() < b.population && tries < MAX_TRIES * b.population; tries++) {
+        for (int tries = 0; out.size() < b.population && tries < INITIAL_TRIES * b.population; tries++) {
             Candidate c = consider(ev, archive, b.space.sample(rnd), out);
             if (c != null) {
                 out.add(c);
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalStateException("expected some architecture of the space to meet the budgets, found none in "
-                    + MAX_TRIES * b.population + " draws (" + archive.size() + " distinct candidates rejected)");
+            log.warn("no architecture of the space meets the budgets in {} draws ({} distinct candidates rejected)",
+                    INITIAL_TRIES * b.population, archive.size());
         }
         return out;
     }
@@ -231,6 +242,9 @@ public final class Search {
             throws ExecutionException, InterruptedException, IOException {
         List<double[]> obj = population.stream().map(k -> objectives(archive.get(k), false)).toList();
         List<Candidate> front = new ArrayList<>();
+        if (population.isEmpty()) {
+            return;
+        }
         Nsga2.fronts(obj).get(0).forEach(i -> front.add(archive.get(population.get(i))));
         front.sort((x, y) -> Double.compare(y.proxyAccuracy(), x.proxyAccuracy()));
         List<Candidate> todo = front.stream().filter(c -> !c.fullyTrained()).limit(Math.max(0,

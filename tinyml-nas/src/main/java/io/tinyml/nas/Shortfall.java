@@ -39,6 +39,12 @@ public record Shortfall(String constraint, double value, double limit, String un
         if (constraint.equals("structure")) {
             return "structure: the strides leave no feature map at this resolution";
         }
+        if (unit.equals("n/a")) {
+            return constraint;
+        }
+        if (unit.equals("ops")) {
+            return constraint + ": no kernel in the chosen library";
+        }
         if (unit.equals("top-1")) {
             return String.format(Locale.ROOT, "accuracy: reaches %.4f, required %.4f (%.4f short)", value, limit, gap());
         }
