@@ -276,7 +276,7 @@ public final class Fit {
         Shape in = model.graph().inputTensor(0).shape();
         boolean image = in.rank() == 4;
         CandidateTrainer tr = trainer != null ? trainer
-                : new DjlTrainer(inputScale, inputOffset, 2e-3f, image && in.dim(1) >= 16 ? 2 : 0);
+                : DjlTrainer.of(inputScale, inputOffset);
         CandidateEvaluator ev = new CandidateEvaluator(constraints, tr, train, eval, inputScale, inputOffset,
                 calibrationSamples);
         List<FitStep> steps = new ArrayList<>();

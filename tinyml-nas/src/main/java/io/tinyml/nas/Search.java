@@ -134,7 +134,9 @@ public final class Search {
                         archive.values().stream().filter(c -> !c.feasible()).count());
             }
             if (!finished) {
-                full(ev, exec, archive, population, fp, cpFile, generation);
+                CandidateEvaluator fullEv = b.fullTrainer == null ? ev : new CandidateEvaluator(b.constraints,
+                        b.fullTrainer, b.train, b.eval, b.inputScale, b.inputOffset, b.calibrationSamples);
+                full(fullEv, exec, archive, population, fp, cpFile, generation);
             }
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
@@ -288,7 +290,7 @@ public final class Search {
 
     private String fingerprint() {
         String s = b.space.toJson() + "|" + b.constraints + "|" + b.seed + "|" + b.population + "|" + b.generations
-                + "|" + b.proxy + "|" + b.full + "|" + b.maxFullTrainings + "|" + b.train.size() + "|"
+                + "|" + b.proxy + "|" + b.full + "|" + b.trainer + "|" + b.fullTrainer + "|" + b.maxFullTrainings + "|" + b.train.size() + "|"
                 + b.eval.size() + "|" + b.inputScale + "|" + b.inputOffset + "|" + b.calibrationSamples;
         return Integer.toHexString(s.hashCode());
     }
@@ -304,6 +306,7 @@ public final class Search {
         private Dataset eval;
         private Path output;
         private CandidateTrainer trainer;
+        private CandidateTrainer fullTrainer;
         private java.util.function.Supplier<CandidateExecutor> executor = () -> new LocalExecutor(1);
         private float inputScale = 1f;
         private float inputOffset = 0f;
@@ -374,6 +377,18 @@ public final class Search {
          */
         public Builder optTrainer(CandidateTrainer t) {
             this.trainer = Objects.requireNonNull(t, "trainer");
+            return this;
+        }
+
+        /**
+         * Sets a different trainer for the front's full training (e.g. with data augmentation that only
+         * pays off over many epochs); default: the proxy's trainer.
+         *
+         * @param t the trainer
+         * @return this builder
+         */
+        public Builder optFullTrainer(CandidateTrainer t) {
+            this.fullTrainer = Objects.requireNonNull(t, "fullTrainer");
             return this;
         }
 
@@ -530,6 +545,7 @@ public final class Search {
             copy.eval = eval;
             copy.output = output;
             copy.trainer = trainer;
+            copy.fullTrainer = fullTrainer;
             copy.executor = executor;
             copy.inputScale = inputScale;
             copy.inputOffset = inputOffset;

@@ -70,7 +70,7 @@ class SearchTest {
     void candidatesThatCannotFitAreNeverTrained(@TempDir Path dir) throws Exception {
         Set<String> trainedArchitectures = ConcurrentHashMap.newKeySet();
         List<Integer> trainingInputs = Collections.synchronizedList(new ArrayList<>());
-        DjlTrainer djl = new DjlTrainer(TinySearch.SCALE, 0, 1e-2f, 0);
+        DjlTrainer djl = new DjlTrainer(TinySearch.SCALE, 0, 1e-2f, 0, 64);
         CandidateTrainer counting = (init, data, epochs, seed) -> {
             trainingInputs.add(init.graph().inputTensor(0).shape().dim(1));
             Model m = djl.train(init, data, epochs, seed);
@@ -116,7 +116,7 @@ class SearchTest {
 
     @Test
     void resumedAfterAKillGivesTheSameFront(@TempDir Path dir) throws Exception {
-        DjlTrainer djl = new DjlTrainer(TinySearch.SCALE, 0, 1e-2f, 0);
+        DjlTrainer djl = new DjlTrainer(TinySearch.SCALE, 0, 1e-2f, 0, 64);
         SearchResult whole = search(dir.resolve("whole"), djl).build().run();
 
         Path killed = dir.resolve("killed");
