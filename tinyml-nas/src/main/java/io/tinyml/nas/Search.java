@@ -35,7 +35,9 @@ import java.util.concurrent.ExecutionException;
  * <p>The search is seeded: the random source of generation {@code g} is derived from the seed and
  * {@code g} alone, so a run resumed from its checkpoint ({@code checkpoint.json} in the output
  * directory, written atomically after every generation and every fully trained model) continues
- * exactly as the uninterrupted run would. Progress is reported to the listener as tasks
+ * exactly as the uninterrupted run would. The checkpoint records the space, budgets, seed, sizes and
+ * fidelities and refuses to resume a different configuration; the trainer is not recorded (it may be
+ * a lambda): resuming with a different trainer is the caller's choice. Progress is reported to the listener as tasks
  * {@code "search"} (candidates trained so far) and {@code "full training"}. Candidates of a generation
  * are trained in parallel by the {@link CandidateExecutor}.
  *
@@ -290,7 +292,7 @@ public final class Search {
 
     private String fingerprint() {
         String s = b.space.toJson() + "|" + b.constraints + "|" + b.seed + "|" + b.population + "|" + b.generations
-                + "|" + b.proxy + "|" + b.full + "|" + b.trainer + "|" + b.fullTrainer + "|" + b.maxFullTrainings + "|" + b.train.size() + "|"
+                + "|" + b.proxy + "|" + b.full + "|" + b.maxFullTrainings + "|" + b.train.size() + "|"
                 + b.eval.size() + "|" + b.inputScale + "|" + b.inputOffset + "|" + b.calibrationSamples;
         return Integer.toHexString(s.hashCode());
     }
