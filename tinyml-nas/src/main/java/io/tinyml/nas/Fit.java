@@ -51,6 +51,8 @@ import java.util.function.Supplier;
 public final class Fit {
     private static final Logger log = LoggerFactory.getLogger(Fit.class);
     private static final double[] PRUNE_RATIOS = {0.25, 0.5, 0.75};
+    /** Adam's rate for fine-tuning a pruned model. */
+    private static final float FINE_TUNE_RATE = 3e-4f;
 
     private final Model model;
     private Constraints constraints;
@@ -215,8 +217,8 @@ public final class Fit {
     }
 
     /**
-     * Sets the trainer of fine-tunes and search candidates (default {@link DjlTrainer} with random
-     * shifts of 2 pixels for images of 16 pixels or more).
+     * Sets the trainer of fine-tunes and search candidates (default: {@link DjlTrainer#of} for the
+     * search, Adam at 3e-4 for fine-tunes).
      *
      * @param t the trainer
      * @return this
@@ -322,7 +324,10 @@ public final class Fit {
                 if (onlyAccuracy(s) && fineTuneEpochs > 0) {
                     String ftName = name + " + fine-tune " + fineTuneEpochs + " epochs";
                     try {
-                        Model tuned = tr.train(pruned, train, fineTuneEpochs, seed);
+                        // a trained model is fine-tuned at a small rate (the search's rate would undo its training)
+                        CandidateTrainer ft = trainer != null ? trainer
+                                : new DjlTrainer(inputScale, inputOffset, FINE_TUNE_RATE, 0, 32);
+                        Model tuned = ft.train(pruned, train, fineTuneEpochs, seed);
                         Model tq = ev.quantize(tuned, calibrationSamples);
                         s = step(ftName, ev, tq, "");
                         steps.add(s);
