@@ -25,7 +25,8 @@ import java.nio.file.NoSuchFileException;
         description = "Takes a trained neural network to a microcontroller.",
         subcommands = {InspectCommand.class, RunCommand.class, ConvertCommand.class, EvalCommand.class,
                 VerifyCommand.class, TargetsCommand.class, EstimateCommand.class, QuantizeCommand.class,
-                CodegenCommand.class, TrainCommand.class, PruneCommand.class, SplitCommand.class, DeviceCommand.class})
+                CodegenCommand.class, TrainCommand.class, PruneCommand.class, FitCommand.class, SplitCommand.class,
+                DeviceCommand.class})
 public final class Main implements Runnable {
     /** Exit status for bad usage or bad input. */
     public static final int EXIT_BAD_INPUT = 2;

@@ -170,7 +170,7 @@ public final class Main implements Runnable {
                           long maxUpload) throws Exception {
         check(leaseSeconds >= 1, "expected --lease-seconds of at least 1, found " + leaseSeconds);
         try (Service s = Service.start(new Service.Options(db.url(), db.data, host, port, workers, api,
-                leaseSeconds * 1000L, maxUpload), new SdkPipeline())) {
+                leaseSeconds * 1000L, maxUpload), new FitPipeline())) {
             System.out.println("tinyml-service: " + (api ? "http://" + host + ":" + s.port() + "/ui (API /api/docs), " : "")
                     + workers + " worker(s), database " + s.database().describe());
             awaitSignal();

@@ -205,7 +205,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         };
     }
 
-    private static int[] permutation(int n) {
+    static int[] permutation(int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;
@@ -220,7 +220,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         return p;
     }
 
-    private static Dataset pick(Dataset all, int[] order, int from, int to) {
+    static Dataset pick(Dataset all, int[] order, int from, int to) {
         Dataset.Builder b = Dataset.builder(all.sampleShape()).optClasses(all.classes())
                 .optSource("the dataset archive").optExpectedSize(to - from);
         for (int i = from; i < to; i++) {
@@ -245,7 +245,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         return b.build();
     }
 
-    private static ProgressListener range(StageListener l, String stage, int from, int to) {
+    static ProgressListener range(StageListener l, String stage, int from, int to) {
         int[] last = {-1};
         return (task, done, total) -> {
             int pct = total <= 0 ? from : (int) (from + (to - from) * Math.min(1.0, (double) done / total));
@@ -256,7 +256,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         };
     }
 
-    private static Map<String, Object> stage(String name, long startNs, Model m, Double accuracy, Target target,
+    static Map<String, Object> stage(String name, long startNs, Model m, Double accuracy, Target target,
                                              String detail) throws Exception {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", name);
@@ -271,7 +271,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         return s;
     }
 
-    private static Map<String, Object> report(JobSpec spec, Target target, Model original, long optimizedBytes,
+    static Map<String, Object> report(JobSpec spec, Target target, Model original, long optimizedBytes,
                                               Estimate est, GeneratedProject project, List<Map<String, Object>> stages,
                                               List<String> notes, Double before, Double after, Double noise,
                                               PruneResultInfo pruned) throws Exception {
@@ -325,7 +325,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         return r;
     }
 
-    private static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
+    static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
         z.putNextEntry(new ZipEntry(name));
         z.write(data);
         z.closeEntry();
