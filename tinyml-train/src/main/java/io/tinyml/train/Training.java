@@ -281,7 +281,7 @@ public final class Training {
                     EpochStats s = new EpochStats(epoch, lossSum / tr.size(), Double.NaN, Double.NaN, Double.NaN,
                             tr.size() / secs, lr);
                     history.add(s);
-                    log.info("epoch {}/{}: mse {} ({} samples/s)", epoch, epochs, fmt(s.loss()),
+                    log.info("epoch {}/{}: mse {} ({} samples/s)", epoch, epochs, String.format(Locale.ROOT, "%.4g", s.loss()),
                             Math.round(s.samplesPerSecond()));
                     epochListener.accept(s);
                 }
