@@ -227,14 +227,7 @@ public final class Training {
         try (TrainableModel net = TrainableModel.of(model)) {
             DjlEngine.pytorch().setRandomSeed((int) seed);
             int batches = (tr.size() + batchSize - 1) / batchSize;
-            Tracker rate = num -> (float) (optimizer.learningRate()
-                    * schedule.factor(Math.min(epochs - 1e-9, Math.max(0, num - 1) / (double) batches), epochs));
-            Optimizer opt = switch (optimizer.kind()) {
-                case SGD -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(optimizer.momentum())
-                        .optWeightDecays(optimizer.weightDecay()).build();
-                case ADAM -> Optimizer.adam().optLearningRateTracker(rate).optWeightDecays(optimizer.weightDecay())
-                        .build();
-            };
+            Optimizer opt = djlOptimizer(batches);
             ai.djl.training.loss.Loss mse = new ai.djl.training.loss.Loss("mse") {
                 @Override
                 public NDArray evaluate(NDList labels, NDList predictions) {
@@ -290,17 +283,22 @@ public final class Training {
         }
     }
 
-    private TrainingResult run(TrainableModel net, TrainingData tr, TrainingData va, int classes,
-                               boolean probabilities, Shape inShape) {
-        DjlEngine.pytorch().setRandomSeed((int) seed);
-        int batches = (tr.size() + batchSize - 1) / batchSize;
+    /** The configured optimiser, its rate following the schedule over {@code batches} steps per epoch. */
+    private Optimizer djlOptimizer(int batches) {
         Tracker rate = num -> (float) (optimizer.learningRate()
                 * schedule.factor(Math.min(epochs - 1e-9, Math.max(0, num - 1) / (double) batches), epochs));
-        Optimizer opt = switch (optimizer.kind()) {
+        return switch (optimizer.kind()) {
             case SGD -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(optimizer.momentum())
                     .optWeightDecays(optimizer.weightDecay()).build();
             case ADAM -> Optimizer.adam().optLearningRateTracker(rate).optWeightDecays(optimizer.weightDecay()).build();
         };
+    }
+
+    private TrainingResult run(TrainableModel net, TrainingData tr, TrainingData va, int classes,
+                               boolean probabilities, Shape inShape) {
+        DjlEngine.pytorch().setRandomSeed((int) seed);
+        int batches = (tr.size() + batchSize - 1) / batchSize;
+        Optimizer opt = djlOptimizer(batches);
         ClassifierLoss lossFn = new ClassifierLoss(loss == LossFunction.CROSS_ENTROPY, probabilities, classes);
         DefaultTrainingConfig cfg = new DefaultTrainingConfig(lossFn).optOptimizer(opt)
                 .optDevices(new Device[] {Device.cpu()});
