@@ -177,17 +177,128 @@ public final class Training {
         }
     }
 
-    private TrainingResult run(TrainableModel net, TrainingData tr, TrainingData va, int classes,
-                               boolean probabilities, Shape inShape) {
-        DjlEngine.pytorch().setRandomSeed((int) seed);
-        int batches = (tr.size() + batchSize - 1) / batchSize;
+    /**
+     * Trains a copy of a float regressor: every output value is fitted to a real target by mean squared
+     * error (the loss must be {@link LossFunction#MSE}). Uses the optimiser, schedule, epochs, batch
+     * size, seed, input mapping and listeners of this configuration; validation, early stopping, random
+     * shifts, weight averaging, batch norm re-insertion and quantization-aware training are classifier
+     * options and are refused here. The history's accuracies are NaN.
+     *
+     * @param model the float model: one FLOAT32 input, one FLOAT32 output
+     * @param data the inputs; labels are ignored
+     * @param targets {@code data.size()} times the output's element count real values, sample after sample
+     * @return the trained model (after the last epoch) and the history
+     * @throws DatasetException if the data is unusable or a target is not finite; the message names the sample
+     * @throws UnsupportedOperatorException if the model holds an operator that cannot be trained
+     * @throws IllegalArgumentException if the loss is not MSE, a classifier-only option is set, the model does
+     *     not have one input and one output, or the number of targets does not match
+     */
+    public TrainingResult fitRegression(Model model, Dataset data, float[] targets)
+            throws DatasetException, UnsupportedOperatorException {
+        Objects.requireNonNull(targets, "targets");
+        if (loss != LossFunction.MSE) {
+            throw new IllegalArgumentException("expected the MSE loss for regression, found " + loss);
+        }
+        if (validation != null || validationFraction > 0 || shift > 0 || averaging > 0 || reinsertBatchNorm
+                || bnSamples > 0 || validateInitial || qatSamples > 0) {
+            throw new IllegalArgumentException("expected no classifier-only option (validation, shifts, averaging,"
+                    + " batch norm, quantization-aware training) for regression");
+        }
+        Graph g = model.graph();
+        if (g.inputs().size() != 1 || g.outputs().size() != 1) {
+            throw new IllegalArgumentException("expected a model with one input and one output to train, found "
+                    + g.inputs().size() + " inputs and " + g.outputs().size() + " outputs");
+        }
+        int outs = g.outputTensor(0).shape().elementCount();
+        if (targets.length != (long) data.size() * outs) {
+            throw new IllegalArgumentException("expected " + data.size() + " x " + outs + " targets, found "
+                    + targets.length);
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if (!Float.isFinite(targets[i])) {
+                throw new DatasetException("regression targets: expected finite values, found " + targets[i]
+                        + " for sample " + i / outs);
+            }
+        }
+        InputMapping mapping = InputMapping.builder().setInput(g.inputTensor(0)).optScale(inputScale)
+                .optOffset(inputOffset).build();
+        TrainingData tr = TrainingData.of(data, mapping, Integer.MAX_VALUE, "training data");
+        Shape inShape = g.inputTensor(0).shape();
+        try (TrainableModel net = TrainableModel.of(model)) {
+            DjlEngine.pytorch().setRandomSeed((int) seed);
+            int batches = (tr.size() + batchSize - 1) / batchSize;
+            Optimizer opt = djlOptimizer(batches);
+            ai.djl.training.loss.Loss mse = new ai.djl.training.loss.Loss("mse") {
+                @Override
+                public NDArray evaluate(NDList labels, NDList predictions) {
+                    NDArray pred = predictions.singletonOrThrow();
+                    return pred.reshape(pred.getShape().get(0), outs).sub(labels.singletonOrThrow()).square().mean();
+                }
+            };
+            DefaultTrainingConfig cfg = new DefaultTrainingConfig(mse).optOptimizer(opt)
+                    .optDevices(new Device[] {Device.cpu()});
+            List<EpochStats> history = new ArrayList<>();
+            Random order = new Random(seed);
+            try (Trainer trainer = net.djl().newTrainer(cfg)) {
+                trainer.initialize(TrainableModel.djlShape(inShape, batchSize));
+                int[] idx = new int[tr.size()];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = i;
+                }
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    shuffle(idx, order);
+                    long t0 = System.nanoTime();
+                    double lossSum = 0;
+                    String task = "train epoch " + epoch + "/" + epochs;
+                    for (int b = 0; b < batches; b++) {
+                        int from = b * batchSize;
+                        int to = Math.min(tr.size(), from + batchSize);
+                        try (NDManager mgr = trainer.getManager().newSubManager()) {
+                            float[] y = new float[(to - from) * outs];
+                            for (int i = from; i < to; i++) {
+                                System.arraycopy(targets, idx[i] * outs, y, (i - from) * outs, outs);
+                            }
+                            NDList x = new NDList(batchArray(mgr, tr, idx, from, to, inShape));
+                            NDList ys = new NDList(mgr.create(y, new ai.djl.ndarray.types.Shape(to - from, outs)));
+                            try (GradientCollector gc = trainer.newGradientCollector()) {
+                                NDArray l = mse.evaluate(ys, trainer.forward(x, ys));
+                                gc.backward(l);
+                                lossSum += l.getFloat() * (to - from);
+                            }
+                            trainer.step();
+                        }
+                        listener.progress(task, b + 1, batches);
+                    }
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    double lr = optimizer.learningRate() * schedule.factor(Math.min(epochs - 1e-9, epoch), epochs);
+                    EpochStats s = new EpochStats(epoch, lossSum / tr.size(), Double.NaN, Double.NaN, Double.NaN,
+                            tr.size() / secs, lr);
+                    history.add(s);
+                    log.info("epoch {}/{}: mse {} ({} samples/s)", epoch, epochs, String.format(Locale.ROOT, "%.4g", s.loss()),
+                            Math.round(s.samplesPerSecond()));
+                    epochListener.accept(s);
+                }
+            }
+            return new TrainingResult(net.toModel(provenance(epochs)), history, epochs, false);
+        }
+    }
+
+    /** The configured optimiser, its rate following the schedule over {@code batches} steps per epoch. */
+    private Optimizer djlOptimizer(int batches) {
         Tracker rate = num -> (float) (optimizer.learningRate()
                 * schedule.factor(Math.min(epochs - 1e-9, Math.max(0, num - 1) / (double) batches), epochs));
-        Optimizer opt = switch (optimizer.kind()) {
+        return switch (optimizer.kind()) {
             case SGD -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(optimizer.momentum())
                     .optWeightDecays(optimizer.weightDecay()).build();
             case ADAM -> Optimizer.adam().optLearningRateTracker(rate).optWeightDecays(optimizer.weightDecay()).build();
         };
+    }
+
+    private TrainingResult run(TrainableModel net, TrainingData tr, TrainingData va, int classes,
+                               boolean probabilities, Shape inShape) {
+        DjlEngine.pytorch().setRandomSeed((int) seed);
+        int batches = (tr.size() + batchSize - 1) / batchSize;
+        Optimizer opt = djlOptimizer(batches);
         ClassifierLoss lossFn = new ClassifierLoss(loss == LossFunction.CROSS_ENTROPY, probabilities, classes);
         DefaultTrainingConfig cfg = new DefaultTrainingConfig(lossFn).optOptimizer(opt)
                 .optDevices(new Device[] {Device.cpu()});
