@@ -291,7 +291,12 @@ public final class Search {
     }
 
     private String fingerprint() {
-        String s = b.space.toJson() + "|" + b.constraints + "|" + b.seed + "|" + b.population + "|" + b.generations
+        // not Constraints.toString(): its target's feature set iterates in a per-JVM order, so a process
+        // resuming a killed one would see another fingerprint
+        Constraints c = b.constraints;
+        String budgets = c.target().name() + "," + c.target().clockHz() + "," + c.kernels() + "," + c.maxFlash() + ","
+                + c.maxRam() + "," + c.maxLatencyMs() + "," + c.maxEnergyUj();
+        String s = b.space.toJson() + "|" + budgets + "|" + b.seed + "|" + b.population + "|" + b.generations
                 + "|" + b.proxy + "|" + b.full + "|" + b.maxFullTrainings + "|" + b.train.size() + "|"
                 + b.eval.size() + "|" + b.inputScale + "|" + b.inputOffset + "|" + b.calibrationSamples;
         return Integer.toHexString(s.hashCode());

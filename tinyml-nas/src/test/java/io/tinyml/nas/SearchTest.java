@@ -3,6 +3,7 @@ package io.tinyml.nas;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.testing.Assets;
 import io.tinyml.nas.internal.CandidateEvaluator;
 import io.tinyml.quantize.eval.QuantEval;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,5 +169,39 @@ class SearchTest {
         assertEquals(whole.front().stream().map(Candidate::key).toList(),
                 again.front().stream().map(Candidate::key).toList());
         assertThrows(IllegalStateException.class, () -> search(killed, djl).optSeed(8).build().run());
+
+        // the same with a real kill: the search runs in a process of its own, SIGKILLed once generation 0
+        // is checkpointed and while generation 1 trains; this process resumes from what it left on disk
+        Path sigkilled = dir.resolve("sigkilled");
+        Path cpFile = sigkilled.resolve("checkpoint.json");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dtinyml.assets=" + Assets.require("datasets/mnist10k").toAbsolutePath().getParent().getParent(),
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+                SearchChild.class.getName(), sigkilled.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            // a hang guard, not a speed requirement: the child's generation 0 trains four tiny candidates
+            long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+            while (!(Files.exists(cpFile) && Files.readString(cpFile).contains("\"generation\":0"))) {
+                assertTrue(child.isAlive(), "the search process ended before its first checkpoint: "
+                        + Files.readString(dir.resolve("child.log")));
+                assertTrue(System.nanoTime() < giveUp, "no checkpoint of generation 0");
+                Thread.sleep(20);
+            }
+            assertTrue(child.isAlive(), "the search process finished before it could be killed");
+        } finally {
+            child.destroyForcibly();   // SIGKILL on Linux
+            child.waitFor();
+        }
+        assertTrue(Files.readString(cpFile).contains("\"generation\":0"), "killed mid-way, after generation 0");
+        SearchResult afterKill = search(sigkilled, djl).build().run();
+        assertEquals(whole.front().stream().map(Candidate::key).toList(),
+                afterKill.front().stream().map(Candidate::key).toList());
+        for (int i = 0; i < whole.front().size(); i++) {
+            assertEquals(whole.front().get(i).accuracy(), afterKill.front().get(i).accuracy(), 0.0);
+        }
+        assertEquals(whole.candidates().stream().map(Candidate::key).toList(),
+                afterKill.candidates().stream().map(Candidate::key).toList());
     }
 }
