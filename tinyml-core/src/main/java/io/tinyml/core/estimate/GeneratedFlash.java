@@ -49,11 +49,6 @@ import java.util.TreeMap;
  * {@code PW_PER_CHANNEL} 20 per input channel, capped at the general 1,500 (kws's 64-channel pointwise
  * clones). Before this term the estimate of those firmwares was up to 10.4 % high; with it the six
  * front models of a second search (not used to fit it) are within 0.5 to 4.1 %.</li>
- * <li>narrow padded 4-channel depthwise convolutions (at most {@code DW_NARROW_MAX_CHANNELS} = 48
- * channels), measured on the five front firmwares of a third digit search (14 clones,
- * {@code arm-none-eabi-nm -S}): 1,026 to 1,484 bytes, mean {@code DW_NARROW} 1,146 — the general
- * 1,450 was measured on kws's 64-channel clones and made one of those firmwares' estimate 6.6 % high;
- * checked on models not used to fit it: tinyml-nas's tiny search front and the firmware estimate tests.</li>
  * </ul>
  * Whole-model flash is checked against {@code arm-none-eabi-size} by the firmware estimate tests
  * (within 5 % on all seven models).
@@ -72,9 +67,6 @@ final class GeneratedFlash {
     static final int PW_MAX_CHANNELS = 48;
     static final long PW_BASE = 890;
     static final long PW_PER_CHANNEL = 20;
-    /** Padded 4-channel depthwise convolutions with at most this many channels get the narrow clone size. */
-    static final int DW_NARROW_MAX_CHANNELS = 48;
-    static final long DW_NARROW = 1_146;
 
     private GeneratedFlash() {
     }
@@ -110,8 +102,7 @@ final class GeneratedFlash {
                 if (inC == outC && inC % 4 == 0) {
                     io.tinyml.core.runtime.internal.ConvGeometry geo =
                             io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
-                    yield geo.padH() == 0 && geo.padW() == 0 ? "dw-c4-unpadded"
-                            : inC <= DW_NARROW_MAX_CHANNELS ? "dw-c4-narrow" : "dw-c4";
+                    yield geo.padH() == 0 && geo.padW() == 0 ? "dw-c4-unpadded" : "dw-c4";
                 }
                 yield inC == 1 && outC <= 32 ? "dw-c1" : "dw";
             }
@@ -134,7 +125,7 @@ final class GeneratedFlash {
         if (variant.startsWith("conv-pw")) {
             return "conv-mm";
         }
-        return variant.equals("dw-c4-unpadded") || variant.equals("dw-c4-narrow") ? "dw-c4" : variant;
+        return variant.equals("dw-c4-unpadded") ? "dw-c4" : variant;
     }
 
     /** Bytes of one copy of a kernel variant; {@code shared} for the one copy many call sites share. */
@@ -148,7 +139,6 @@ final class GeneratedFlash {
             case "conv-mm" -> shared ? 2_076 : 1_500;
             case "dw-c4" -> shared ? 1_478 : 1_450;
             case "dw-c4-unpadded" -> 1_086;
-            case "dw-c4-narrow" -> shared ? 1_478 : DW_NARROW;
             case "dw-c1" -> 650;
             case "fc" -> 340;
             case "fc-sparse" -> FC_SPARSE;
@@ -222,7 +212,7 @@ final class GeneratedFlash {
                     long k = (long) w.dim(1) * w.dim(2) * w.dim(3);
                     bytes += ((k + 3) / 4 * 4 - k) * w.dim(0) + 8L * w.dim(0);
                 }
-                case "conv", "dw", "dw-c4", "dw-c4-unpadded", "dw-c4-narrow", "dw-c1" -> bytes += 8L * y.shape().dim(y.shape().rank() - 1);
+                case "conv", "dw", "dw-c4", "dw-c4-unpadded", "dw-c1" -> bytes += 8L * y.shape().dim(y.shape().rank() - 1);
                 case "fc" -> {
                     QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
                     bytes += wq == null ? 0 : 8L * (wq.isPerTensor() ? 1 : wq.size());
