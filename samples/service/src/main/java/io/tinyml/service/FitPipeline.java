@@ -20,8 +20,6 @@ import io.tinyml.nas.FitStep;
 import io.tinyml.nas.Shortfall;
 import io.tinyml.quantize.eval.QuantEval;
 
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The service's pipeline with architecture search: jobs that ask for it ({@code enable_nas}, a tier with
@@ -159,16 +156,7 @@ public final class FitPipeline implements OptimizationPipeline {
         // the report names the search's model files by their place in the work directory, not the server's path
         report.put("fit", Json.readMap(r.toJson().replace(workDir.toAbsolutePath() + "/", "")));
         listener.stage("package", 95, "writing the result archive");
-        Path zip = workDir.resolve("result.zip");
-        try (OutputStream os = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(os)) {
-            SdkPipeline.put(z, "model.tflite", modelBytes);
-            for (Map.Entry<String, String> f : project.files().entrySet()) {
-                SdkPipeline.put(z, "c/" + f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8));
-            }
-            SdkPipeline.put(z, "report.json", Json.write(report).getBytes(StandardCharsets.UTF_8));
-            SdkPipeline.put(z, "fit-report.txt", r.toText().getBytes(StandardCharsets.UTF_8));
-        }
-        listener.stage("package", 99, "result archive " + Files.size(zip) + " bytes");
-        return new PipelineResult(report, zip, modelBytes.length, before, after);
+        return SdkPipeline.archive(workDir, listener, modelBytes, project, report,
+                Map.of("fit-report.txt", r.toText()), before, after);
     }
 }

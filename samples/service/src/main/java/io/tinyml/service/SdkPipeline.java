@@ -180,6 +180,16 @@ public final class SdkPipeline implements OptimizationPipeline {
         byte[] modelBytes = TfliteWriter.write(current);
         Map<String, Object> report = report(spec, target, original, modelBytes.length, est, project, stages, notes,
                 before, after, noise, pruned);
+        return archive(workDir, listener, modelBytes, project, report, Map.of(), before, after);
+    }
+
+    /**
+     * Writes {@code result.zip} (the model, the C project under {@code c/}, {@code report.json} and any
+     * extra text files) and reports it as the last stage.
+     */
+    static PipelineResult archive(Path workDir, StageListener listener, byte[] modelBytes, GeneratedProject project,
+                                  Map<String, Object> report, Map<String, String> extraFiles, Double before,
+                                  Double after) throws IOException {
         Path zip = workDir.resolve("result.zip");
         try (OutputStream os = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(os)) {
             put(z, "model.tflite", modelBytes);
@@ -187,6 +197,9 @@ public final class SdkPipeline implements OptimizationPipeline {
                 put(z, "c/" + f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8));
             }
             put(z, "report.json", Json.write(report).getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, String> f : extraFiles.entrySet()) {
+                put(z, f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8));
+            }
         }
         listener.stage("package", 99, "result archive " + Files.size(zip) + " bytes");
         return new PipelineResult(report, zip, modelBytes.length, before, after);
@@ -325,7 +338,7 @@ public final class SdkPipeline implements OptimizationPipeline {
         return r;
     }
 
-    static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
+    private static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
         z.putNextEntry(new ZipEntry(name));
         z.write(data);
         z.closeEntry();
