@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * and keeps one shared copy otherwise (person: 14 convolutions, 13 depthwise, one copy each), whose per-call parameter block (48 bytes of
  * rodata) stays in flash. Bytes per copy, measured: convolution as a matrix product with its im2col
  * 1,344 to 1,864 per clone (mean 1,500), 2,076 shared; 4-channel SIMD depthwise 1,354 to 1,500 per
- * clone with padding, 1,086 without (network_tester), 1,478 shared; one-input-channel depthwise 572 to 720; fully
+ * clone (per geometry, see below), 1,478 shared; one-input-channel depthwise 572 to 720; fully
  * connected 220 to 448 (340); pooling 124 to 360 (250); softmax 896 (2 classes), 1,296 (4), 3,524
  * (12): 600 + 240 per class up to 16; mean 108; pad 170. Not measured, PROVISIONAL: generic
  * convolution and depthwise 1,200, add/sub 500, element-wise table 60, quantize/dequantize 200,
@@ -49,6 +49,17 @@ import java.util.TreeMap;
  * {@code PW_PER_CHANNEL} 20 per input channel, capped at the general 1,500 (kws's 64-channel pointwise
  * clones). Before this term the estimate of those firmwares was up to 10.4 % high; with it the six
  * front models of a second search (not used to fit it) are within 0.5 to 4.1 %.</li>
+ * <li>4-channel depthwise clones by geometry (square kernel k, stride s, top/left padding p, the
+ * constants gcc propagates into the clone and unrolls around): fitted on the 20 depthwise clones
+ * of the eight distinct front firmwares of two tinyml-nas digit searches ({@code samples/NasDigits},
+ * arm-none-eabi-gcc 12.2, clone sizes from {@code arm-none-eabi-nm -S}, each clone matched to its
+ * node through the {@code bl} sequence of the inference function), one class mean each:
+ * k3 s1 p1 1,484; k3 s2 p0 1,350; k3 s2 p1 1,030; k5 s1 p2 1,291; k5 s2 p1 1,040; k5 s2 p2 1,304;
+ * k2 s2 p0 1,086 (network_tester's only clone). Checked on clones not used to fit (48 clones of 12
+ * front firmwares of two other searches, tiny_digits and kws): within 20 bytes, except the two
+ * 4-channel ones (the channel loop runs once: 1,192 and 1,558 bytes). Any other geometry, or 4
+ * channels: {@code DW_CLONE_OTHER} 1,450 (kws-like clones; an over-estimate for most measured
+ * geometries, so a candidate is not accepted on an optimistic figure).</li>
  * </ul>
  * Whole-model flash is checked against {@code arm-none-eabi-size} by the firmware estimate tests
  * (within 5 % on all seven models).
@@ -67,6 +78,12 @@ final class GeneratedFlash {
     static final int PW_MAX_CHANNELS = 48;
     static final long PW_BASE = 890;
     static final long PW_PER_CHANNEL = 20;
+    /** A 4-channel depthwise clone of a geometry without a measured class. */
+    static final long DW_CLONE_OTHER = 1_450;
+    /** Measured 4-channel depthwise clone sizes by "k&lt;kernel&gt;s&lt;stride&gt;p&lt;pad&gt;" (see the class comment). */
+    private static final Map<String, Long> DW_CLONE = Map.of(
+            "k3s1p1", 1_484L, "k3s2p0", 1_350L, "k3s2p1", 1_030L,
+            "k5s1p2", 1_291L, "k5s2p1", 1_040L, "k5s2p2", 1_304L, "k2s2p0", 1_086L);
 
     private GeneratedFlash() {
     }
@@ -100,9 +117,7 @@ final class GeneratedFlash {
                 int inC = x.shape().dim(x.shape().rank() - 1);
                 int outC = y.shape().dim(y.shape().rank() - 1);
                 if (inC == outC && inC % 4 == 0) {
-                    io.tinyml.core.runtime.internal.ConvGeometry geo =
-                            io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
-                    yield geo.padH() == 0 && geo.padW() == 0 ? "dw-c4-unpadded" : "dw-c4";
+                    yield "dw-c4";
                 }
                 yield inC == 1 && outC <= 32 ? "dw-c1" : "dw";
             }
@@ -125,7 +140,7 @@ final class GeneratedFlash {
         if (variant.startsWith("conv-pw")) {
             return "conv-mm";
         }
-        return variant.equals("dw-c4-unpadded") ? "dw-c4" : variant;
+        return variant;
     }
 
     /** Bytes of one copy of a kernel variant; {@code shared} for the one copy many call sites share. */
@@ -137,8 +152,7 @@ final class GeneratedFlash {
         }
         return switch (variant) {
             case "conv-mm" -> shared ? 2_076 : 1_500;
-            case "dw-c4" -> shared ? 1_478 : 1_450;
-            case "dw-c4-unpadded" -> 1_086;
+            case "dw-c4" -> shared ? 1_478 : DW_CLONE_OTHER;
             case "dw-c1" -> 650;
             case "fc" -> 340;
             case "fc-sparse" -> FC_SPARSE;
@@ -155,6 +169,15 @@ final class GeneratedFlash {
         };
     }
 
+    /** Bytes of the clone gcc makes of the 4-channel depthwise kernel for one call site. */
+    static long depthwiseClone(Graph g, Node n) {
+        io.tinyml.core.runtime.internal.ConvGeometry geo = io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
+        if (geo.inC() == 4 || geo.kH() != geo.kW() || geo.strideH() != geo.strideW() || geo.padH() != geo.padW()) {
+            return DW_CLONE_OTHER;
+        }
+        return DW_CLONE.getOrDefault("k" + geo.kH() + "s" + geo.strideH() + "p" + geo.padH(), DW_CLONE_OTHER);
+    }
+
     /**
      * Kernel code of a model: kernel copies and per-node calls (the runtime is separate).
      *
@@ -169,7 +192,6 @@ final class GeneratedFlash {
             String v = variant(g, n);
             copies |= "pad".equals(v);
             if (v != null) {
-                // one C function serves both 4-channel depthwise variants: gcc clones per function
                 calls.merge(function(v), 1, Integer::sum);
                 Shape out = g.tensor(n.output(0)).shape();
                 classes.merge(v, out.rank() == 0 ? 1 : out.dim(out.rank() - 1), Math::max);
@@ -184,7 +206,7 @@ final class GeneratedFlash {
             }
             int c = calls.get(function(v));
             if (c <= CLONE_LIMIT) {
-                code += copyBytes(v, false, classes.get(v));
+                code += v.equals("dw-c4") ? depthwiseClone(g, n) : copyBytes(v, false, classes.get(v));
             } else {
                 code += SHARED_PARAMS + (sharedDone.add(function(v)) ? copyBytes(function(v), true, classes.get(v)) : 0);
             }
@@ -212,7 +234,7 @@ final class GeneratedFlash {
                     long k = (long) w.dim(1) * w.dim(2) * w.dim(3);
                     bytes += ((k + 3) / 4 * 4 - k) * w.dim(0) + 8L * w.dim(0);
                 }
-                case "conv", "dw", "dw-c4", "dw-c4-unpadded", "dw-c1" -> bytes += 8L * y.shape().dim(y.shape().rank() - 1);
+                case "conv", "dw", "dw-c4", "dw-c1" -> bytes += 8L * y.shape().dim(y.shape().rank() - 1);
                 case "fc" -> {
                     QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
                     bytes += wq == null ? 0 : 8L * (wq.isPerTensor() ? 1 : wq.size());
