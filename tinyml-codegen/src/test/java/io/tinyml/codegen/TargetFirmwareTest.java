@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tinyml.core.estimate.Estimate;
+import io.tinyml.core.estimate.Estimator;
+import io.tinyml.core.estimate.InstructionMix;
+import io.tinyml.core.estimate.KernelLibrary;
 import io.tinyml.core.io.ModelIO;
+import io.tinyml.core.target.TargetCatalog;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.runtime.Interpreter;
 import io.tinyml.core.testing.Assets;
@@ -95,6 +100,7 @@ class TargetFirmwareTest {
                 : "models/tflite/person_detect/person_detect.tflite";
         byte[][] expected = new byte[1][];
         prepare(model, "reference/" + name + "/input.bin", dir, expected);
+        Model m = ModelIO.read(Assets.require(model));
         Map<String, Long> insns = new HashMap<>();
         Map<String, long[]> sizes = new HashMap<>();
         for (String core : List.of("m4", "m7", "rv32")) {
@@ -112,7 +118,20 @@ class TargetFirmwareTest {
             assertTrue(mix.get("flash-read") > 0 && mix.get("ram-read") > 0 && mix.get("write") > 0, core + " " + mix);
             log.info("{} {}: {} instructions, text {} data {} bss {}, classes {}", name, core, insns.get(core),
                     sizes.get(core)[0], sizes.get(core)[1], sizes.get(core)[2], mix);
+            if (core.equals("m4")) {
+                // the class shares behind the board cycle model still describe this code: Cortex-M4 CPI within 5 %
+                double cpi = InstructionMix.of(mix.get("alu"), mix.get("mul"), mix.get("load"), mix.get("store"),
+                        mix.get("branch")).cyclesPerInstruction(1, 1, 2, 1, 2);
+                double fitted = InstructionMix.ARMV7EM_INT8.cyclesPerInstruction(1, 1, 2, 1, 2);
+                assertEquals(fitted, cpi, 0.05 * fitted, name + " Cortex-M4 CPI of the measured mix");
+            }
         }
+        // the estimator's RISC-V figure (Armv7E-M model x the measured RV32IMC ratio) against the RV32 count
+        Estimate rv = Estimator.builder().setTarget(TargetCatalog.get("qemu-riscv32-virt"))
+                .optKernels(KernelLibrary.GENERATED).build().estimate(m.graph(), name);
+        assertEquals(insns.get("rv32"), rv.cycles(), 0.15 * insns.get("rv32"), name + " rv32 estimate");
+        log.info("{} rv32: estimated {} instructions, measured {} ({} %)", name, rv.cycles(), insns.get("rv32"),
+                String.format(java.util.Locale.ROOT, "%+.1f", 100.0 * rv.cycles() / insns.get("rv32") - 100));
         // the same sources, the same static RAM on every core
         assertEquals(sizes.get("m4")[2], sizes.get("m7")[2]);
         assertEquals(sizes.get("m4")[2], sizes.get("rv32")[2]);
