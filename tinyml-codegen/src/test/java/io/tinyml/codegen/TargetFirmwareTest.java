@@ -89,6 +89,22 @@ class TargetFirmwareTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void floatHelloWorldWithin1e5OnRiscv(@TempDir Path dir) throws Exception {
+        requireRiscv();
+        Model m = ModelIO.read(Assets.require("models/tflite/hello_world_float.tflite"));
+        CodeGenerator.generate(m, CodegenOptions.defaults()).writeTo(dir, false);
+        Toolchain.run(dir, List.of("make", "-s", "qemu-rv32"));
+        for (float v : new float[] {0f, 1.25f, 3.0f, 6.2f}) {
+            byte[] in = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(v).array();
+            Files.write(dir.resolve("in.bin"), in);
+            Toolchain.run(dir, List.of("make", "-s", "run-qemu-rv32", "IN=in.bin", "OUT=out.bin"));
+            float got = java.nio.ByteBuffer.wrap(Files.readAllBytes(dir.resolve("out.bin")))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat();
+            assertEquals(Interpreter.create(m).invokeFloat(new float[] {v})[0][0], got, 1e-5, "rv32 at x=" + v);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kws", "person"})
     void cortexM7AndRiscvAreCountedSizedAndClassified(String name, @TempDir Path dir) throws Exception {
