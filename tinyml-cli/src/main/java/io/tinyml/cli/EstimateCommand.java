@@ -2,6 +2,7 @@ package io.tinyml.cli;
 
 import io.tinyml.cli.internal.Json;
 import io.tinyml.cli.internal.Outputs;
+import io.tinyml.codegen.report.EmulatorMeasurement;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
 import io.tinyml.core.estimate.Estimator;
@@ -28,8 +29,10 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tinyml estimate MODEL --target NAME [--target-file F.json] [--kernels reference|optimized|generated]
- * [--planner greedy|optimal] [--order-search-ms MS] [--json] [--markdown] [--svg FILE]}: flash, RAM, latency and energy on a
- * board, per layer, with the fit check. Exits with {@link Main#EXIT_GATE} (3) when the model does not fit
+ * [--planner greedy|optimal] [--order-search-ms MS] [--json] [--markdown] [--svg FILE] [--measure]}: flash, RAM,
+ * latency and energy on a board, per layer, with the fit check; each figure labelled measured, calibrated or
+ * extrapolated ({@code --measure} adds the generated firmware's figures measured under QEMU). Exits with
+ * {@link Main#EXIT_GATE} (3) when the model does not fit
  * the target (flash, RAM, an operator without a kernel) or misses {@code --latency-budget-ms}.
  */
 @Command(name = "estimate", mixinStandardHelpOptions = true,
@@ -78,6 +81,11 @@ public final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace the --svg file if it exists")
     boolean force;
 
+    @Option(names = "--measure", description = {"also build the generated firmware for the emulated target "
+            + "(qemu-mps2-an386, qemu-mps2-an500 or qemu-riscv32-virt; needs --kernels generated), run one inference "
+            + "under QEMU and report its measured flash, RAM and instructions next to the estimate"})
+    boolean measure;
+
     @picocli.CommandLine.ParentCommand
     Main main;
 
@@ -108,17 +116,27 @@ public final class EstimateCommand implements Callable<Integer> {
             eb.optOrderSearch(Duration.ofMillis(orderSearchMs));
         }
         Estimate e = eb.build().estimate(m.graph(), model.getFileName().toString());
+        EmulatorMeasurement measured = measure ? MeasureOnEmulator.run(m, t, k, err) : null;
         PrintWriter out = spec.commandLine().getOut();
         if (svg != null) {
             Outputs.write(svg, EstimateReports.svg(e).getBytes(StandardCharsets.UTF_8), force, model, targetFile);
         }
         if (json) {
             Map<String, Object> map = EstimateReports.toMap(e);
+            if (measured != null) {
+                map.put("measured", MeasureOnEmulator.toMap(measured));
+            }
             out.println(Json.write(map));
         } else if (markdown) {
             out.print(EstimateReports.markdown(e));
+            if (measured != null) {
+                out.print(MeasureOnEmulator.markdown(e, measured));
+            }
         } else {
             out.print(EstimateReports.text(e));
+            if (measured != null) {
+                out.print(MeasureOnEmulator.text(e, measured));
+            }
             if (svg != null) {
                 out.println("svg: " + svg);
             }

@@ -38,6 +38,9 @@ public final class MakeProject {
         f.put("fw/semihost.h", KernelSources.project("semihost.h"));
         f.put("fw/mps2.ld", KernelSources.project("mps2.ld"));
         f.put("fw/insncount.c", KernelSources.project("insncount.c"));
+        f.put("fw/insnmix.c", KernelSources.project("insnmix.c"));
+        f.put("fw/startup_rv.c", KernelSources.project("startup_rv.c"));
+        f.put("fw/rv32.ld", KernelSources.project("rv32.ld"));
         return f;
     }
 

@@ -1,6 +1,28 @@
 #include <string.h>
 #include "semihost.h"
 
+#if defined(__riscv)
+/* RISC-V semihosting: the uncompressed slli/ebreak/srai sequence (16-byte aligned so that it never
+ * crosses a page), operation in a0, argument in a1, result in a0 */
+int32_t tm_sh_trap(int32_t op, void *arg);
+__asm__(".section .text.tm_sh_trap,\"ax\",@progbits\n"
+        ".balign 16\n"
+        ".globl tm_sh_trap\n"
+        "tm_sh_trap:\n"
+        ".option push\n"
+        ".option norvc\n"
+        "slli zero, zero, 0x1f\n"
+        "ebreak\n"
+        "srai zero, zero, 7\n"
+        "ret\n"
+        ".option pop\n"
+        ".text\n");
+
+static int32_t sh_call(int32_t op, void *arg)
+{
+    return tm_sh_trap(op, arg);
+}
+#else
 static int32_t sh_call(int32_t op, void *arg)
 {
     register int32_t r0 __asm__("r0") = op;
@@ -8,6 +30,7 @@ static int32_t sh_call(int32_t op, void *arg)
     __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
     return r0;
 }
+#endif
 
 int32_t sh_open(const char *path, int32_t mode)
 {

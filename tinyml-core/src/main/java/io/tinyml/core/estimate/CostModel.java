@@ -74,7 +74,8 @@ import io.tinyml.core.target.Target;
  * instructions including SMLAD, two for an isolated load and one for each further pipelined load;
  * flash wait states are not modelled) times {@code 3.40 / core CoreMark/MHz} (Arm's published
  * CoreMark/MHz; 5.01 for the dual-issue Cortex-M7). Other ISAs take the same scaling from
- * {@link Core#coremarkPerMhz()}, marked provisional where that figure is.
+ * {@link Core#coremarkPerMhz()}, marked provisional where that figure is. Boards with a calibrated
+ * cycle model (NUCLEO-L4R5ZI, NUCLEO-H7A3ZI) and RISC-V's measured instruction ratio: see {@code CycleModel}.
  *
  * <h2>Flash</h2>
  * <ul>

@@ -23,14 +23,19 @@ import java.util.Objects;
  * @param violations budgets the model exceeds on the target
  * @param unsupportedOps operators without a kernel in the library, "KIND at node NAME"
  * @param notes caveats: provisional coefficients, fallbacks
+ * @param memoryBasis where the flash and RAM figures come from (calibrated or extrapolated)
+ * @param latencyBasis where the cycle, latency and energy figures come from (calibrated or extrapolated)
  */
 public record Estimate(String model, Target target, KernelLibrary kernels, FlashBreakdown flash, RamBreakdown ram,
                        long cycles, double latencyMs, double energyUj, List<LayerEstimate> layers, MemoryPlan plan,
-                       List<Violation> violations, List<String> unsupportedOps, List<String> notes) {
+                       List<Violation> violations, List<String> unsupportedOps, List<String> notes,
+                       FigureBasis memoryBasis, FigureBasis latencyBasis) {
     /** Validates and copies. */
     public Estimate {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(memoryBasis, "memoryBasis");
+        Objects.requireNonNull(latencyBasis, "latencyBasis");
         layers = List.copyOf(layers);
         violations = List.copyOf(violations);
         unsupportedOps = List.copyOf(unsupportedOps);

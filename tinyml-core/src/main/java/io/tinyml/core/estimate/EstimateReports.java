@@ -23,7 +23,8 @@ public final class EstimateReports {
     /**
      * Returns the estimate as an insertion-ordered map of JSON-ready values. Keys: model, target,
      * core, clockMhz, kernels, planner, flashBytes, ramBytes, arenaBytes, cycles, latencyMs, energyUj,
-     * fits, violations, unsupportedOps, flash, ram, plan, notes, layers (node, name, op, macs, cycles,
+     * fits, violations, unsupportedOps, basis (flash, ram, latency: "measured", "calibrated" or
+     * "extrapolated"), flash, ram, plan, notes, layers (node, name, op, macs, cycles,
      * latencyMs, liveBytes, scratchBytes).
      *
      * @param e the estimate
@@ -55,6 +56,11 @@ public final class EstimateReports {
             return vm;
         }).toList());
         m.put("unsupportedOps", e.unsupportedOps());
+        Map<String, Object> basis = new LinkedHashMap<>();
+        basis.put("flash", e.memoryBasis().label());
+        basis.put("ram", e.memoryBasis().label());
+        basis.put("latency", e.latencyBasis().label());
+        m.put("basis", basis);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("weights", e.flash().weights());
         f.put("quantParams", e.flash().quantParams());
@@ -116,16 +122,17 @@ public final class EstimateReports {
                 e.target().name(), e.target().core().displayName(), e.target().clockMhz(), e.target().ramBytes(),
                 e.target().flashBytes()));
         sb.append(String.format(Locale.ROOT, "kernels:    %s, planner %s%n", e.kernels().cliName(), e.plan().planner()));
-        sb.append(String.format(Locale.ROOT, "flash:      %,d B  (weights %,d, quant %,d, format %,d, code %,d, runtime %,d)%n",
-                e.flashBytes(), e.flash().weights(), e.flash().quantParams(), e.flash().modelFormat(),
-                e.flash().kernelCode(), e.flash().runtime()));
+        sb.append(String.format(Locale.ROOT, "flash:      %,d B  (weights %,d, quant %,d, format %,d, code %,d, runtime %,d)"
+                        + " [%s]%n", e.flashBytes(), e.flash().weights(), e.flash().quantParams(), e.flash().modelFormat(),
+                e.flash().kernelCode(), e.flash().runtime(), e.memoryBasis().label()));
         sb.append(String.format(Locale.ROOT, "RAM:        %,d B  (arena %,d = activations %,d + requant %,d + nodes %,d + tensors %,d;"
-                        + " stack %,d, static %,d)%n", e.ramBytes(), e.arenaBytes(), e.ram().activations(),
+                        + " stack %,d, static %,d) [%s]%n", e.ramBytes(), e.arenaBytes(), e.ram().activations(),
                 e.ram().requantization(), e.ram().nodeState(), e.ram().tensorState(), e.ram().stack(),
-                e.ram().runtimeStatic()));
+                e.ram().runtimeStatic(), e.memoryBasis().label()));
         sb.append(String.format(Locale.ROOT, "plan:       peak %,d B, lower bound %,d B, gap %,d B%s%n", e.plan().peak(),
                 e.plan().lowerBound(), e.plan().gap(), e.plan().provenOptimal() ? " (optimal)" : ""));
-        sb.append(String.format(Locale.ROOT, "latency:    %,d cycles = %.3f ms%n", e.cycles(), e.latencyMs()));
+        sb.append(String.format(Locale.ROOT, "latency:    %,d cycles = %.3f ms [%s]%n", e.cycles(), e.latencyMs(),
+                e.latencyBasis().label()));
         sb.append(String.format(Locale.ROOT, "energy:     %s%n", e.target().activePowerMw() > 0
                 ? String.format(Locale.ROOT, "%.1f uJ at %.1f mW", e.energyUj(), e.target().activePowerMw()) : "n/a (no power figure)"));
         sb.append(String.format(Locale.ROOT, "fits:       %s%n", e.fits() ? "yes" : "NO"));
@@ -168,7 +175,9 @@ public final class EstimateReports {
         sb.append(String.format(Locale.ROOT, "| latency | %.3f ms (%,d cycles) | |%n", e.latencyMs(), e.cycles()));
         sb.append(e.target().activePowerMw() > 0
                 ? String.format(Locale.ROOT, "| energy | %.1f uJ | |%n", e.energyUj()) : "| energy | n/a | no power figure |\n");
-        sb.append(String.format(Locale.ROOT, "| fits | %s | |%n%n", e.fits() ? "yes" : "**no**"));
+        sb.append(String.format(Locale.ROOT, "| fits | %s | |%n", e.fits() ? "yes" : "**no**"));
+        sb.append(String.format(Locale.ROOT, "| basis | flash and RAM %s, latency %s | |%n%n", e.memoryBasis().label(),
+                e.latencyBasis().label()));
         for (Violation v : e.violations()) {
             sb.append("- ").append(v.message()).append('\n');
         }

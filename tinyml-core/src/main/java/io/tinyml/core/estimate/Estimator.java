@@ -128,10 +128,8 @@ public final class Estimator {
         if (target.core().provisional() && !target.emulated()) {
             notes.add(target.core().displayName() + " throughput: PROVISIONAL (Cortex-M4 per-MHz throughput assumed)");
         }
-        if (!target.emulated()) {
-            notes.add("cycles per instruction on real hardware: PROVISIONAL 1.0 at Cortex-M4 throughput, flash wait"
-                    + " states not modelled");
-        }
+        CycleModel.Timing timing = CycleModel.timing(target, kernels, effective);
+        notes.add(timing.note());
         if (!target.emulated() && target.activePowerMw() == 0) {
             notes.add("energy: not estimated (" + target.powerSource() + ")");
         }
@@ -157,7 +155,7 @@ public final class Estimator {
         }
         MemoryPlan plan = planner.plan(problem);
 
-        double cpi = CostModel.cyclesPerInstruction(target);
+        double cpi = timing.cyclesPerInstruction();
         double mhz = target.clockMhz();
         List<LayerEstimate> layers = new ArrayList<>(n);
         long totalCycles = 0;
@@ -181,7 +179,8 @@ public final class Estimator {
                     && problem.bufferOfTensor(node.input(0)) >= 0
                     && problem.bufferOfTensor(node.input(0)) == problem.bufferOfTensor(node.output(0));
             double insns = aliased ? CostModel.PER_NODE : CostModel.instructions(effective, g, node, macs[i]);
-            long cyc = Math.round(insns * cpi);
+            long cyc = Math.round(insns * cpi
+                    + timing.stallPerFlashWord() * CycleModel.flashWordReads(g, node, effective));
             totalCycles += cyc;
             long sb = problem.scratchOfNode(i) >= 0 ? problem.buffers().get(problem.scratchOfNode(i)).size() : 0;
             maxScratch = Math.max(maxScratch, sb);
@@ -239,7 +238,7 @@ public final class Estimator {
                     "us"));
         }
         return new Estimate(label, target, kernels, flash, ram, totalCycles, latencyMs, energyUj, layers, plan,
-                violations, unsupported, notes);
+                violations, unsupported, notes, timing.memory(), timing.latency());
     }
 
     /**

@@ -65,6 +65,8 @@ public final class TargetCatalog {
                         + " running 32-bit data access, peripheral clocks off, 51.2 mA at 3.3 V"));
         l.add(t("rpi-pico", "Raspberry Pi Pico (RP2040, Cortex-M0+)", Core.CORTEX_M0PLUS, 133, 264 * KB, 2 * MB,
                 Set.of(), 0, NO_FIGURE));
+        l.add(t("esp32-c3", "Espressif ESP32-C3 (RV32IMC, 160 MHz, 400 KB SRAM, 4 MB flash as on ESP32-C3-MINI-1)",
+                Core.RV32IMC, 160, 400 * KB, 4 * MB, Set.of(), 0, NO_FIGURE));
         l.add(t("hifive1-revb", "SiFive HiFive1 Rev B (FE310-G002, RV32IMAC)", Core.RV32IMC, 320, 16 * KB, 4 * MB,
                 Set.of(), 0, NO_FIGURE));
         l.add(t("rpi4", "Raspberry Pi 4 Model B (BCM2711, Cortex-A72), smallest RAM option, 8 GB storage",
@@ -77,6 +79,8 @@ public final class TargetCatalog {
                 Set.of(FPU, DSP_SIMD), 4 * MB, 4 * MB));
         l.add(emu("qemu-sifive-e", "QEMU sifive_e (FE310 model, RV32IMAC, 16 KB DTIM)", Core.RV32IMC, Set.of(),
                 16 * KB, 4 * MB));
+        l.add(emu("qemu-riscv32-virt", "QEMU riscv32 virt (the generated firmware's RV32IMC board: 4 MB flash and"
+                + " 4 MB RAM halves of its DRAM)", Core.RV32IMC, Set.of(), 4 * MB, 4 * MB));
         Map<String, Target> m = new LinkedHashMap<>();
         for (Target x : l) {
             m.put(x.name(), x);

@@ -41,12 +41,14 @@ class TargetCatalogTest {
 
     @Test
     void emulatedBoards() {
-        for (String n : List.of("qemu-mps2-an386", "qemu-mps2-an500", "qemu-sifive-e")) {
+        for (String n : List.of("qemu-mps2-an386", "qemu-mps2-an500", "qemu-sifive-e", "qemu-riscv32-virt")) {
             assertTrue(TargetCatalog.get(n).emulated(), n);
         }
         assertEquals(Core.CORTEX_M4, TargetCatalog.get("qemu-mps2-an386").core());
         assertEquals(Core.CORTEX_M7, TargetCatalog.get("qemu-mps2-an500").core());
-        assertEquals(18, TargetCatalog.all().size());
+        assertEquals(Core.RV32IMC, TargetCatalog.get("qemu-riscv32-virt").core());
+        assertEquals(Core.RV32IMC, TargetCatalog.get("esp32-c3").core());
+        assertEquals(20, TargetCatalog.all().size());
     }
 
     @Test
