@@ -1,6 +1,5 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
 import io.tinyml.cli.internal.Outputs;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
@@ -11,6 +10,7 @@ import io.tinyml.core.estimate.plan.MemoryPlanner;
 import io.tinyml.core.estimate.plan.OptimalPlanner;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.json.Json;
 import io.tinyml.core.target.Target;
 import io.tinyml.core.target.TargetCatalog;
 import io.tinyml.core.target.TargetFiles;

@@ -7,7 +7,6 @@ import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.keras.internal.Cfg;
 import io.tinyml.core.io.keras.internal.Hdf5Weights;
-import io.tinyml.core.io.keras.internal.Json;
 import io.tinyml.core.io.keras.internal.KerasGraph;
 import io.tinyml.core.io.keras.internal.KerasWeights;
 import io.tinyml.core.ir.Graph;
@@ -158,7 +157,7 @@ public final class KerasReader {
     static Model fromConfig(String configJson, KerasWeights weights, String sourceName)
             throws MalformedModelException, UnsupportedOperatorException {
         try {
-            Graph g = KerasGraph.translate(Json.parse(configJson, "'" + sourceName + "': model config"), weights,
+            Graph g = KerasGraph.translate(Cfg.parse(configJson, "'" + sourceName + "': model config"), weights,
                     sourceName);
             return Model.of(g, Map.of(), new Provenance(sourceName, "", READER, List.of()));
         } catch (InvalidGraphException e) {
@@ -193,7 +192,7 @@ public final class KerasReader {
                         + "Keras 2 or later)");
             }
             KerasWeights w = Hdf5Weights.keras2(weightsGroup, source, bytes.length);
-            return KerasGraph.translate(Json.parse(config, "'" + source + "': model_config"), w, source);
+            return KerasGraph.translate(Cfg.parse(config, "'" + source + "': model_config"), w, source);
         } catch (RuntimeException e) {
             throw rethrow(e, source);
         }
@@ -209,7 +208,7 @@ public final class KerasReader {
                     + "found entries " + parts.keySet());
         }
         if (parts.containsKey("metadata.json")) {
-            Cfg meta = Cfg.of(Json.parse(utf8(parts.get("metadata.json"), source, "metadata.json"),
+            Cfg meta = Cfg.of(Cfg.parse(utf8(parts.get("metadata.json"), source, "metadata.json"),
                     "'" + source + "': metadata.json"), "'" + source + "': metadata.json");
             for (String key : List.of("keras_version", "backend")) {
                 if (meta.raw(key) instanceof String s) {
@@ -217,7 +216,7 @@ public final class KerasReader {
                 }
             }
         }
-        Object cfg = Json.parse(utf8(config, source, "config.json"), "'" + source + "': config.json");
+        Object cfg = Cfg.parse(utf8(config, source, "config.json"), "'" + source + "': config.json");
         if (weights == null) {
             throw new MalformedModelException("'" + source + "': expected entry 'model.weights.h5' in the .keras "
                     + "archive, found entries " + parts.keySet());

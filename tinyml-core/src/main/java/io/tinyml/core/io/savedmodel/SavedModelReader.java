@@ -2,6 +2,7 @@ package io.tinyml.core.io.savedmodel;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.savedmodel.internal.TensorFlowSupport;
 import io.tinyml.core.io.savedmodel.internal.TfSavedModel;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.InvalidGraphException;
