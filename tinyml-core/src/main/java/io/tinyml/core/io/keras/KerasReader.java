@@ -1,5 +1,6 @@
 package io.tinyml.core.io.keras;
 
+import io.tinyml.core.io.internal.ReaderEntry;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -26,10 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +77,7 @@ public final class KerasReader {
     /** The reader name and version recorded in provenance. */
     public static final String READER = "keras-reader/1";
     /** The largest file accepted, in bytes. */
-    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    public static final long MAX_FILE_BYTES = ReaderEntry.MAX_FILE_BYTES;
     /** The largest {@code config.json} / {@code metadata.json} accepted, in bytes (16 MiB). */
     public static final int MAX_CONFIG_BYTES = 16 << 20;
     /** The most entries read from a {@code .keras} archive. */
@@ -101,12 +99,7 @@ public final class KerasReader {
      * @throws UnsupportedOperatorException if the model uses a layer or option the reader does not support
      */
     public static Model read(Path path) throws IOException, MalformedModelException, UnsupportedOperatorException {
-        long size = Files.size(path);
-        if (size > MAX_FILE_BYTES) {
-            throw new MalformedModelException("'" + path + "': expected a Keras file of at most " + MAX_FILE_BYTES
-                    + " bytes, found " + size + " bytes");
-        }
-        return read(Files.readAllBytes(path), path.toString());
+        return read(ReaderEntry.readFile(path, "a Keras file"), path.toString());
     }
 
     /**
@@ -121,7 +114,7 @@ public final class KerasReader {
      */
     public static Model read(byte[] bytes, String sourceName)
             throws IOException, MalformedModelException, UnsupportedOperatorException {
-        try {
+        return ReaderEntry.guarded(sourceName, "'" + sourceName + "': ", () -> {
             Map<String, String> metadata = new LinkedHashMap<>();
             Graph g;
             if (bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4) {
@@ -132,15 +125,10 @@ public final class KerasReader {
                 throw new MalformedModelException("'" + sourceName + "': expected an HDF5 signature (\\x89HDF) or a zip "
                         + "archive (PK\\x03\\x04), found neither");
             }
-            Provenance prov = new Provenance(sourceName, sha256(bytes), READER, List.of());
+            Provenance prov = ReaderEntry.provenance(sourceName, bytes, READER);
             log.debug("read {}: {} nodes, {} tensors", sourceName, g.nodes().size(), g.tensors().size());
             return Model.of(g, metadata, prov);
-        } catch (InvalidGraphException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e.getMessage(), e);
-        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                 | ArithmeticException | NegativeArraySizeException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e, e);
-        }
+        });
     }
 
     /**
@@ -157,14 +145,11 @@ public final class KerasReader {
     static Model fromConfig(String configJson, KerasWeights weights, String sourceName)
             throws MalformedModelException, UnsupportedOperatorException {
         try {
-            Graph g = KerasGraph.translate(Cfg.parse(configJson, "'" + sourceName + "': model config"), weights,
-                    sourceName);
-            return Model.of(g, Map.of(), new Provenance(sourceName, "", READER, List.of()));
-        } catch (InvalidGraphException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e.getMessage(), e);
-        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                 | ArithmeticException | NegativeArraySizeException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e, e);
+            return ReaderEntry.guarded(sourceName, "'" + sourceName + "': ", () -> Model.of(
+                    KerasGraph.translate(Cfg.parse(configJson, "'" + sourceName + "': model config"), weights, sourceName),
+                    Map.of(), new Provenance(sourceName, "", READER, List.of())));
+        } catch (IOException e) {
+            throw new IllegalStateException("expected no I/O from an in-memory configuration, found " + e, e);
         }
     }
 
@@ -369,13 +354,5 @@ public final class KerasReader {
             }
         }
         return false;
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("expected SHA-256 in every Java runtime, found none", e);
-        }
     }
 }

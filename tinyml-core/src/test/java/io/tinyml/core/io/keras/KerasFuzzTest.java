@@ -6,8 +6,8 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.keras.internal.Hdf5Weights;
 import io.tinyml.core.io.keras.internal.KerasWeights;
 import io.tinyml.core.testing.Assets;
-import io.tinyml.core.testing.GuardedReader;
 import io.tinyml.core.testing.GuardedReader.Outcome;
+import io.tinyml.core.testing.GuardedReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class KerasFuzzTest {
     private static final int CONFIG_MUTANTS = Integer.getInteger("tinyml.fuzz.mutants", 10_000);
     private static final int FILE_MUTANTS = Integer.getInteger("tinyml.fuzz.fileMutants", 3_000);
     /** The most bytes one read of a mutant may allocate (a work bound that does not depend on the machine's load). */
-    private static final long READ_BYTE_BUDGET = 512L << 20;
+    private static final long READ_BYTE_BUDGET = 64L << 20;
     private static final String[] TOKENS = {"null", "[]", "{}", "\"\"", "true", "-1", "0", "1e309", "-0.5",
         "2147483648", "16777217", "100000", "NaN", "\"same\"", "\"channels_first\"", "[null, 4]", "[[1, 2], [3]]",
         "{\"class_name\": \"Bogus\", \"config\": {}}", "\"\\ud800\"", "[1, [2, [3]]]"};

@@ -3,8 +3,8 @@ package io.tinyml.core.io.onnx;
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.testing.Assets;
-import io.tinyml.core.testing.GuardedReader;
 import io.tinyml.core.testing.GuardedReader.Outcome;
+import io.tinyml.core.testing.GuardedReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class OnnxFuzzTest {
     private static final long SEED = Long.getLong("tinyml.fuzz.seed", 0x0_4E_4E_58L);
     private static final int MUTANTS = Integer.getInteger("tinyml.fuzz.mutants", 20_000);
     /** The most bytes one read of a mutant may allocate (a work bound that does not depend on the machine's load). */
-    private static final long READ_BYTE_BUDGET = 512L << 20;
+    private static final long READ_BYTE_BUDGET = 64L << 20;
 
     private static GuardedReader reader;
 
