@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -105,7 +106,8 @@ public final class Json {
     /**
      * Writes a value as indented JSON.
      *
-     * @param value a Map (keys written with {@code String.valueOf}), List, CharSequence, Number, Boolean,
+     * @param value a Map (keys written with {@code String.valueOf}), List or other Collection (in its iteration
+     *              order), CharSequence, Number, Boolean,
      *              Enum (its name), int[]/long[]/float[]/double[] or null; anything else is written as its
      *              {@code toString()}
      * @return the JSON text, without a trailing newline
@@ -219,6 +221,8 @@ public final class Json {
             object(sb, m, indent);
         } else if (v instanceof List<?> l) {
             array(sb, l, indent);
+        } else if (v instanceof Collection<?> c) {
+            array(sb, new ArrayList<>(c), indent);
         } else if (v instanceof int[] a) {
             array(sb, Arrays.stream(a).boxed().toList(), indent);
         } else if (v instanceof long[] a) {

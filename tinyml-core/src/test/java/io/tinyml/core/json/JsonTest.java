@@ -92,6 +92,7 @@ class JsonTest {
         m.put("empty", List.of());
         m.put("nested", List.of(Map.of("k", true), List.of(1L)));
         m.put("obj", Map.of());
+        m.put("set", new java.util.TreeSet<>(List.of("b", "a")));
         assertEquals("""
                 {
                   "name": "a\\"b\\\\c\\n\\t\\u0001",
@@ -110,7 +111,8 @@ class JsonTest {
                     },
                     [1]
                   ],
-                  "obj": {}
+                  "obj": {},
+                  "set": ["a", "b"]
                 }""", Json.write(m));
         Object back = Json.parse(Json.write(m));
         assertEquals(Arrays.asList(1L, 28L, 28L, 1L), ((Map<?, ?>) back).get("shape"));

@@ -4,6 +4,7 @@ import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.InvalidGraphException;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Provenance;
 
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -25,6 +27,8 @@ import java.util.List;
 public final class ReaderEntry {
     /** The largest model file read into memory (the largest Java byte array, with headroom). */
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    /** The largest read fan-out cost accepted (see {@link #fanOutCost}). */
+    public static final long MAX_FANOUT_COST = 1L << 26;
 
     private ReaderEntry() {
     }
@@ -83,6 +87,39 @@ public final class ReaderEntry {
                  | IllegalStateException | ArithmeticException | NegativeArraySizeException e) {
             throw new MalformedModelException(corrupt + e, e);
         }
+    }
+
+    /**
+     * The read fan-out cost of a graph: over its tensors, the number of reads times the number of distinct
+     * nodes reading. Building consumer lists takes time in proportion to it, so readers refuse graphs above
+     * {@link #MAX_FANOUT_COST} (only crafted files get near it).
+     *
+     * @param tensorCount the number of tensors
+     * @param nodeInputs each node's input tensor indices, in node order; {@link Node#ABSENT} is skipped
+     * @return the cost
+     */
+    public static long fanOutCost(int tensorCount, List<List<Integer>> nodeInputs) {
+        int[] reads = new int[tensorCount];
+        int[] distinct = new int[tensorCount];
+        int[] last = new int[tensorCount];
+        Arrays.fill(last, -1);
+        for (int n = 0; n < nodeInputs.size(); n++) {
+            for (int i : nodeInputs.get(n)) {
+                if (i == Node.ABSENT) {
+                    continue;
+                }
+                reads[i]++;
+                if (last[i] != n) {
+                    last[i] = n;
+                    distinct[i]++;
+                }
+            }
+        }
+        long cost = 0;
+        for (int i = 0; i < tensorCount; i++) {
+            cost += (long) reads[i] * distinct[i];
+        }
+        return cost;
     }
 
     /**

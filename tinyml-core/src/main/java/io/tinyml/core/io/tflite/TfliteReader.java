@@ -58,8 +58,6 @@ public final class TfliteReader {
     public static final long MAX_ACTIVATION_BYTES = 1L << 30;
 
     private static final Logger log = LoggerFactory.getLogger(TfliteReader.class);
-    /** Bound on the work GraphBuilder and Graph spend on tensors read by many nodes. */
-    private static final long MAX_FANOUT_COST = 1L << 26;
 
     /** A tensor as the file declares it, before it becomes an IR tensor. */
     record RawTensor(int index, String name, int typeCode, int[] dims, long bufferIndex, int quantTable,
@@ -242,30 +240,11 @@ public final class TfliteReader {
      * consumer lists would take quadratic time (only crafted files get near the bound).
      */
     private void checkFanout(List<TfliteOps.Mapped> mapped) throws MalformedModelException {
-        int nt = tensors.size();
-        int[] reads = new int[nt];
-        int[] distinct = new int[nt];
-        int[] last = new int[nt];
-        Arrays.fill(last, -1);
-        for (int n = 0; n < mapped.size(); n++) {
-            for (int i : mapped.get(n).inputs()) {
-                if (i == Node.ABSENT) {
-                    continue;
-                }
-                reads[i]++;
-                if (last[i] != n) {
-                    last[i] = n;
-                    distinct[i]++;
-                }
-            }
-        }
-        long cost = 0;
-        for (int i = 0; i < nt; i++) {
-            cost += (long) reads[i] * distinct[i];
-        }
-        if (cost > MAX_FANOUT_COST) {
+        long cost = ReaderEntry.fanOutCost(tensors.size(), mapped.stream().map(TfliteOps.Mapped::inputs).toList());
+        if (cost > ReaderEntry.MAX_FANOUT_COST) {
             throw new MalformedModelException("'" + source + "': expected tensors read by a moderate number of "
-                    + "operators, found a read fan-out cost of " + cost + " (limit " + MAX_FANOUT_COST + ")");
+                    + "operators, found a read fan-out cost of " + cost + " (limit " + ReaderEntry.MAX_FANOUT_COST
+                    + ")");
         }
     }
 
