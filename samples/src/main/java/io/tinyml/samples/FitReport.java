@@ -2,6 +2,7 @@ package io.tinyml.samples;
 
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
+import io.tinyml.core.estimate.Estimator;
 import io.tinyml.core.estimate.FitCheck;
 import io.tinyml.core.estimate.KernelLibrary;
 import io.tinyml.core.io.ModelIO;
@@ -36,7 +37,7 @@ public final class FitReport {
     public static String report(Path model, String target, KernelLibrary kernels) throws Exception {
         Model m = ModelIO.read(model);
         Target t = TargetCatalog.get(target);
-        FitCheck fit = t.check(m, kernels);
+        FitCheck fit = Estimator.builder().setTarget(t).optKernels(kernels).build().check(m);
         Estimate e = fit.estimate();
         return fit.describe() + "\n" + EstimateReports.text(e);
     }

@@ -1,9 +1,9 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.json.Json;
 import io.tinyml.core.runtime.Interpreter;
 import io.tinyml.devices.harness.DeviceClient;
 import io.tinyml.devices.harness.DeviceIdentity;

@@ -1,6 +1,6 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
+import io.tinyml.core.json.Json;
 import io.tinyml.devices.registry.DeviceRecord;
 import io.tinyml.devices.registry.DeviceRegistry;
 import io.tinyml.devices.transport.SerialPortInfo;

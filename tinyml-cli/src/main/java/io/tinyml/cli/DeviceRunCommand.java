@@ -1,11 +1,11 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
 import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.json.Json;
 import io.tinyml.core.runtime.Interpreter;
 import io.tinyml.devices.harness.DeviceClient;
 import io.tinyml.devices.harness.InferenceResult;

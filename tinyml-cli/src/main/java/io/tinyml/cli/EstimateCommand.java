@@ -1,6 +1,5 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
 import io.tinyml.cli.internal.Outputs;
 import io.tinyml.codegen.report.EmulatorMeasurement;
 import io.tinyml.core.estimate.Estimate;
@@ -12,6 +11,7 @@ import io.tinyml.core.estimate.plan.MemoryPlanner;
 import io.tinyml.core.estimate.plan.OptimalPlanner;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
+import io.tinyml.core.json.Json;
 import io.tinyml.core.target.Target;
 import io.tinyml.core.target.TargetCatalog;
 import io.tinyml.core.target.TargetFiles;

@@ -1,12 +1,12 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
 import io.tinyml.core.analysis.OpCost;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

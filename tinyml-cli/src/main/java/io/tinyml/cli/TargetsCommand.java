@@ -1,6 +1,6 @@
 package io.tinyml.cli;
 
-import io.tinyml.cli.internal.Json;
+import io.tinyml.core.json.Json;
 import io.tinyml.core.target.Target;
 import io.tinyml.core.target.TargetCatalog;
 import io.tinyml.core.target.TargetFiles;

@@ -182,12 +182,11 @@ class SearchTest {
                 SearchChild.class.getName(), sigkilled.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
-            // a hang guard, not a speed requirement: the child's generation 0 trains four tiny candidates
-            long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+            // no clock: the child either checkpoints generation 0 or ends (a finished or failed search), and
+            // both end this loop
             while (!(Files.exists(cpFile) && Files.readString(cpFile).contains("\"generation\":0"))) {
                 assertTrue(child.isAlive(), "the search process ended before its first checkpoint: "
                         + Files.readString(dir.resolve("child.log")));
-                assertTrue(System.nanoTime() < giveUp, "no checkpoint of generation 0");
                 Thread.sleep(20);
             }
             assertTrue(child.isAlive(), "the search process finished before it could be killed");

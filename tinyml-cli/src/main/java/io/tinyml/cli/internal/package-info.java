@@ -1,4 +1,4 @@
 /**
- * Helpers of the command line (JSON output, file handling). Not API.
+ * Helpers of the command line (file handling). Not API.
  */
 package io.tinyml.cli.internal;

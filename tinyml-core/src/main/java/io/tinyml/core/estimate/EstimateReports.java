@@ -1,6 +1,6 @@
 package io.tinyml.core.estimate;
 
-import io.tinyml.core.target.internal.MiniJson;
+import io.tinyml.core.json.Json;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +106,7 @@ public final class EstimateReports {
      * @return the JSON text
      */
     public static String json(Estimate e) {
-        return MiniJson.write(toMap(e));
+        return Json.write(toMap(e));
     }
 
     /**

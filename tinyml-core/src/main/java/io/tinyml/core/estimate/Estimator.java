@@ -41,6 +41,7 @@ public final class Estimator {
     private final Set<InPlace> inPlace;
     private final double latencyBudgetMs;
     private final java.time.Duration orderSearch;
+    private final long orderSearchNodes;
 
     private Estimator(Builder b) {
         this.target = b.target;
@@ -49,6 +50,7 @@ public final class Estimator {
         this.inPlace = b.inPlace != null ? Set.copyOf(b.inPlace) : defaultInPlace(b.kernels);
         this.latencyBudgetMs = b.latencyBudgetMs;
         this.orderSearch = b.orderSearch;
+        this.orderSearchNodes = b.orderSearchNodes;
     }
 
     /**
@@ -147,7 +149,7 @@ public final class Estimator {
         }
         PlanProblem problem;
         if (orderSearch != null) {
-            int[] order = new ExecutionOrderSearch(orderSearch, io.tinyml.core.ProgressListener.NONE)
+            int[] order = new ExecutionOrderSearch(orderSearch, orderSearchNodes, io.tinyml.core.ProgressListener.NONE)
                     .bestOrder(g, scratch, PlanProblem.DEFAULT_ALIGNMENT);
             problem = PlanProblem.of(g, order, inPlace, scratch, PlanProblem.DEFAULT_ALIGNMENT);
         } else {
@@ -252,6 +254,7 @@ public final class Estimator {
         private Set<InPlace> inPlace;
         private double latencyBudgetMs;
         private java.time.Duration orderSearch;
+        private long orderSearchNodes = Long.MAX_VALUE;
 
         private Builder() {
         }
@@ -264,7 +267,24 @@ public final class Estimator {
          * @return this
          */
         public Builder optOrderSearch(java.time.Duration budget) {
+            return optOrderSearch(budget, Long.MAX_VALUE);
+        }
+
+        /**
+         * Searches the execution order within a time budget and a budget of search nodes, whichever ends first;
+         * a node budget makes the order found independent of the machine's speed.
+         *
+         * @param budget the search's time budget
+         * @param maxNodes the most search nodes to visit (positive)
+         * @return this
+         * @throws IllegalArgumentException if {@code maxNodes} is not positive
+         */
+        public Builder optOrderSearch(java.time.Duration budget, long maxNodes) {
+            if (maxNodes <= 0) {
+                throw new IllegalArgumentException("expected a positive node budget, found " + maxNodes);
+            }
             orderSearch = Objects.requireNonNull(budget, "budget");
+            orderSearchNodes = maxNodes;
             return this;
         }
 

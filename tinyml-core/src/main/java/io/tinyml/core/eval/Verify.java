@@ -7,6 +7,8 @@ import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.runner.ModelRunner;
+import io.tinyml.core.runner.ModelRunnerLayouts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,10 +1,5 @@
 package io.tinyml.core.target;
 
-import io.tinyml.core.estimate.Estimator;
-import io.tinyml.core.estimate.FitCheck;
-import io.tinyml.core.estimate.KernelLibrary;
-import io.tinyml.core.ir.Model;
-
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -15,7 +10,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * Target t = TargetCatalog.get("nucleo-l4r5zi");
- * FitCheck fit = t.check(model, KernelLibrary.OPTIMIZED);
+ * FitCheck fit = Estimator.builder().setTarget(t).optKernels(KernelLibrary.OPTIMIZED).build().check(model);
  * if (!fit.fits()) System.out.println(fit.describe());
  *
  * Target mine = Target.builder().setName("my-board").setCore(Core.CORTEX_M4).setClockHz(80_000_000)
@@ -70,18 +65,6 @@ public record Target(String name, String description, Core core, long clockHz, l
     /** @return the clock in MHz */
     public double clockMhz() {
         return clockHz / 1e6;
-    }
-
-    /**
-     * Checks a model against this target's budgets with the greedy planner: every violated budget
-     * with its numbers, and every operator the kernel library does not support.
-     *
-     * @param model the model
-     * @param kernels the kernel library
-     * @return the fit check
-     */
-    public FitCheck check(Model model, KernelLibrary kernels) {
-        return Estimator.builder().setTarget(this).optKernels(kernels).build().check(model);
     }
 
     /** @return a builder initialised from this target */

@@ -1,6 +1,6 @@
 package io.tinyml.core.target;
 
-import io.tinyml.core.target.internal.MiniJson;
+import io.tinyml.core.json.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +57,7 @@ public final class TargetFiles {
      * @throws IllegalArgumentException if malformed
      */
     public static List<Target> parse(String json) {
-        Object root = MiniJson.parse(json);
+        Object root = Json.parse(json);
         List<Target> out = new ArrayList<>();
         if (root instanceof List<?> l) {
             for (Object o : l) {
@@ -79,7 +79,7 @@ public final class TargetFiles {
      * @return the JSON text
      */
     public static String toJson(List<Target> targets) {
-        return MiniJson.write(targets.stream().map(TargetFiles::toMap).toList());
+        return Json.write(targets.stream().map(TargetFiles::toMap).toList());
     }
 
     /**

@@ -24,7 +24,8 @@ class EstimatorTest {
     @Test
     void personOnHifive1NamesTheRamOverrun() throws Exception {
         Model person = ModelIO.read(Assets.require("models/tflite/person_detect/person_detect.tflite"));
-        FitCheck fit = TargetCatalog.get("hifive1-revb").check(person, KernelLibrary.REFERENCE);
+        FitCheck fit = Estimator.builder().setTarget(TargetCatalog.get("hifive1-revb"))
+                .optKernels(KernelLibrary.REFERENCE).build().check(person);
         assertFalse(fit.fits());
         Violation ram = fit.violations().get(0);
         assertEquals("RAM", ram.budget());
@@ -33,7 +34,8 @@ class EstimatorTest {
         // arena 81,716 + stack 4,096 + static 1,024
         assertEquals(86_836 - 16_384, ram.overrun());
         assertTrue(fit.describe().contains("RAM: needs 86,836 B, target has 16,384 B (70,452 B over)"), fit.describe());
-        assertTrue(TargetCatalog.get("cortex-m4").check(person, KernelLibrary.OPTIMIZED).fits());
+        assertTrue(Estimator.builder().setTarget(TargetCatalog.get("cortex-m4")).optKernels(KernelLibrary.OPTIMIZED).build()
+                .check(person).fits());
     }
 
     @Test

@@ -11,6 +11,8 @@ import io.tinyml.core.ir.Provenance;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.runner.InterpreterRunner;
+import io.tinyml.core.runner.ModelRunner;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

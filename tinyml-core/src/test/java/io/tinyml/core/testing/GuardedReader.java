@@ -4,21 +4,22 @@ import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Runs a reader on hostile input for fuzz tests: on one worker thread with a time limit, classifying
- * the outcome. A read must succeed or end in MalformedModelException (with a message),
- * UnsupportedOperatorException (naming the operator) or, where allowed, IOException; a timeout or
- * any other throwable fails the test with the label.
+ * Runs a reader on hostile input for fuzz tests: on one worker thread, counting the bytes the read
+ * allocates (the JVM's per-thread allocation counter), classifying the outcome. A read must succeed or
+ * end in MalformedModelException (with a message), UnsupportedOperatorException (naming the operator)
+ * or, where allowed, IOException, and must allocate at most the byte budget; anything else fails the
+ * test with the label. Work is counted in bytes, not time, so a loaded machine cannot make it flake;
+ * runaway loops are bounded by the readers' own work budgets.
  */
 public final class GuardedReader implements AutoCloseable {
     /** How a guarded read ended. */
@@ -35,24 +36,32 @@ public final class GuardedReader implements AutoCloseable {
         void run() throws Exception;
     }
 
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
     private final ExecutorService worker;
-    private final long timeoutMs;
+    private final long maxAllocatedBytes;
     private final boolean ioAllowed;
+    private volatile long mostAllocated;
 
     /**
      * Starts the worker thread.
      *
      * @param threadName the worker's name
-     * @param timeoutMs the longest a single read may take
+     * @param maxAllocatedBytes the most bytes a single read may allocate
      * @param ioAllowed whether an IOException is an acceptable outcome
      */
-    public GuardedReader(String threadName, long timeoutMs, boolean ioAllowed) {
+    public GuardedReader(String threadName, long maxAllocatedBytes, boolean ioAllowed) {
+        if (!THREADS.isThreadAllocatedMemorySupported()) {
+            throw new IllegalStateException("expected a JVM that counts allocated bytes per thread, found none");
+        }
+        THREADS.setThreadAllocatedMemoryEnabled(true);
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
-        this.timeoutMs = timeoutMs;
+        this.maxAllocatedBytes = maxAllocatedBytes;
         this.ioAllowed = ioAllowed;
     }
 
@@ -66,6 +75,7 @@ public final class GuardedReader implements AutoCloseable {
      */
     public Outcome read(Read read, String label) throws InterruptedException {
         Future<Outcome> f = worker.submit(() -> {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
             try {
                 read.run();
                 return Outcome.OK;
@@ -80,16 +90,28 @@ public final class GuardedReader implements AutoCloseable {
                     throw e;
                 }
                 return Outcome.IO;
+            } finally {
+                long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+                mostAllocated = Math.max(mostAllocated, allocated);
+                if (allocated > maxAllocatedBytes) {
+                    fail(label + ": read allocated " + allocated + " bytes, expected at most " + maxAllocatedBytes);
+                }
             }
         });
         try {
-            return f.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            return fail(label + ": read took longer than " + timeoutMs + " ms");
+            return f.get();
         } catch (ExecutionException e) {
             throw new AssertionError(label + ": unexpected " + e.getCause(), e.getCause());
         }
+    }
+
+    /**
+     * The most bytes one read has allocated so far.
+     *
+     * @return bytes
+     */
+    public long mostAllocatedBytes() {
+        return mostAllocated;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.tinyml.devices.registry;
 
 import io.tinyml.core.io.AtomicFiles;
+import io.tinyml.core.json.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ public final class DeviceRegistry {
         m.put("address", d.address());
         m.put("baud", d.baud());
         m.put("board", d.board());
-        AtomicFiles.write(f, FlatJson.write(m).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(f, (Json.write(m) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -140,7 +141,7 @@ public final class DeviceRegistry {
 
     private static DeviceRecord read(Path f) throws IOException {
         try {
-            Map<String, String> m = FlatJson.read(Files.readString(f, StandardCharsets.UTF_8), f);
+            Map<String, String> m = flat(Json.parse(Files.readString(f, StandardCharsets.UTF_8)));
             int v = Integer.parseInt(m.getOrDefault("version", "0"));
             if (v > VERSION) {
                 throw new IOException("device file " + f + " has format version " + v + ", newer than " + VERSION
@@ -150,6 +151,22 @@ public final class DeviceRegistry {
         } catch (RuntimeException e) {
             throw new IOException("malformed device file " + f + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A registry file is one flat object of string and integer values. */
+    private static Map<String, String> flat(Object json) {
+        if (!(json instanceof Map<?, ?> obj)) {
+            throw new IllegalArgumentException("expected an object, found " + Json.typeName(json));
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : obj.entrySet()) {
+            if (!(e.getValue() instanceof String || e.getValue() instanceof Long)) {
+                throw new IllegalArgumentException("key '" + e.getKey() + "': expected a string or an integer, found "
+                        + Json.typeName(e.getValue()));
+            }
+            m.put((String) e.getKey(), e.getValue().toString());
+        }
+        return m;
     }
 
     /** Plain names (those a file can be named after). */

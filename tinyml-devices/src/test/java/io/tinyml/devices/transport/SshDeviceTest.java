@@ -72,13 +72,13 @@ class SshDeviceTest {
         Path log = dir.resolve("sshd.log");
         sshd = new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        // no clock: sshd -D either listens or exits with its reason in the log
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
                 break;
             } catch (IOException e) {
-                if (!sshd.isAlive() || System.nanoTime() > deadline) {
+                if (!sshd.isAlive()) {
                     fail("sshd did not listen on 127.0.0.1:" + port + ": " + Files.readString(log).strip());
                 }
                 Thread.sleep(50);
@@ -93,8 +93,7 @@ class SshDeviceTest {
         Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tinyml-test", "-f",
                 key.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ssh-keygen timed out");
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(0, p.waitFor(), out); // its output has ended, so it has exited or is about to
         return key;
     }
 

@@ -1,5 +1,6 @@
 package io.tinyml.core.io.keras;
 
+import io.tinyml.core.io.internal.ReaderEntry;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -7,7 +8,6 @@ import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.io.keras.internal.Cfg;
 import io.tinyml.core.io.keras.internal.Hdf5Weights;
-import io.tinyml.core.io.keras.internal.Json;
 import io.tinyml.core.io.keras.internal.KerasGraph;
 import io.tinyml.core.io.keras.internal.KerasWeights;
 import io.tinyml.core.ir.Graph;
@@ -27,10 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +77,7 @@ public final class KerasReader {
     /** The reader name and version recorded in provenance. */
     public static final String READER = "keras-reader/1";
     /** The largest file accepted, in bytes. */
-    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    public static final long MAX_FILE_BYTES = ReaderEntry.MAX_FILE_BYTES;
     /** The largest {@code config.json} / {@code metadata.json} accepted, in bytes (16 MiB). */
     public static final int MAX_CONFIG_BYTES = 16 << 20;
     /** The most entries read from a {@code .keras} archive. */
@@ -102,12 +99,7 @@ public final class KerasReader {
      * @throws UnsupportedOperatorException if the model uses a layer or option the reader does not support
      */
     public static Model read(Path path) throws IOException, MalformedModelException, UnsupportedOperatorException {
-        long size = Files.size(path);
-        if (size > MAX_FILE_BYTES) {
-            throw new MalformedModelException("'" + path + "': expected a Keras file of at most " + MAX_FILE_BYTES
-                    + " bytes, found " + size + " bytes");
-        }
-        return read(Files.readAllBytes(path), path.toString());
+        return read(ReaderEntry.readFile(path, "a Keras file"), path.toString());
     }
 
     /**
@@ -122,7 +114,7 @@ public final class KerasReader {
      */
     public static Model read(byte[] bytes, String sourceName)
             throws IOException, MalformedModelException, UnsupportedOperatorException {
-        try {
+        return ReaderEntry.guarded(sourceName, "'" + sourceName + "': ", () -> {
             Map<String, String> metadata = new LinkedHashMap<>();
             Graph g;
             if (bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4) {
@@ -133,15 +125,10 @@ public final class KerasReader {
                 throw new MalformedModelException("'" + sourceName + "': expected an HDF5 signature (\\x89HDF) or a zip "
                         + "archive (PK\\x03\\x04), found neither");
             }
-            Provenance prov = new Provenance(sourceName, sha256(bytes), READER, List.of());
+            Provenance prov = ReaderEntry.provenance(sourceName, bytes, READER);
             log.debug("read {}: {} nodes, {} tensors", sourceName, g.nodes().size(), g.tensors().size());
             return Model.of(g, metadata, prov);
-        } catch (InvalidGraphException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e.getMessage(), e);
-        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                 | ArithmeticException | NegativeArraySizeException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e, e);
-        }
+        });
     }
 
     /**
@@ -158,14 +145,11 @@ public final class KerasReader {
     static Model fromConfig(String configJson, KerasWeights weights, String sourceName)
             throws MalformedModelException, UnsupportedOperatorException {
         try {
-            Graph g = KerasGraph.translate(Json.parse(configJson, "'" + sourceName + "': model config"), weights,
-                    sourceName);
-            return Model.of(g, Map.of(), new Provenance(sourceName, "", READER, List.of()));
-        } catch (InvalidGraphException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e.getMessage(), e);
-        } catch (IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                 | ArithmeticException | NegativeArraySizeException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e, e);
+            return ReaderEntry.guarded(sourceName, "'" + sourceName + "': ", () -> Model.of(
+                    KerasGraph.translate(Cfg.parse(configJson, "'" + sourceName + "': model config"), weights, sourceName),
+                    Map.of(), new Provenance(sourceName, "", READER, List.of())));
+        } catch (IOException e) {
+            throw new IllegalStateException("expected no I/O from an in-memory configuration, found " + e, e);
         }
     }
 
@@ -193,7 +177,7 @@ public final class KerasReader {
                         + "Keras 2 or later)");
             }
             KerasWeights w = Hdf5Weights.keras2(weightsGroup, source, bytes.length);
-            return KerasGraph.translate(Json.parse(config, "'" + source + "': model_config"), w, source);
+            return KerasGraph.translate(Cfg.parse(config, "'" + source + "': model_config"), w, source);
         } catch (RuntimeException e) {
             throw rethrow(e, source);
         }
@@ -209,7 +193,7 @@ public final class KerasReader {
                     + "found entries " + parts.keySet());
         }
         if (parts.containsKey("metadata.json")) {
-            Cfg meta = Cfg.of(Json.parse(utf8(parts.get("metadata.json"), source, "metadata.json"),
+            Cfg meta = Cfg.of(Cfg.parse(utf8(parts.get("metadata.json"), source, "metadata.json"),
                     "'" + source + "': metadata.json"), "'" + source + "': metadata.json");
             for (String key : List.of("keras_version", "backend")) {
                 if (meta.raw(key) instanceof String s) {
@@ -217,7 +201,7 @@ public final class KerasReader {
                 }
             }
         }
-        Object cfg = Json.parse(utf8(config, source, "config.json"), "'" + source + "': config.json");
+        Object cfg = Cfg.parse(utf8(config, source, "config.json"), "'" + source + "': config.json");
         if (weights == null) {
             throw new MalformedModelException("'" + source + "': expected entry 'model.weights.h5' in the .keras "
                     + "archive, found entries " + parts.keySet());
@@ -370,13 +354,5 @@ public final class KerasReader {
             }
         }
         return false;
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("expected SHA-256 in every Java runtime, found none", e);
-        }
     }
 }

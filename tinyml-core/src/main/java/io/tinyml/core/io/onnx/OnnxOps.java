@@ -2,6 +2,7 @@ package io.tinyml.core.io.onnx;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.internal.ReaderEntry;
 import io.tinyml.core.io.onnx.OnnxValues.Value;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
@@ -27,7 +28,6 @@ import java.util.Map;
 final class OnnxOps extends OnnxNodeContext {
     private static final Logger log = LoggerFactory.getLogger(OnnxOps.class);
     private static final long MAX_ACTIVATION_BYTES = 1L << 30;
-    private static final long MAX_FANOUT_COST = 1L << 26;
 
     private final OnnxConvOps convs;
     private final OnnxMathOps maths;
@@ -159,30 +159,10 @@ final class OnnxOps extends OnnxNodeContext {
             throw malformedG("activations declare " + act + " bytes in total, over the limit of "
                     + MAX_ACTIVATION_BYTES + " bytes (1 GiB)");
         }
-        int nt = vs.b.tensorCount();
-        int[] reads = new int[nt];
-        int[] distinct = new int[nt];
-        int[] last = new int[nt];
-        Arrays.fill(last, -1);
-        List<Node> nodes = vs.b.nodes();
-        for (int n = 0; n < nodes.size(); n++) {
-            for (int i : nodes.get(n).inputs()) {
-                if (i != Node.ABSENT) {
-                    reads[i]++;
-                    if (last[i] != n) {
-                        last[i] = n;
-                        distinct[i]++;
-                    }
-                }
-            }
-        }
-        long cost = 0;
-        for (int i = 0; i < nt; i++) {
-            cost += (long) reads[i] * distinct[i];
-        }
-        if (cost > MAX_FANOUT_COST) {
+        long cost = ReaderEntry.fanOutCost(vs.b.tensorCount(), vs.b.nodes().stream().map(Node::inputs).toList());
+        if (cost > ReaderEntry.MAX_FANOUT_COST) {
             throw malformedG("expected tensors read by a moderate number of nodes, found a fan-out cost of " + cost
-                    + " (limit " + MAX_FANOUT_COST + ")");
+                    + " (limit " + ReaderEntry.MAX_FANOUT_COST + ")");
         }
     }
 

@@ -2,8 +2,8 @@ package io.tinyml.core.io.onnx;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.internal.ReaderEntry;
 import io.tinyml.core.ir.Graph;
-import io.tinyml.core.ir.InvalidGraphException;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Provenance;
 import io.tinyml.core.ir.Tensor;
@@ -11,14 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -72,7 +67,6 @@ public final class OnnxReader {
     public static final int MAX_OPSET = 25;
 
     private static final Logger log = LoggerFactory.getLogger(OnnxReader.class);
-    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
 
     private OnnxReader() {
     }
@@ -87,12 +81,7 @@ public final class OnnxReader {
      * @throws UnsupportedOperatorException if the graph uses an operator or variant the IR lacks
      */
     public static Model read(Path path) throws IOException, MalformedModelException, UnsupportedOperatorException {
-        long size = Files.size(path);
-        if (size > MAX_FILE_BYTES) {
-            throw new MalformedModelException("'" + path + "': expected an ONNX file of at most " + MAX_FILE_BYTES
-                    + " bytes, found " + size + " bytes");
-        }
-        return read(Files.readAllBytes(path), path.toString());
+        return read(ReaderEntry.readFile(path, "an ONNX file"), path.toString());
     }
 
     /**
@@ -126,7 +115,7 @@ public final class OnnxReader {
      */
     public static Model read(byte[] bytes, String sourceName, Map<String, Tensor> constantInputs)
             throws IOException, MalformedModelException, UnsupportedOperatorException {
-        try {
+        return ReaderEntry.guarded(sourceName, "'" + sourceName + "': inconsistent ONNX model: ", () -> {
             OnnxProto proto = new OnnxProto(sourceName);
             OnnxProto.Model pm = proto.parseModel(bytes);
             long opset = checkOpset(pm, sourceName);
@@ -138,15 +127,10 @@ public final class OnnxReader {
                 metadata.put("onnx.producer", pm.producer());
             }
             metadata.put("onnx.opset", Long.toString(opset));
-            Provenance prov = new Provenance(sourceName, sha256(bytes), READER, List.of());
+            Provenance prov = ReaderEntry.provenance(sourceName, bytes, READER);
             log.debug("read {}: opset {}, {} nodes, {} tensors", sourceName, opset, g.nodes().size(), g.tensors().size());
             return Model.of(g, metadata, prov);
-        } catch (InvalidGraphException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e.getMessage(), e);
-        } catch (IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException | ArithmeticException
-                 | NegativeArraySizeException | java.nio.BufferUnderflowException e) {
-            throw new MalformedModelException("'" + sourceName + "': inconsistent ONNX model: " + e, e);
-        }
+        });
     }
 
     /**
@@ -181,13 +165,5 @@ public final class OnnxReader {
                     + MIN_OPSET + ", " + MAX_OPSET + "], found " + (v == null ? "none" : v) + " (onnx-reader)");
         }
         return v;
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("expected SHA-256 in every Java runtime, found none", e);
-        }
     }
 }

@@ -2,6 +2,8 @@ package io.tinyml.core.io.savedmodel;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.internal.ReaderEntry;
+import io.tinyml.core.io.savedmodel.internal.TensorFlowSupport;
 import io.tinyml.core.io.savedmodel.internal.TfSavedModel;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.InvalidGraphException;
@@ -11,13 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -75,7 +72,7 @@ public final class SavedModelReader {
      */
     public static Model read(Path dir) throws IOException, MalformedModelException, UnsupportedOperatorException {
         TensorFlowSupport.require();
-        String sha = sha256(dir);
+        Provenance prov = ReaderEntry.provenance(dir.toString(), files(dir), READER);
         try (TfSavedModel tf = TfSavedModel.load(dir, SIGNATURE)) {
             Graph g;
             try {
@@ -84,18 +81,12 @@ public final class SavedModelReader {
                 throw new MalformedModelException("'" + dir + "': " + e.getMessage(), e);
             }
             log.debug("imported {} nodes from SavedModel {}", g.nodes().size(), dir);
-            return Model.of(g, Map.of("signature", SIGNATURE), new Provenance(dir.toString(), sha, READER, List.of()));
+            return Model.of(g, Map.of("signature", SIGNATURE), prov);
         }
     }
 
-    /** SHA-256 over saved_model.pb then the variable files in name order. */
-    private static String sha256(Path dir) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("expected SHA-256 in every Java runtime, found none", e);
-        }
+    /** The files the source hash covers: saved_model.pb then the variable files in name order. */
+    private static List<Path> files(Path dir) throws IOException {
         List<Path> files = new java.util.ArrayList<>();
         Path pb = dir.resolve("saved_model.pb");
         if (!Files.isRegularFile(pb)) {
@@ -109,14 +100,6 @@ public final class SavedModelReader {
                 s.filter(Files::isRegularFile).sorted().forEach(files::add);
             }
         }
-        byte[] buf = new byte[1 << 16];
-        for (Path f : files) {
-            try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
-                while (in.read(buf) >= 0) {
-                    // digesting
-                }
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return files;
     }
 }

@@ -2,10 +2,10 @@ package io.tinyml.core.io.tflite;
 
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.io.internal.ReaderEntry;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.GraphBuilder;
-import io.tinyml.core.ir.InvalidGraphException;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Provenance;
@@ -16,17 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +58,6 @@ public final class TfliteReader {
     public static final long MAX_ACTIVATION_BYTES = 1L << 30;
 
     private static final Logger log = LoggerFactory.getLogger(TfliteReader.class);
-    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
-    /** Bound on the work GraphBuilder and Graph spend on tensors read by many nodes. */
-    private static final long MAX_FANOUT_COST = 1L << 26;
 
     /** A tensor as the file declares it, before it becomes an IR tensor. */
     record RawTensor(int index, String name, int typeCode, int[] dims, long bufferIndex, int quantTable,
@@ -96,12 +88,7 @@ public final class TfliteReader {
      * @throws UnsupportedOperatorException if the graph uses an operator or variant the IR lacks
      */
     public static Model read(Path path) throws IOException, MalformedModelException, UnsupportedOperatorException {
-        long size = Files.size(path);
-        if (size > MAX_FILE_BYTES) {
-            throw new MalformedModelException("'" + path + "': expected a TFLite file of at most " + MAX_FILE_BYTES
-                    + " bytes, found " + size + " bytes");
-        }
-        return read(Files.readAllBytes(path), path.toString());
+        return read(ReaderEntry.readFile(path, "a TFLite file"), path.toString());
     }
 
     /**
@@ -116,14 +103,8 @@ public final class TfliteReader {
      */
     public static Model read(byte[] bytes, String sourceName)
             throws IOException, MalformedModelException, UnsupportedOperatorException {
-        try {
-            return new TfliteReader(bytes, sourceName).readModel();
-        } catch (InvalidGraphException e) {
-            throw new MalformedModelException("'" + sourceName + "': " + e.getMessage(), e);
-        } catch (IndexOutOfBoundsException | BufferUnderflowException | IllegalArgumentException
-                 | IllegalStateException | ArithmeticException | NegativeArraySizeException e) {
-            throw new MalformedModelException("corrupt TFLite flatbuffer '" + sourceName + "': " + e, e);
-        }
+        return ReaderEntry.guarded(sourceName, "corrupt TFLite flatbuffer '" + sourceName + "': ",
+                () -> new TfliteReader(bytes, sourceName).readModel());
     }
 
     private Model readModel() throws MalformedModelException, UnsupportedOperatorException {
@@ -153,7 +134,7 @@ public final class TfliteReader {
         int sg = fb.tableAt(subgraphs, 0, "subgraph 0");
         Graph graph = readGraph(sg, opcodes);
         Map<String, String> metadata = readMetadata(model);
-        Provenance prov = new Provenance(source, sha256(bytes), READER, List.of());
+        Provenance prov = ReaderEntry.provenance(source, bytes, READER);
         log.debug("read {}: {} nodes, {} tensors", source, graph.nodes().size(), graph.tensors().size());
         return Model.of(graph, metadata, prov);
     }
@@ -259,30 +240,11 @@ public final class TfliteReader {
      * consumer lists would take quadratic time (only crafted files get near the bound).
      */
     private void checkFanout(List<TfliteOps.Mapped> mapped) throws MalformedModelException {
-        int nt = tensors.size();
-        int[] reads = new int[nt];
-        int[] distinct = new int[nt];
-        int[] last = new int[nt];
-        Arrays.fill(last, -1);
-        for (int n = 0; n < mapped.size(); n++) {
-            for (int i : mapped.get(n).inputs()) {
-                if (i == Node.ABSENT) {
-                    continue;
-                }
-                reads[i]++;
-                if (last[i] != n) {
-                    last[i] = n;
-                    distinct[i]++;
-                }
-            }
-        }
-        long cost = 0;
-        for (int i = 0; i < nt; i++) {
-            cost += (long) reads[i] * distinct[i];
-        }
-        if (cost > MAX_FANOUT_COST) {
+        long cost = ReaderEntry.fanOutCost(tensors.size(), mapped.stream().map(TfliteOps.Mapped::inputs).toList());
+        if (cost > ReaderEntry.MAX_FANOUT_COST) {
             throw new MalformedModelException("'" + source + "': expected tensors read by a moderate number of "
-                    + "operators, found a read fan-out cost of " + cost + " (limit " + MAX_FANOUT_COST + ")");
+                    + "operators, found a read fan-out cost of " + cost + " (limit " + ReaderEntry.MAX_FANOUT_COST
+                    + ")");
         }
     }
 
@@ -531,13 +493,5 @@ public final class TfliteReader {
             s.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\x%02x", c));
         }
         return s.append("'").toString();
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("expected SHA-256 in every Java runtime, found none", e);
-        }
     }
 }

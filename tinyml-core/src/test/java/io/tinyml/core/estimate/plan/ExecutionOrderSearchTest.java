@@ -62,7 +62,7 @@ class ExecutionOrderSearchTest {
         Model m = Model.of(g, Provenance.builtInCode("branches"));
         Estimate plain = Estimator.builder().setTarget(TargetCatalog.get("cortex-m4")).build().estimate(m);
         Estimate searched = Estimator.builder().setTarget(TargetCatalog.get("cortex-m4"))
-                .optOrderSearch(Duration.ofSeconds(5)).build().estimate(m);
+                .optOrderSearch(Duration.ofDays(1), 5_000_000).build().estimate(m);
         assertEquals(8016, plain.ram().activations());
         assertEquals(4032, searched.ram().activations());
         assertEquals(List.of(0, 2, 1, 3, 4), searched.layers().stream().map(l -> l.node()).toList());

@@ -1,7 +1,6 @@
 package io.tinyml.core.io.savedmodel;
 
 import io.tinyml.core.UnsupportedOperatorException;
-import io.tinyml.core.eval.InterpreterRunner;
 import io.tinyml.core.eval.Verify;
 import io.tinyml.core.eval.VerifyResult;
 import io.tinyml.core.ir.Model;
@@ -10,6 +9,8 @@ import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Padding;
 import io.tinyml.core.ir.Shape;
+import io.tinyml.core.runner.InterpreterRunner;
+import io.tinyml.core.runner.SavedModelRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;

@@ -1,6 +1,5 @@
 package io.tinyml.core.io.savedmodel;
 
-import io.tinyml.core.eval.InterpreterRunner;
 import io.tinyml.core.eval.Verify;
 import io.tinyml.core.eval.VerifyResult;
 import io.tinyml.core.io.tflite.TfliteReader;
@@ -10,6 +9,8 @@ import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.runner.InterpreterRunner;
+import io.tinyml.core.runner.SavedModelRunner;
 import io.tinyml.core.runtime.Interpreter;
 import io.tinyml.core.testing.Assets;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,7 @@
 package io.tinyml.core.io.keras.internal;
 
 import io.tinyml.core.MalformedModelException;
+import io.tinyml.core.json.Json;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,22 @@ public record Cfg(Map<String, Object> map, String where) {
 
     /** Dimensions and counts read from a configuration never exceed this (2^24). */
     public static final int MAX_DIM = 1 << 24;
+
+    /**
+     * Parses the JSON of a Keras file (strict, bounded, with Python's NaN and Infinity).
+     *
+     * @param text the text
+     * @param what what the text is, for messages (e.g. "'m.h5': model_config")
+     * @return the value; JSON null is {@code null}
+     * @throws MalformedModelException if the text is not valid JSON or exceeds a limit of {@link Json}
+     */
+    public static Object parse(String text, String what) throws MalformedModelException {
+        try {
+            return Json.parseAllowingNonFinite(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedModelException(what + ": " + e.getMessage(), e);
+        }
+    }
 
     /**
      * Wraps a parsed value that must be an object.
@@ -43,7 +60,7 @@ public record Cfg(Map<String, Object> map, String where) {
      */
     public boolean has(String key) {
         Object v = map.get(key);
-        return v != null && v != Json.NULL;
+        return v != null;
     }
 
     /**
@@ -53,8 +70,7 @@ public record Cfg(Map<String, Object> map, String where) {
      * @return the value or null
      */
     public Object raw(String key) {
-        Object v = map.get(key);
-        return v == Json.NULL ? null : v;
+        return map.get(key);
     }
 
     /**
@@ -226,7 +242,7 @@ public record Cfg(Map<String, Object> map, String where) {
         int[] d = new int[l.size()];
         for (int i = 0; i < d.length; i++) {
             Object v = l.get(i);
-            d[i] = v == Json.NULL ? -1 : toInt(v, key, 0, MAX_DIM);
+            d[i] = v == null ? -1 : toInt(v, key, 0, MAX_DIM);
         }
         return d;
     }
@@ -253,9 +269,9 @@ public record Cfg(Map<String, Object> map, String where) {
 
     private Object require(String key) throws MalformedModelException {
         Object v = map.get(key);
-        if (v == null || v == Json.NULL) {
+        if (v == null) {
             throw new MalformedModelException(where + ": expected key '" + key + "', found "
-                    + (v == null ? "none" : "null"));
+                    + (map.containsKey(key) ? "null" : "none"));
         }
         return v;
     }

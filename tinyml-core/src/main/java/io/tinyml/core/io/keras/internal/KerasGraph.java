@@ -3,6 +3,7 @@ package io.tinyml.core.io.keras.internal;
 import io.tinyml.core.MalformedModelException;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.Graph;
+import io.tinyml.core.json.Json;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -143,7 +144,7 @@ public final class KerasGraph {
     private static List<Object> toJsonShape(int[] s) {
         List<Object> l = new ArrayList<>();
         for (int d : s) {
-            l.add(d < 0 ? Json.NULL : (Object) (long) d);
+            l.add(d < 0 ? null : (Object) (long) d);
         }
         return l;
     }

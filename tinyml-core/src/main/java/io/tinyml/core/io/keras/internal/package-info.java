@@ -1,5 +1,5 @@
 /**
- * Internals of the Keras reader (not API): a strict bounded JSON parser, typed configuration access,
+ * Internals of the Keras reader (not API): typed configuration access,
  * the Sequential/Functional graph translation and the HDF5 weight layouts.
  */
 package io.tinyml.core.io.keras.internal;

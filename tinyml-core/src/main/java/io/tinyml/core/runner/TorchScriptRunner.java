@@ -1,10 +1,9 @@
-package io.tinyml.core.io.torch;
+package io.tinyml.core.runner;
 
 import io.tinyml.core.MalformedModelException;
-import io.tinyml.core.eval.ModelRunner;
-import io.tinyml.core.io.torch.internal.DjlTorchModule;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Shape;
+import io.tinyml.core.runner.internal.DjlTorchModule;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,8 @@
-package io.tinyml.core.io.savedmodel;
+package io.tinyml.core.runner;
 
 import io.tinyml.core.MalformedModelException;
-import io.tinyml.core.eval.ModelRunner;
+import io.tinyml.core.io.savedmodel.SavedModelReader;
+import io.tinyml.core.io.savedmodel.internal.TensorFlowSupport;
 import io.tinyml.core.io.savedmodel.internal.TfSavedModel;
 import io.tinyml.core.ir.DataType;
 

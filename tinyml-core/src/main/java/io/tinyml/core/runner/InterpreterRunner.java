@@ -1,4 +1,4 @@
-package io.tinyml.core.eval;
+package io.tinyml.core.runner;
 
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.Graph;

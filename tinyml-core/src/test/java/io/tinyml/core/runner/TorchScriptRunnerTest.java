@@ -1,6 +1,5 @@
-package io.tinyml.core.io.torch;
+package io.tinyml.core.runner;
 
-import io.tinyml.core.eval.ModelRunner;
 import io.tinyml.core.eval.Verify;
 import io.tinyml.core.eval.VerifyResult;
 import io.tinyml.core.ir.Shape;

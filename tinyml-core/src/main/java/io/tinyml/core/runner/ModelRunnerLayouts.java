@@ -1,19 +1,19 @@
-package io.tinyml.core.eval;
+package io.tinyml.core.runner;
 
 import io.tinyml.core.ir.Shape;
 
 import java.util.Arrays;
 
 /**
- * Converts 4-D data between NHWC and NCHW and decides how two shapes correspond. Stateless and
- * thread-safe; not API.
+ * Converts 4-D data between NHWC and NCHW and decides how two runners' shapes correspond; used by the
+ * runners and by {@code eval.Verify}. Stateless and thread-safe.
  */
-final class ModelRunnerLayouts {
+public final class ModelRunnerLayouts {
     private ModelRunnerLayouts() {
     }
 
     /** How values laid out in one shape map onto another. */
-    enum Mapping {
+    public enum Mapping {
         /** Same order of elements (equal shapes, or equal up to dimensions of size 1). */
         SAME,
         /** The source is NHWC, the target NCHW. */
@@ -28,7 +28,7 @@ final class ModelRunnerLayouts {
      * @param nhwc a 4-D shape
      * @return {@code [N,C,H,W]}
      */
-    static Shape toNchw(Shape nhwc) {
+    public static Shape toNchw(Shape nhwc) {
         return Shape.of(nhwc.dim(0), nhwc.dim(3), nhwc.dim(1), nhwc.dim(2));
     }
 
@@ -38,7 +38,7 @@ final class ModelRunnerLayouts {
      * @param nchw a 4-D shape
      * @return {@code [N,H,W,C]}
      */
-    static Shape toNhwc(Shape nchw) {
+    public static Shape toNhwc(Shape nchw) {
         return Shape.of(nchw.dim(0), nchw.dim(2), nchw.dim(3), nchw.dim(1));
     }
 
@@ -49,7 +49,7 @@ final class ModelRunnerLayouts {
      * @param nhwc their shape
      * @return a new array in NCHW order
      */
-    static float[] nhwcToNchw(float[] v, Shape nhwc) {
+    public static float[] nhwcToNchw(float[] v, Shape nhwc) {
         int n = nhwc.dim(0);
         int h = nhwc.dim(1);
         int w = nhwc.dim(2);
@@ -74,7 +74,7 @@ final class ModelRunnerLayouts {
      * @param nchw their shape
      * @return a new array in NHWC order
      */
-    static float[] nchwToNhwc(float[] v, Shape nchw) {
+    public static float[] nchwToNhwc(float[] v, Shape nchw) {
         int n = nchw.dim(0);
         int c = nchw.dim(1);
         int h = nchw.dim(2);
@@ -103,7 +103,7 @@ final class ModelRunnerLayouts {
      * @return the mapping
      * @throws IllegalArgumentException if the shapes cannot be matched
      */
-    static Mapping mapping(ModelRunner.TensorSpec from, ModelRunner.TensorSpec to, String what) {
+    public static Mapping mapping(ModelRunner.TensorSpec from, ModelRunner.TensorSpec to, String what) {
         Shape a = from.shape();
         Shape b = to.shape();
         boolean four = a.rank() == 4 && b.rank() == 4;
@@ -136,7 +136,7 @@ final class ModelRunnerLayouts {
      * @param fromShape their shape
      * @return the values in the target's order (the same array for {@link Mapping#SAME})
      */
-    static float[] apply(Mapping m, float[] v, Shape fromShape) {
+    public static float[] apply(Mapping m, float[] v, Shape fromShape) {
         return switch (m) {
             case SAME -> v;
             case NHWC_TO_NCHW -> nhwcToNchw(v, fromShape);
@@ -150,7 +150,7 @@ final class ModelRunnerLayouts {
      * @param m the mapping
      * @return its inverse
      */
-    static Mapping inverse(Mapping m) {
+    public static Mapping inverse(Mapping m) {
         return switch (m) {
             case SAME -> Mapping.SAME;
             case NHWC_TO_NCHW -> Mapping.NCHW_TO_NHWC;

@@ -1,9 +1,7 @@
-package io.tinyml.core.eval;
+package io.tinyml.core.runner;
 
 import io.tinyml.core.ModelException;
 import io.tinyml.core.io.ModelIO;
-import io.tinyml.core.io.savedmodel.SavedModelRunner;
-import io.tinyml.core.io.torch.TorchScriptRunner;
 import io.tinyml.core.ir.Shape;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.tinyml.core.io.torch.internal;
+package io.tinyml.core.runner.internal;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;

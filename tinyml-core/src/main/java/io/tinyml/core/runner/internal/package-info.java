@@ -2,4 +2,4 @@
  * DJL (PyTorch engine) glue for the TorchScript runner; the only package that touches DJL types.
  * Not API.
  */
-package io.tinyml.core.io.torch.internal;
+package io.tinyml.core.runner.internal;
