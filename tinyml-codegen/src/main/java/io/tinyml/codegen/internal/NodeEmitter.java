@@ -99,18 +99,26 @@ final class NodeEmitter {
         if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
             throw unsupported(n, "bias must be constant int32");
         }
-        String ms = multipliers(index, n, x, wq, y, geo.outC());
         int[] range = Quant.activationRange(n.op().activation(), y, n);
         int fIn = dw ? 1 : w.shape().dim(3);
         int inOff = -x.requireQuant().zeroPoint();
         if (!dw && fIn == geo.inC()) {
             io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
             if (m.sparseWeights() && sparse != null && sparse.sparse()) {
-                return convSparse(index, n, geo, inOff, y, range, bias, ms);
+                return convSparse(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()));
             }
-            return convMatmul(index, n, geo, inOff, y, range, bias, ms);
+            boolean pointwise = geo.kH() == 1 && geo.kW() == 1 && geo.padH() == 0 && geo.padW() == 0
+                    && geo.inC() % 4 == 0 && bounded(x, wq, y, geo.outC(), w.bytes(), bias);
+            return convMatmul(index, n, geo, inOff, y, range, bias,
+                    multipliers(index, n, x, wq, y, geo.outC(), pointwise), pointwise ? "pw_s8" : null);
         }
         boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
+        if (dwFast && geo.kH() == 3 && geo.kW() == 3 && geo.dilationH() == 1 && geo.dilationW() == 1
+                && bounded(x, wq, y, geo.outC(), w.bytes(), bias, g, true)) {
+            return depthwise3x3(index, n, geo, inOff, y, range, bias,
+                    multipliers(index, n, x, wq, y, geo.outC(), true));
+        }
+        String ms = multipliers(index, n, x, wq, y, geo.outC());
         if (dwFast) {
             m.useKernel("simd");
             m.useKernel("dw_s8_fast");
@@ -134,9 +142,33 @@ final class NodeEmitter {
                 + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
     }
 
+    /** 3x3 depthwise (see dw3_s8.c): the input offset folded into the bias over all 9 taps. */
+    private String depthwise3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                                String ms) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int c = geo.outC();
+        int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
+        int[] biasF = new int[c];
+        for (int oc = 0; oc < c; oc++) {
+            int sum = 0;
+            for (int t = 0; t < 9; t++) {
+                sum += w[t * c + oc];
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * sum of the channel's 9 weights");
+        m.useKernel("simd");
+        m.useKernel("dw3_s8");
+        return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
+                + ";\n    tm_dw3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                + ", " + m.constant(n.input(1)) + ", " + base + "_bias, " + ms + ");\n    return 0;\n";
+    }
+
     /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */
     private String convMatmul(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                              String ms) {
+                              String ms, String direct) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int k = geo.kH() * geo.kW() * geo.inC();
         int k4 = (k + 3) & ~3;
@@ -160,7 +192,54 @@ final class NodeEmitter {
                 + " bytes (zero padded), pairs interleaved per 4 bytes");
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * filter row sum");
+        if (direct != null) {
+            m.useKernel("simd");
+            m.useKernel(direct);
+            m.scratchInt16(2 * k4);
+            return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
+                    + ";\n    tm_" + direct + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms + ", "
+                    + m.prefix() + "_col);\n    return 0;\n";
+        }
         return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
+    }
+
+    /**
+     * Whether every output channel qualifies for tm_rq_bounded: a right shift of at least 1 and
+     * |bias| + 255 * sum |w| (the largest accumulator: |x + input offset| <= 255) below 2^30.
+     *
+     * @param w the filter bytes, output channel major, {@code outC} equal rows
+     */
+    static boolean bounded(Tensor x, QuantParams wq, Tensor y, int outC, byte[] w, int bias, Graph g) {
+        return bounded(x, wq, y, outC, w, bias, g, false);
+    }
+
+    /** As above; {@code channelLast}: the filter is [.., outC] (depthwise) instead of [outC, ..]. */
+    static boolean bounded(Tensor x, QuantParams wq, Tensor y, int outC, byte[] w, int bias, Graph g,
+                           boolean channelLast) {
+        int count = wq.isPerTensor() ? 1 : outC;
+        long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
+        for (long p : packed) {
+            if (FixedPoint.shift(p) > -1 || FixedPoint.multiplier(p) <= 0) {
+                return false;
+            }
+        }
+        int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
+        int row = w.length / outC;
+        for (int oc = 0; oc < outC; oc++) {
+            long sum = Math.abs((long) b[oc]);
+            for (int i = 0; i < row; i++) {
+                sum += 255L * Math.abs(w[channelLast ? i * outC + oc : oc * row + i]);
+            }
+            if (sum >= 1L << 30) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean bounded(Tensor x, QuantParams wq, Tensor y, int outC, byte[] w, int bias) {
+        return bounded(x, wq, y, outC, w, bias, g);
     }
 
     /** The call of a matrix-product convolution kernel (im2col into the shared int16 columns). */
@@ -227,6 +306,14 @@ final class NodeEmitter {
 
     /** Emits per-channel multiplier and shift arrays; returns "mult, shift" C names. */
     private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels) {
+        return multipliers(index, n, x, wq, y, channels, false);
+    }
+
+    /**
+     * Emits per-channel multiplier and shift arrays; {@code e1}: instead of the shifts, the right shifts
+     * minus 1 that tm_rq_bounded takes (the caller has checked {@link #bounded}). Returns the C names.
+     */
+    private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels, boolean e1) {
         int count = wq.isPerTensor() ? 1 : channels;
         long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
         if (wq.isPerTensor() && channels > 1) {
@@ -246,6 +333,14 @@ final class NodeEmitter {
         }
         String base = m.prefix() + "_n" + index;
         m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");
+        if (e1) {
+            for (int c = 0; c < sh.length; c++) {
+                sh[c] = -sh[c] - 1;
+            }
+            m.array("int32_t", base + "_e1", sh, "node " + index + " '" + n.name()
+                    + "': requantization right shifts minus 1");
+            return base + "_mult, " + base + "_e1";
+        }
         m.array("int32_t", base + "_shift", sh, "node " + index + " '" + n.name() + "': requantization shifts");
         return base + "_mult, " + base + "_shift";
     }
