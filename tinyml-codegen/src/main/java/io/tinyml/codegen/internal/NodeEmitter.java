@@ -118,6 +118,11 @@ final class NodeEmitter {
             return depthwise3x3(index, n, geo, inOff, y, range, bias,
                     multipliers(index, n, x, wq, y, geo.outC(), true));
         }
+        if (dw && geo.inC() == 1 && geo.kH() == 3 && geo.kW() == 3 && geo.dilationH() == 1 && geo.dilationW() == 1
+                && bounded(x, wq, y, geo.outC(), w.bytes(), bias, g, true)) {
+            return depthwise1x3x3(index, n, geo, inOff, y, range, bias,
+                    multipliers(index, n, x, wq, y, geo.outC(), true));
+        }
         String ms = multipliers(index, n, x, wq, y, geo.outC());
         if (dwFast) {
             m.useKernel("simd");
@@ -156,14 +161,51 @@ final class NodeEmitter {
             }
             biasF[oc] = b[oc] + inOff * sum;
         }
+        int[] groups = new int[9 * c];
+        for (int t = 0; t < 9; t++) {
+            for (int oc = 0; oc < c; oc++) {
+                groups[(oc / 4) * 36 + t * 4 + oc % 4] = w[t * c + oc];
+            }
+        }
         String base = m.prefix() + "_n" + index;
+        m.array("int8_t", base + "_w", groups, "node " + index + " '" + n.name()
+                + "': filter as [channels / 4][3][3][4]");
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * sum of the channel's 9 weights");
         m.useKernel("simd");
         m.useKernel("dw3_s8");
         return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
                 + ";\n    tm_dw3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
-                + ", " + m.constant(n.input(1)) + ", " + base + "_bias, " + ms + ");\n    return 0;\n";
+                + ", " + base + "_w, " + base + "_bias, " + ms + ");\n    return 0;\n";
+    }
+
+    /** 3x3 depthwise of a one-channel input (see dw1_3x3_s8.c): weights as int16 pairs, offset in the bias. */
+    private String depthwise1x3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                                  String ms) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int c = geo.outC();
+        int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
+        int[] biasF = new int[c];
+        int[] pairs = new int[10 * c];
+        for (int oc = 0; oc < c; oc++) {
+            int sum = 0;
+            for (int t = 0; t < 9; t++) {
+                sum += w[t * c + oc];
+                pairs[oc * 10 + t] = w[t * c + oc];
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int16_t", base + "_w", pairs, "node " + index + " '" + n.name()
+                + "': per output channel its 9 weights and a 0, as int16 pairs");
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * sum of the channel's 9 weights");
+        m.useKernel("simd");
+        m.useKernel("dw1_3x3_s8");
+        return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
+                + ";\n    tm_dw1_3x3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms
+                + ");\n    return 0;\n";
     }
 
     /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */

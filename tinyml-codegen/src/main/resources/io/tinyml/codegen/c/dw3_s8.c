@@ -2,8 +2,9 @@
  * int8 3x3 depthwise convolution, depth multiplier 1, dilation 1, channels a multiple of 4: the
  * input offset is folded into bias_f (bias + input offset * sum of the channel's 9 weights), so an
  * interior output pixel is 9 unrolled taps of raw bytes, 4 channels at a time (SXTB16 and
- * SMLABB/SMLATT on DSP cores); a border pixel reads the zero point (input offset negated, which
- * the fold turns into 0) for its taps in the padding. Weights [3][3][c]; requantization by
+ * SMLABB/SMLATT on DSP cores; the weights re-laid out by the generator as [c/4][3][3][4], the order
+ * these loops read them); a border pixel reads the zero point (input offset negated, which
+ * the fold turns into 0) for its taps in the padding. Requantization by
  * tm_rq_bounded (the generator has checked every channel; e1: right shifts minus 1).
  */
 #if TM_DSP
@@ -45,7 +46,7 @@ TM_KERNEL void tm_dw3_s8(const tm_win_params *p, const int8_t *x, int8_t *y, con
 {
     const int in_h = p->in_h, in_w = p->in_w, c_n = p->in_c, out_h = p->out_h, out_w = p->out_w;
     const int sh = p->stride_h, sw = p->stride_w, ph = p->pad_h, pw = p->pad_w, batches = p->batches;
-    const int row = in_w * c_n;
+    const int row = in_w * c_n, c2 = 2 * c_n;
     const int32_t off1 = 1 + 2 * p->out_off, act_min = p->act_min, act_max = p->act_max;
     const int8_t zp = (int8_t)(-p->in_off);
     const int8_t zp4[4] = {zp, zp, zp, zp};
@@ -57,20 +58,20 @@ TM_KERNEL void tm_dw3_s8(const tm_win_params *p, const int8_t *x, int8_t *y, con
             const int rows_in = iy0 >= 0 && iy0 + 2 < in_h;
             for (ox = 0; ox < out_w; ox++, y += c_n) {
                 const int ix0 = ox * sw - pw;
+                const int8_t *wp = w;
                 if (rows_in && ix0 >= 0 && ix0 + 2 < in_w) {
                     const int8_t *r0 = xi + iy0 * row + ix0 * c_n, *r1 = r0 + row, *r2 = r1 + row;
-                    const int8_t *w0 = w, *w1 = w + 3 * c_n, *w2 = w + 6 * c_n;
-                    for (c = 0; c < c_n; c += 4) {
+                    for (c = 0; c < c_n; c += 4, r0 += 4, r1 += 4, r2 += 4, wp += 36) {
                         int32_t a0 = bias_f[c], a1 = bias_f[c + 1], a2 = bias_f[c + 2], a3 = bias_f[c + 3];
-                        TM_DW3_TAP(r0 + c, w0 + c);
-                        TM_DW3_TAP(r0 + c_n + c, w0 + c_n + c);
-                        TM_DW3_TAP(r0 + 2 * c_n + c, w0 + 2 * c_n + c);
-                        TM_DW3_TAP(r1 + c, w1 + c);
-                        TM_DW3_TAP(r1 + c_n + c, w1 + c_n + c);
-                        TM_DW3_TAP(r1 + 2 * c_n + c, w1 + 2 * c_n + c);
-                        TM_DW3_TAP(r2 + c, w2 + c);
-                        TM_DW3_TAP(r2 + c_n + c, w2 + c_n + c);
-                        TM_DW3_TAP(r2 + 2 * c_n + c, w2 + 2 * c_n + c);
+                        TM_DW3_TAP(r0, wp);
+                        TM_DW3_TAP(r0 + c_n, wp + 4);
+                        TM_DW3_TAP(r0 + c2, wp + 8);
+                        TM_DW3_TAP(r1, wp + 12);
+                        TM_DW3_TAP(r1 + c_n, wp + 16);
+                        TM_DW3_TAP(r1 + c2, wp + 20);
+                        TM_DW3_TAP(r2, wp + 24);
+                        TM_DW3_TAP(r2 + c_n, wp + 28);
+                        TM_DW3_TAP(r2 + c2, wp + 32);
                         tm_dw3_out(y + c, mult + c, e1 + c, a0, a1, a2, a3, off1, act_min, act_max);
                     }
                 } else {
@@ -80,17 +81,11 @@ TM_KERNEL void tm_dw3_s8(const tm_win_params *p, const int8_t *x, int8_t *y, con
                         const int iy = iy0 + t / 3, ix = ix0 + t % 3;
                         tp[t] = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w ? xi + iy * row + ix * c_n : 0;
                     }
-                    for (c = 0; c < c_n; c += 4) {
+                    for (c = 0; c < c_n; c += 4, wp += 36) {
                         int32_t a0 = bias_f[c], a1 = bias_f[c + 1], a2 = bias_f[c + 2], a3 = bias_f[c + 3];
-                        TM_DW3_TAP(tp[0] != 0 ? tp[0] + c : zp4, w + 0 * c_n + c);
-                        TM_DW3_TAP(tp[1] != 0 ? tp[1] + c : zp4, w + 1 * c_n + c);
-                        TM_DW3_TAP(tp[2] != 0 ? tp[2] + c : zp4, w + 2 * c_n + c);
-                        TM_DW3_TAP(tp[3] != 0 ? tp[3] + c : zp4, w + 3 * c_n + c);
-                        TM_DW3_TAP(tp[4] != 0 ? tp[4] + c : zp4, w + 4 * c_n + c);
-                        TM_DW3_TAP(tp[5] != 0 ? tp[5] + c : zp4, w + 5 * c_n + c);
-                        TM_DW3_TAP(tp[6] != 0 ? tp[6] + c : zp4, w + 6 * c_n + c);
-                        TM_DW3_TAP(tp[7] != 0 ? tp[7] + c : zp4, w + 7 * c_n + c);
-                        TM_DW3_TAP(tp[8] != 0 ? tp[8] + c : zp4, w + 8 * c_n + c);
+                        for (t = 0; t < 9; t++) {
+                            TM_DW3_TAP(tp[t] != 0 ? tp[t] + c : zp4, wp + 4 * t);
+                        }
                         tm_dw3_out(y + c, mult + c, e1 + c, a0, a1, a2, a3, off1, act_min, act_max);
                     }
                 }
