@@ -109,14 +109,13 @@ final class NodeEmitter {
             }
             boolean pointwise = geo.kH() == 1 && geo.kW() == 1 && geo.padH() == 0 && geo.padW() == 0
                     && geo.inC() % 4 == 0 && bounded(x, wq, y, geo.outC(), w.bytes(), bias);
-            return convMatmul(index, n, geo, inOff, y, range, bias,
-                    multipliers(index, n, x, wq, y, geo.outC(), pointwise), pointwise ? "pw_s8" : null);
+            return pointwise ? convMatmul(index, n, geo, inOff, y, range, bias, null, requantParams(x, wq, y, geo.outC()))
+                    : convMatmul(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()), null);
         }
         boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
         if (dwFast && geo.kH() == 3 && geo.kW() == 3 && geo.dilationH() == 1 && geo.dilationW() == 1
                 && bounded(x, wq, y, geo.outC(), w.bytes(), bias, g, true)) {
-            return depthwise3x3(index, n, geo, inOff, y, range, bias,
-                    multipliers(index, n, x, wq, y, geo.outC(), true));
+            return depthwise3x3(index, n, geo, inOff, y, range, bias, requantParams(x, wq, y, geo.outC()));
         }
         if (dw && geo.inC() == 1 && geo.kH() == 3 && geo.kW() == 3 && geo.dilationH() == 1 && geo.dilationW() == 1
                 && bounded(x, wq, y, geo.outC(), w.bytes(), bias, g, true)) {
@@ -149,7 +148,7 @@ final class NodeEmitter {
 
     /** 3x3 depthwise (see dw3_s8.c): the input offset folded into the bias over all 9 taps. */
     private String depthwise3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                                String ms) {
+                                int[][] rq) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int c = geo.outC();
         int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
@@ -170,13 +169,20 @@ final class NodeEmitter {
         String base = m.prefix() + "_n" + index;
         m.array("int8_t", base + "_w", groups, "node " + index + " '" + n.name()
                 + "': filter as [channels / 4][3][3][4]");
-        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
-                + "': bias + input offset * sum of the channel's 9 weights");
+        int[] q = new int[3 * c];
+        for (int oc = 0; oc < c; oc++) {
+            int at = (oc / 4) * 12 + oc % 4;
+            q[at] = biasF[oc];
+            q[at + 4] = rq[0][oc];
+            q[at + 8] = -rq[1][oc] - 1;
+        }
+        m.array("int32_t", base + "_q", q, "node " + index + " '" + n.name() + "': per 4 channels their biases "
+                + "+ input offset * sum of the 9 weights, requantization multipliers, right shifts minus 1");
         m.useKernel("simd");
         m.useKernel("dw3_s8");
         return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
                 + ";\n    tm_dw3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
-                + ", " + base + "_w, " + base + "_bias, " + ms + ");\n    return 0;\n";
+                + ", " + base + "_w, " + base + "_q);\n    return 0;\n";
     }
 
     /** 3x3 depthwise of a one-channel input (see dw1_3x3_s8.c): weights as int16 pairs, offset in the bias. */
@@ -210,7 +216,7 @@ final class NodeEmitter {
 
     /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */
     private String convMatmul(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                              String ms, String direct) {
+                              String ms, int[][] pointwise) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int k = geo.kH() * geo.kW() * geo.inC();
         int k4 = (k + 3) & ~3;
@@ -232,17 +238,28 @@ final class NodeEmitter {
         String base = m.prefix() + "_n" + index;
         m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': filter rows of " + k4
                 + " bytes (zero padded), pairs interleaved per 4 bytes");
-        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
-                + "': bias + input offset * filter row sum");
-        if (direct != null) {
+        if (pointwise != null) {
+            // per pair of rows (a lone last row: 3 words) their folded biases, multipliers, right shifts - 1
+            int[] q = new int[3 * outC];
+            for (int oc = 0; oc < outC; oc++) {
+                int lone = oc / 2 * 2 + 1 < outC ? 2 : 1;
+                int at = (oc / 2) * 6 + oc % 2;
+                q[at] = biasF[oc];
+                q[at + lone] = pointwise[0][oc];
+                q[at + 2 * lone] = -pointwise[1][oc] - 1;
+            }
+            m.array("int32_t", base + "_q", q, "node " + index + " '" + n.name() + "': per pair of filter rows their "
+                    + "biases + input offset * row sum, requantization multipliers, right shifts minus 1");
             m.useKernel("simd");
-            m.useKernel(direct);
+            m.useKernel("pw_s8");
             m.scratchInt16(2 * k4);
             return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
-                    + ";\n    tm_" + direct + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
-                    + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms + ", "
+                    + ";\n    tm_pw_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_q, "
                     + m.prefix() + "_col);\n    return 0;\n";
         }
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * filter row sum");
         return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
     }
 
@@ -356,6 +373,25 @@ final class NodeEmitter {
      * minus 1 that tm_rq_bounded takes (the caller has checked {@link #bounded}). Returns the C names.
      */
     private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels, boolean e1) {
+        int[][] q = requantParams(x, wq, y, channels);
+        int[] mu = q[0];
+        int[] sh = q[1];
+        String base = m.prefix() + "_n" + index;
+        m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");
+        if (e1) {
+            for (int c = 0; c < sh.length; c++) {
+                sh[c] = -sh[c] - 1;
+            }
+            m.array("int32_t", base + "_e1", sh, "node " + index + " '" + n.name()
+                    + "': requantization right shifts minus 1");
+            return base + "_mult, " + base + "_e1";
+        }
+        m.array("int32_t", base + "_shift", sh, "node " + index + " '" + n.name() + "': requantization shifts");
+        return base + "_mult, " + base + "_shift";
+    }
+
+    /** Per-channel requantization multipliers and shifts (one per channel even when per tensor). */
+    private static int[][] requantParams(Tensor x, QuantParams wq, Tensor y, int channels) {
         int count = wq.isPerTensor() ? 1 : channels;
         long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
         if (wq.isPerTensor() && channels > 1) {
@@ -373,18 +409,7 @@ final class NodeEmitter {
                 throw new IllegalStateException("unexpected requantization multiplier " + mu[c] + " shift " + sh[c]);
             }
         }
-        String base = m.prefix() + "_n" + index;
-        m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");
-        if (e1) {
-            for (int c = 0; c < sh.length; c++) {
-                sh[c] = -sh[c] - 1;
-            }
-            m.array("int32_t", base + "_e1", sh, "node " + index + " '" + n.name()
-                    + "': requantization right shifts minus 1");
-            return base + "_mult, " + base + "_e1";
-        }
-        m.array("int32_t", base + "_shift", sh, "node " + index + " '" + n.name() + "': requantization shifts");
-        return base + "_mult, " + base + "_shift";
+        return new int[][] {mu, sh};
     }
 
     private String fullyConnected(int index, Node n) throws UnsupportedOperatorException {

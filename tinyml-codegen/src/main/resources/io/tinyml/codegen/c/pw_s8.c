@@ -3,9 +3,9 @@
  * product over pixels: two output pixels at a time are expanded to int16 (no im2col call, the
  * pixels' channels are contiguous), then two filter rows at a time accumulate over them with
  * __SMLAD (2 rows x 2 pixels x 2 products per instruction). Filter rows as in tm_conv_s8_mm (pairs
- * interleaved per 4 bytes, an odd last row alone); the accumulators start from bias_f (bias + input
- * offset * row sum), and the generator has checked every channel for tm_rq_bounded (e1: its right
- * shifts minus 1).
+ * interleaved per 4 bytes, an odd last row alone); q holds per pair of rows 6 words: the folded
+ * biases (bias + input offset * row sum, where the sums start), the multipliers and the right shifts
+ * minus 1 (a lone last row: 3 words); the generator has checked every channel for tm_rq_bounded.
  */
 TM_INLINE void tm_pw_out(int8_t *y, int32_t acc, int32_t m, int32_t e1, int32_t off1, int32_t lo, int32_t hi)
 {
@@ -14,7 +14,7 @@ TM_INLINE void tm_pw_out(int8_t *y, int32_t acc, int32_t m, int32_t e1, int32_t 
 }
 
 TM_KERNEL void tm_pw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
-                        const int32_t *bias_f, const int32_t *mult, const int32_t *e1, int16_t *col)
+                        const int32_t *q0, int16_t *col)
 {
     const int in_c = p->in_c, out_c = p->out_c, out_w = p->out_w, per_img = p->out_h * p->out_w;
     const int pixels = p->batches * per_img, sh = p->stride_h, sw = p->stride_w, in_w = p->in_w;
@@ -35,10 +35,11 @@ TM_KERNEL void tm_pw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, cons
             tm_expand4(xa + c, col + 2 * c);
             tm_expand4(xb + c, col + 2 * c + 4);
         }
-        for (oc = 0; oc + 1 < out_c; oc += 2) {
-            int32_t a00 = bias_f[oc], a01 = a00, a10 = bias_f[oc + 1], a11 = a10;
+        const int32_t *q = q0;
+        for (oc = 0; oc + 1 < out_c; oc += 2, q += 6) {
+            int32_t a00 = q[0], a01 = a00, a10 = q[1], a11 = a10;
             const int16_t *cp = col;
-            const int32_t s0 = e1[oc], s1 = e1[oc + 1], m0 = mult[oc], m1 = mult[oc + 1];
+            const int32_t m0 = q[2], m1 = q[3], s0 = q[4], s1 = q[5];
 #if TM_DSP
             TM_DOT_2X2(wp, cp, cend, a00, a01, a10, a11);
 #else
@@ -59,7 +60,7 @@ TM_KERNEL void tm_pw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, cons
             }
         }
         if (oc < out_c) {
-            int32_t a0 = bias_f[oc], a1 = a0;
+            int32_t a0 = q[0], a1 = a0;
             const int16_t *cp = col;
             do {
                 a0 += (int32_t)wp[0] * cp[0] + (int32_t)wp[1] * cp[2] + (int32_t)wp[2] * cp[1] + (int32_t)wp[3] * cp[3];
@@ -67,9 +68,9 @@ TM_KERNEL void tm_pw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, cons
                 wp += 4;
                 cp += 8;
             } while (cp < cend);
-            tm_pw_out(ya + oc, a0, mult[oc], e1[oc], off1, act_min, act_max);
+            tm_pw_out(ya + oc, a0, q[1], q[2], off1, act_min, act_max);
             if (two) {
-                tm_pw_out(yb + oc, a1, mult[oc], e1[oc], off1, act_min, act_max);
+                tm_pw_out(yb + oc, a1, q[1], q[2], off1, act_min, act_max);
             }
         }
     }
