@@ -10,6 +10,15 @@
 #define TM_KERNEL static
 #endif
 
+/* A kernel with one copy for all its call sites (no per-call-site clones: small code per layer). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TM_KERNEL_SHARED __attribute__((noinline, noclone)) static
+#elif defined(__clang__)
+#define TM_KERNEL_SHARED __attribute__((noinline)) static
+#else
+#define TM_KERNEL_SHARED static
+#endif
+
 /* Small helpers the kernels' inner loops must not call out of line. */
 #if defined(__GNUC__) || defined(__clang__)
 #define TM_INLINE __attribute__((always_inline)) static inline

@@ -36,12 +36,7 @@
  * row one LDR, two SXTB16 and four SMLAD. Out of line, so that its 13 registers are free (acc: the
  * four sums in and out); returns the advanced filter pointer.
  */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((noinline, noclone))
-#else
-__attribute__((noinline))
-#endif
-static const int8_t *tm_dot_2x2_asm(const int8_t *wp, const int16_t *cp, const int16_t *cend, int32_t *acc)
+TM_KERNEL_SHARED const int8_t *tm_dot_2x2_asm(const int8_t *wp, const int16_t *cp, const int16_t *cend, int32_t *acc)
 {
     register uint32_t c0_ __asm__("r0");
     register uint32_t c1_ __asm__("r1");
