@@ -1,6 +1,7 @@
 package io.tinyml.codegen.internal;
 
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.estimate.GeneratedKernels;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
@@ -100,6 +101,7 @@ final class NodeEmitter {
             throw unsupported(n, "bias must be constant int32");
         }
         int[] range = Quant.activationRange(n.op().activation(), y, n);
+        GeneratedKernels.Kind kind = GeneratedKernels.choose(g, n);
         int fIn = dw ? 1 : w.shape().dim(3);
         int inOff = -x.requireQuant().zeroPoint();
         if (!dw && fIn == geo.inC()) {
@@ -107,18 +109,15 @@ final class NodeEmitter {
             if (m.sparseWeights() && sparse != null && sparse.sparse()) {
                 return convSparse(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()));
             }
-            boolean pointwise = geo.kH() == 1 && geo.kW() == 1 && geo.padH() == 0 && geo.padW() == 0
-                    && geo.inC() % 4 == 0 && bounded(x, wq, y, geo.outC(), w.bytes(), bias);
+            boolean pointwise = kind == GeneratedKernels.Kind.POINTWISE;
             return pointwise ? convMatmul(index, n, geo, inOff, y, range, bias, null, requantParams(x, wq, y, geo.outC()))
                     : convMatmul(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()), null);
         }
         boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
-        if (dwFast && geo.kH() == 3 && geo.kW() == 3 && geo.dilationH() == 1 && geo.dilationW() == 1
-                && bounded(x, wq, y, geo.outC(), w.bytes(), bias, g, true)) {
+        if (kind == GeneratedKernels.Kind.DEPTHWISE_3X3) {
             return depthwise3x3(index, n, geo, inOff, y, range, bias, requantParams(x, wq, y, geo.outC()));
         }
-        if (dw && geo.inC() == 1 && geo.kH() == 3 && geo.kW() == 3 && geo.dilationH() == 1 && geo.dilationW() == 1
-                && bounded(x, wq, y, geo.outC(), w.bytes(), bias, g, true)) {
+        if (kind == GeneratedKernels.Kind.DEPTHWISE_1X3X3) {
             return depthwise1x3x3(index, n, geo, inOff, y, range, bias,
                     multipliers(index, n, x, wq, y, geo.outC(), true));
         }
@@ -263,44 +262,6 @@ final class NodeEmitter {
         return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
     }
 
-    /**
-     * Whether every output channel qualifies for tm_rq_bounded: a right shift of at least 1 and
-     * |bias| + 255 * sum |w| (the largest accumulator: |x + input offset| <= 255) below 2^30.
-     *
-     * @param w the filter bytes, output channel major, {@code outC} equal rows
-     */
-    static boolean bounded(Tensor x, QuantParams wq, Tensor y, int outC, byte[] w, int bias, Graph g) {
-        return bounded(x, wq, y, outC, w, bias, g, false);
-    }
-
-    /** As above; {@code channelLast}: the filter is [.., outC] (depthwise) instead of [outC, ..]. */
-    static boolean bounded(Tensor x, QuantParams wq, Tensor y, int outC, byte[] w, int bias, Graph g,
-                           boolean channelLast) {
-        int count = wq.isPerTensor() ? 1 : outC;
-        long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
-        for (long p : packed) {
-            if (FixedPoint.shift(p) > -1 || FixedPoint.multiplier(p) <= 0) {
-                return false;
-            }
-        }
-        int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
-        int row = w.length / outC;
-        for (int oc = 0; oc < outC; oc++) {
-            long sum = Math.abs((long) b[oc]);
-            for (int i = 0; i < row; i++) {
-                sum += 255L * Math.abs(w[channelLast ? i * outC + oc : oc * row + i]);
-            }
-            if (sum >= 1L << 30) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean bounded(Tensor x, QuantParams wq, Tensor y, int outC, byte[] w, int bias) {
-        return bounded(x, wq, y, outC, w, bias, g);
-    }
-
     /** The call of a matrix-product convolution kernel (im2col into the shared int16 columns). */
     private String matmulCall(String kernel, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int k4,
                               String weightArgs) {
@@ -370,7 +331,7 @@ final class NodeEmitter {
 
     /**
      * Emits per-channel multiplier and shift arrays; {@code e1}: instead of the shifts, the right shifts
-     * minus 1 that tm_rq_bounded takes (the caller has checked {@link #bounded}). Returns the C names.
+     * minus 1 that tm_rq_bounded takes (the caller has checked GeneratedKernels.boundedRequant). Returns the C names.
      */
     private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels, boolean e1) {
         int[][] q = requantParams(x, wq, y, channels);
