@@ -101,10 +101,9 @@ class SpecialisedKernelsTest {
 
     @Test
     void hostAsanAndQemuM4MatchTheInterpreter(@TempDir Path dir) throws Exception {
-        Toolchain.require("make");
-        Toolchain.require("gcc");
-        Toolchain.require("arm-none-eabi-gcc");
-        Toolchain.require("qemu-system-arm");
+        for (String tool : List.of("make", "gcc", "arm-none-eabi-gcc", "qemu-system-arm")) {
+            Toolchain.require(tool);
+        }
         Model m = model();
         CodeGenerator.generate(m, CodegenOptions.defaults()).writeTo(dir, false);
         String kernels = Files.readString(dir.resolve("tinyml_kernels.h"));
