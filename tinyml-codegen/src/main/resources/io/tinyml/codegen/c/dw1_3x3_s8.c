@@ -5,7 +5,7 @@
  * against its weights, which the generator stores as int16 pairs (w0 w1, w2 w3, w4 w5, w6 w7, w8 0).
  * Requantization by tm_rq_bounded (e1: right shifts minus 1; the generator has checked every channel).
  */
-TM_KERNEL void tm_dw1_3x3_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int16_t *w2,
+TM_KERNEL_O2 void tm_dw1_3x3_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int16_t *w2,
                              const int32_t *bias_f, const int32_t *mult, const int32_t *e1)
 {
     const int in_h = p->in_h, in_w = p->in_w, out_c = p->out_c, out_h = p->out_h, out_w = p->out_w;
@@ -34,6 +34,10 @@ TM_KERNEL void tm_dw1_3x3_s8(const tm_win_params *p, const int8_t *x, int8_t *y,
                     v[7] = r[2 * in_w + 1];
                     v[8] = r[2 * in_w + 2];
                 } else {
+                    /* border pixels are the fewer: a loop, not unrolled, keeps the code small */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1
+#endif
                     for (t = 0; t < 9; t++) {
                         const int iy = iy0 + t / 3, ix = ix0 + t % 3;
                         v[t] = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w ? xi[iy * in_w + ix] : zp;

@@ -107,7 +107,7 @@ TM_INLINE void tm_pw_out(int8_t *y, int32_t acc, int32_t m, int32_t e1, int32_t 
     *y = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
-TM_KERNEL void tm_pw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
+TM_KERNEL_O2 void tm_pw_s8(const tm_win_params *p, const int8_t *x, int8_t *y, const int8_t *w,
                         const int32_t *q0, int16_t *col)
 {
     const int in_c = p->in_c, out_c = p->out_c, out_w = p->out_w, per_img = p->out_h * p->out_w;

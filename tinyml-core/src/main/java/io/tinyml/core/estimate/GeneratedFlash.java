@@ -68,21 +68,21 @@ final class GeneratedFlash {
     static final long PW_BASE = 890;
     static final long PW_PER_CHANNEL = 20;
     /**
-     * The specialised kernels of {@link GeneratedKernels} ({@code arm-none-eabi-nm -S}, gcc 12.2 -O3):
-     * pointwise 1,172 per clone (kws, 4 call sites), 2,372 when shared (person's 13 call sites: gcc keeps
-     * two copies, 1,176 + 1,196), plus its out-of-line asm block (158, once); 3x3 depthwise 1,904 per
-     * clone (kws), 2,602 shared (person); one-channel 3x3 depthwise 1,264 (person). Narrow clones of the
- * int8 tiny_digits model quantize makes: pointwise 576 / 756 / 896 bytes for 8 / 16 / 32 input
- * channels, unpadded 3x3 depthwise 748.
+     * The specialised kernels of {@link GeneratedKernels} ({@code arm-none-eabi-nm -S}, gcc 12.2): the
+     * pointwise and the one-channel 3x3 depthwise kernels are compiled at -O2 (no per-call-site clones:
+     * one copy and a 48-byte parameter block per call) — pointwise 1,176 (person) to 1,196 (kws), plus
+     * its out-of-line asm block (158, once); one-channel 3x3 depthwise 420 (person). The 3x3 depthwise
+     * kernel (-O3) is 1,904 per clone (kws), 2,602 shared (person), and a clone without padding 748
+     * (tiny_digits: gcc drops the border path).
      */
-    static final long PW_CLONE = 1_172;
-    static final long PW_SHARED = 2_372;
+    static final long PW_COPY = 1_186;
+    /** Kernels compiled at -O2, so never cloned per call site. */
+    static final java.util.Set<String> NEVER_CLONED = java.util.Set.of("pw", "dw13");
     static final long PW_ASM = 158;
     static final long DW3_CLONE = 1_904;
-    /** A 3x3 depthwise clone without padding: gcc drops the border path (748, tiny_digits). */
-    static final long DW3_UNPADDED_CLONE = 748;
     static final long DW3_SHARED = 2_602;
-    static final long DW13 = 1_264;
+    static final long DW3_UNPADDED_CLONE = 748;
+    static final long DW13 = 420;
 
     private GeneratedFlash() {
     }
@@ -103,7 +103,7 @@ final class GeneratedFlash {
         if (special != GeneratedKernels.Kind.GENERAL) {
             io.tinyml.core.runtime.internal.ConvGeometry geo = io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
             return switch (special) {
-                case POINTWISE -> "pw:" + geo.inC();
+                case POINTWISE -> "pw";
                 case DEPTHWISE_3X3 -> geo.padH() == 0 && geo.padW() == 0 ? "dw3-unpadded" : "dw3";
                 default -> "dw13";
             };
@@ -150,9 +150,6 @@ final class GeneratedFlash {
         if (variant.startsWith("conv-pw")) {
             return "conv-mm";
         }
-        if (variant.startsWith("pw:")) {
-            return "pw";
-        }
         if (variant.equals("dw3-unpadded")) {
             return "dw3";
         }
@@ -166,15 +163,10 @@ final class GeneratedFlash {
             int inC = Integer.parseInt(variant.substring("conv-pw".length()));
             return shared ? 2_076 : Math.min(1_500, PW_BASE + PW_PER_CHANNEL * inC);
         }
-        if (variant.startsWith("pw:")) {
-            // gcc drops the asm call from a clone whose rows are short (fewer than 32 input channels)
-            int inC = Integer.parseInt(variant.substring(3));
-            return shared ? PW_SHARED : inC <= 8 ? 576 : inC <= 16 ? 756 : inC <= 32 ? 896 : PW_CLONE;
-        }
         return switch (variant) {
             case "dw3-unpadded" -> shared ? DW3_SHARED : DW3_UNPADDED_CLONE;
             case "conv-mm" -> shared ? 2_076 : 1_500;
-            case "pw" -> shared ? PW_SHARED : PW_CLONE;
+            case "pw" -> PW_COPY;
             case "dw3" -> shared ? DW3_SHARED : DW3_CLONE;
             case "dw13" -> DW13;
             case "dw-c4" -> shared ? 1_478 : 1_450;
@@ -223,7 +215,7 @@ final class GeneratedFlash {
                 continue;
             }
             int c = calls.get(function(v));
-            if (c <= CLONE_LIMIT) {
+            if (c <= CLONE_LIMIT && !NEVER_CLONED.contains(function(v))) {
                 code += copyBytes(v, false, classes.get(v));
             } else {
                 code += SHARED_PARAMS + (sharedDone.add(function(v)) ? copyBytes(function(v), true, classes.get(v)) : 0);
@@ -246,7 +238,7 @@ final class GeneratedFlash {
                 continue;
             }
             Tensor y = g.tensor(n.output(0));
-            switch (v.startsWith("conv-pw") || v.startsWith("pw:") ? "conv-mm" : v) {
+            switch (v.startsWith("conv-pw") || v.equals("pw") ? "conv-mm" : v) {
                 case "conv-mm" -> {
                     Shape w = g.tensor(n.input(1)).shape();
                     long k = (long) w.dim(1) * w.dim(2) * w.dim(3);
