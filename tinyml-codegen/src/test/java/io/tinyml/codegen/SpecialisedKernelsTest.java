@@ -30,7 +30,8 @@ import java.util.Random;
  * The specialised int8 kernels (one-channel 3x3 depthwise, 3x3 depthwise, pointwise) on shapes kws and
  * person do not have: stride 2 with SAME padding on an odd input, an odd pixel count, an odd output
  * channel count (the pointwise kernel's lone last row), 36 input channels (the asm block after one C
- * step), fused RELU6 and RELU ranges, per-channel weights. The generated C on the host (plain and
+ * step), fused RELU6 and RELU ranges, per-channel weights; and the 4-row fully-connected kernel with
+ * per-tensor and per-channel weights. The generated C on the host (plain and
  * ASan/UBSan, the portable paths) and under QEMU Cortex-M4 (the DSP and asm paths) gives exactly the
  * interpreter's bytes for seeded random inputs.
  */
@@ -56,8 +57,15 @@ class SpecialisedKernelsTest {
         int y = q(b, "pw2", Shape.of(1, 3, 3, 5), 0.2f, 1);
         b.addNode("pw2", new Op.Conv2D(1, 1, 1, 1, Padding.VALID, Activation.NONE),
                 List.of(s, weights(b, r, "pw2_w", Shape.of(5, 1, 1, 36), 0, 5), bias(b, r, "pw2_b", 5)), List.of(y));
+        int f1 = q(b, "fc1", Shape.of(1, 8), 0.3f, -3);
+        b.addNode("fc1", new Op.FullyConnected(Activation.RELU, false), List.of(s, fcWeights(b, r, "fc1_w", 8, 324,
+                true), bias(b, r, "fc1_b", 8)), List.of(f1));
+        int f2 = q(b, "fc2", Shape.of(1, 4), 0.25f, 6);
+        b.addNode("fc2", new Op.FullyConnected(Activation.NONE, false), List.of(f1, fcWeights(b, r, "fc2_w", 4, 8,
+                false), bias(b, r, "fc2_b", 4)), List.of(f2));
         b.addOutput(y);
         b.addOutput(d);
+        b.addOutput(f2);
         return Model.of(b.build(), Provenance.builtInCode("SpecialisedKernelsTest"));
     }
 
@@ -81,6 +89,17 @@ class SpecialisedKernelsTest {
         return b.addTensor(Tensor.ofInt8(name, s, v).withQuant(QuantParams.perAxis(scales, new long[channels], axis)));
     }
 
+    private static int fcWeights(GraphBuilder b, Random r, String name, int rows, int cols, boolean perTensor) {
+        if (!perTensor) {
+            return weights(b, r, name, Shape.of(rows, cols), 0, rows);
+        }
+        byte[] v = new byte[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (byte) (r.nextInt(255) - 127);
+        }
+        return b.addTensor(Tensor.ofInt8(name, Shape.of(rows, cols), v).withQuant(QuantParams.perTensor(0.003f, 0)));
+    }
+
     private static int bias(GraphBuilder b, Random r, String name, int n) {
         int[] v = new int[n];
         for (int i = 0; i < n; i++) {
@@ -97,6 +116,8 @@ class SpecialisedKernelsTest {
         assertEquals(GeneratedKernels.Kind.POINTWISE, GeneratedKernels.choose(g, g.node(2)));
         assertEquals(GeneratedKernels.Kind.DEPTHWISE_3X3, GeneratedKernels.choose(g, g.node(3)));
         assertEquals(GeneratedKernels.Kind.POINTWISE, GeneratedKernels.choose(g, g.node(4)));
+        assertTrue(GeneratedKernels.fourRowFullyConnected(g, g.node(5)));
+        assertTrue(GeneratedKernels.fourRowFullyConnected(g, g.node(6)));
     }
 
     @Test
@@ -108,7 +129,8 @@ class SpecialisedKernelsTest {
         CodeGenerator.generate(m, CodegenOptions.defaults()).writeTo(dir, false);
         String kernels = Files.readString(dir.resolve("tinyml_kernels.h"));
         assertTrue(kernels.contains("tm_dw1_3x3_s8(") && kernels.contains("tm_dw3_s8(")
-                && kernels.contains("tm_pw_s8(") && !kernels.contains("tm_conv_s8_mm("), "specialised kernels used");
+                && kernels.contains("tm_pw_s8(") && kernels.contains("tm_fc_s8_4x(") && !kernels.contains("tm_conv_s8_mm(")
+                && !kernels.contains("tm_fc_s8("), "specialised kernels used");
         Toolchain.run(dir, List.of("make", "-s", "host", "host-asan", "qemu-m4"));
         Interpreter interp = Interpreter.create(m);
         Random r = new Random(5);
@@ -120,9 +142,11 @@ class SpecialisedKernelsTest {
             }
             Files.write(dir.resolve("in.bin"), in);
             byte[][] want = interp.invoke(in);
-            byte[] expected = new byte[want[0].length + want[1].length];
-            System.arraycopy(want[0], 0, expected, 0, want[0].length);
-            System.arraycopy(want[1], 0, expected, want[0].length, want[1].length);
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (byte[] o : want) {
+                all.write(o);
+            }
+            byte[] expected = all.toByteArray();
             Toolchain.run(dir, List.of("build/host/demo", "in.bin", "host.bin"));
             assertArrayEquals(expected, Files.readAllBytes(dir.resolve("host.bin")), "host, trial " + trial);
             String asan = Toolchain.run(dir, List.of("build/host-asan/demo", "in.bin", "asan.bin"));

@@ -401,12 +401,59 @@ final class NodeEmitter {
             return fullyConnectedSparse(index, n, ms, bias, batches, inN, outN, -x.requireQuant().zeroPoint(),
                     y.requireQuant().zeroPoint(), range, wq.isPerTensor());
         }
+        if (GeneratedKernels.fourRowFullyConnected(g, n)) {
+            return fullyConnected4(index, n, x, wq, y, bias, batches, inN, outN, range);
+        }
         m.useKernel("fc_s8");
         return "    tm_fc_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
                 + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ", "
                 + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
                 + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
                 + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+    }
+
+    /**
+     * Weights of zero point 0, inputs and outputs multiples of 4 (see fc_s8_4x.c): rows in groups of 4
+     * interleaved per 4 inputs, the input offset folded into the bias.
+     */
+    private String fullyConnected4(int index, Node n, Tensor x, QuantParams wq, Tensor y, int bias, int batches,
+                                   int inN, int outN, int[] range) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int inOff = -x.requireQuant().zeroPoint();
+        int k4 = (inN + 3) & ~3;
+        int groups = outN / 4;
+        int[] rows = new int[outN * k4];
+        int[][] rq = requantParams(x, wq, y, outN);
+        boolean perTensor = wq.isPerTensor() && rq[0][0] != 0; // the kernel reads a 0 multiplier as "per row"
+        int gq = perTensor ? 4 : 12;
+        int[] q = new int[gq * groups + 3 * (outN - 4 * groups)];
+        int[] b = bias == Node.ABSENT ? new int[outN] : g.tensor(bias).ints();
+        for (int o = 0; o < outN; o++) {
+            int sum = 0;
+            boolean grouped = o < 4 * groups;
+            for (int i = 0; i < inN; i++) {
+                int at = grouped ? (o / 4) * 4 * k4 + (i / 4) * 16 + (o % 4) * 4 + i % 4 : o * k4 + i;
+                rows[at] = w[o * inN + i];
+                sum += w[o * inN + i];
+            }
+            int qa = grouped ? (o / 4) * gq + o % 4 : gq * groups + 3 * (o - 4 * groups);
+            int step = grouped ? 4 : 1;
+            q[qa] = b[o] + inOff * sum;
+            if (!perTensor) {
+                q[qa + step] = rq[0][o];
+                q[qa + 2 * step] = rq[1][o];
+            }
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': weights in groups of 4 rows "
+                + "interleaved per 4 inputs");
+        m.array("int32_t", base + "_q", q, "node " + index + " '" + n.name()
+                + "': per group of 4 rows their biases + input offset * row sum" + (perTensor ? "" : ", multipliers, shifts"));
+        m.useKernel("simd");
+        m.useKernel("fc_s8_4x");
+        return "    tm_fc_s8_4x(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
+                + base + "_w, " + base + "_q, " + batches + ", " + inN + ", " + outN + ", "
+                + (perTensor ? rq[0][0] + ", " + rq[1][0] : "0, 0") + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ");\n    return 0;\n";
     }
 
     /** Bitmask-sparse weights (see SparseWeights): masks per row, non-zero values, input offset folded into the bias. */

@@ -77,7 +77,9 @@ final class GeneratedFlash {
      */
     static final long PW_COPY = 1_186;
     /** Kernels compiled at -O2, so never cloned per call site. */
-    static final java.util.Set<String> NEVER_CLONED = java.util.Set.of("pw", "dw13");
+    static final java.util.Set<String> NEVER_CLONED = java.util.Set.of("pw", "dw13", "fc4");
+    /** The 4-row fully-connected kernel (-O2, one copy): 224 (micro_speech) to 276 (kws) bytes. */
+    static final long FC4 = 260;
     static final long PW_ASM = 158;
     static final long DW3_CLONE = 1_904;
     static final long DW3_SHARED = 2_602;
@@ -132,6 +134,9 @@ final class GeneratedFlash {
                 yield inC == 1 && outC <= 32 ? "dw-c1" : "dw";
             }
             case FULLY_CONNECTED -> {
+                if (GeneratedKernels.fourRowFullyConnected(g, n)) {
+                    yield "fc4";
+                }
                 SparseWeights.Choice c = SparseWeights.choose(g, n);
                 yield c != null && c.sparse() ? "fc-sparse" : "fc";
             }
@@ -167,6 +172,7 @@ final class GeneratedFlash {
             case "dw3-unpadded" -> shared ? DW3_SHARED : DW3_UNPADDED_CLONE;
             case "conv-mm" -> shared ? 2_076 : 1_500;
             case "pw" -> PW_COPY;
+            case "fc4" -> FC4;
             case "dw3" -> shared ? DW3_SHARED : DW3_CLONE;
             case "dw13" -> DW13;
             case "dw-c4" -> shared ? 1_478 : 1_450;
@@ -218,7 +224,9 @@ final class GeneratedFlash {
             if (c <= CLONE_LIMIT && !NEVER_CLONED.contains(function(v))) {
                 code += copyBytes(v, false, classes.get(v));
             } else {
-                code += SHARED_PARAMS + (sharedDone.add(function(v)) ? copyBytes(function(v), true, classes.get(v)) : 0);
+                // a shared copy keeps each call's 48-byte parameter block (the fully-connected kernels take arguments)
+                code += (function(v).startsWith("fc") ? 0 : SHARED_PARAMS)
+                        + (sharedDone.add(function(v)) ? copyBytes(function(v), true, classes.get(v)) : 0);
             }
         }
         return code;
@@ -248,6 +256,11 @@ final class GeneratedFlash {
                         bytes += 8L * y.shape().dim(y.shape().rank() - 1);
                 // int16 weight pairs: 20 bytes per channel instead of the tensor's 9
                 case "dw13" -> bytes += (8L + 11L) * y.shape().dim(y.shape().rank() - 1);
+                case "fc4" -> {
+                    QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
+                    // per tensor the multiplier and shift are call arguments
+                    bytes += wq == null || wq.isPerTensor() ? 0 : 8L * wq.size();
+                }
                 case "fc" -> {
                     QuantParams wq = g.tensor(n.input(1)).quant().orElse(null);
                     bytes += wq == null ? 0 : 8L * (wq.isPerTensor() ? 1 : wq.size());

@@ -97,6 +97,35 @@ public final class GeneratedKernels {
     }
 
     /**
+     * Whether the generator runs an int8 fully-connected node with fc_s8_4x.c (4 rows x 2 accumulations
+     * per __SMLAD): weights of zero point 0, input and output counts multiples of 4, not generated sparse
+     * (see {@link SparseWeights}).
+     *
+     * @param g the graph
+     * @param n the node
+     * @return true for the 4-row kernel
+     */
+    public static boolean fourRowFullyConnected(Graph g, Node n) {
+        if (n.op().kind() != OpKind.FULLY_CONNECTED || n.inputs().size() < 2) {
+            return false;
+        }
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        Tensor y = g.tensor(n.output(0));
+        if (x.type() != DataType.INT8 || y.type() != DataType.INT8 || w.type() != DataType.INT8
+                || !w.isConstant() || w.quant().isEmpty() || !Quant.perTensor(x) || !Quant.perTensor(y)
+                || w.shape().rank() != 2) {
+            return false;
+        }
+        QuantParams wq = w.requireQuant();
+        if (wq.isPerTensor() ? wq.zeroPoint() != 0 : wq.axis() != 0 || wq.size() != w.shape().dim(0)) {
+            return false;
+        }
+        SparseWeights.Choice c = SparseWeights.choose(g, n);
+        return w.shape().dim(0) % 4 == 0 && w.shape().dim(1) % 4 == 0 && (c == null || !c.sparse());
+    }
+
+    /**
      * Whether every output channel qualifies for tm_rq_bounded (see the class documentation).
      *
      * @param g the graph
