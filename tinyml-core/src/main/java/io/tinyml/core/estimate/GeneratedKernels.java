@@ -53,14 +53,10 @@ public final class GeneratedKernels {
         if (k != OpKind.CONV_2D && k != OpKind.DEPTHWISE_CONV_2D || n.inputs().size() < 2) {
             return Kind.GENERAL;
         }
-        Tensor x = g.tensor(n.input(0));
-        Tensor w = g.tensor(n.input(1));
-        Tensor y = g.tensor(n.output(0));
-        if (x.type() != DataType.INT8 || y.type() != DataType.INT8 || w.type() != DataType.INT8
-                || !w.isConstant() || w.quant().isEmpty() || !Quant.perTensor(x) || !Quant.perTensor(y)
-                || w.shape().rank() != 4) {
+        if (!int8Operands(g, n, 4)) {
             return Kind.GENERAL;
         }
+        Tensor w = g.tensor(n.input(1));
         int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
         if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
             return Kind.GENERAL;
@@ -109,20 +105,25 @@ public final class GeneratedKernels {
         if (n.op().kind() != OpKind.FULLY_CONNECTED || n.inputs().size() < 2) {
             return false;
         }
-        Tensor x = g.tensor(n.input(0));
-        Tensor w = g.tensor(n.input(1));
-        Tensor y = g.tensor(n.output(0));
-        if (x.type() != DataType.INT8 || y.type() != DataType.INT8 || w.type() != DataType.INT8
-                || !w.isConstant() || w.quant().isEmpty() || !Quant.perTensor(x) || !Quant.perTensor(y)
-                || w.shape().rank() != 2) {
+        if (!int8Operands(g, n, 2)) {
             return false;
         }
+        Tensor w = g.tensor(n.input(1));
         QuantParams wq = w.requireQuant();
         if (wq.isPerTensor() ? wq.zeroPoint() != 0 : wq.axis() != 0 || wq.size() != w.shape().dim(0)) {
             return false;
         }
         SparseWeights.Choice c = SparseWeights.choose(g, n);
         return w.shape().dim(0) % 4 == 0 && w.shape().dim(1) % 4 == 0 && (c == null || !c.sparse());
+    }
+
+    /** int8 per-tensor input and output, constant quantized int8 weights of the given rank. */
+    private static boolean int8Operands(Graph g, Node n, int weightRank) {
+        Tensor x = g.tensor(n.input(0));
+        Tensor w = g.tensor(n.input(1));
+        Tensor y = g.tensor(n.output(0));
+        return x.type() == DataType.INT8 && y.type() == DataType.INT8 && w.type() == DataType.INT8 && w.isConstant()
+                && w.quant().isPresent() && Quant.perTensor(x) && Quant.perTensor(y) && w.shape().rank() == weightRank;
     }
 
     /**
