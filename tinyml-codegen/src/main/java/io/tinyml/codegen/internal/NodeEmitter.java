@@ -1,6 +1,7 @@
 package io.tinyml.codegen.internal;
 
 import io.tinyml.core.UnsupportedOperatorException;
+import io.tinyml.core.estimate.GeneratedKernels;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
@@ -99,18 +100,28 @@ final class NodeEmitter {
         if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
             throw unsupported(n, "bias must be constant int32");
         }
-        String ms = multipliers(index, n, x, wq, y, geo.outC());
         int[] range = Quant.activationRange(n.op().activation(), y, n);
+        GeneratedKernels.Kind kind = GeneratedKernels.choose(g, n);
         int fIn = dw ? 1 : w.shape().dim(3);
         int inOff = -x.requireQuant().zeroPoint();
         if (!dw && fIn == geo.inC()) {
             io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
             if (m.sparseWeights() && sparse != null && sparse.sparse()) {
-                return convSparse(index, n, geo, inOff, y, range, bias, ms);
+                return convSparse(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()));
             }
-            return convMatmul(index, n, geo, inOff, y, range, bias, ms);
+            boolean pointwise = kind == GeneratedKernels.Kind.POINTWISE;
+            return pointwise ? convMatmul(index, n, geo, inOff, y, range, bias, null, requantParams(x, wq, y, geo.outC()))
+                    : convMatmul(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()), null);
         }
         boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
+        if (kind == GeneratedKernels.Kind.DEPTHWISE_3X3) {
+            return depthwise3x3(index, n, geo, inOff, y, range, bias, requantParams(x, wq, y, geo.outC()));
+        }
+        if (kind == GeneratedKernels.Kind.DEPTHWISE_1X3X3) {
+            return depthwise1x3x3(index, n, geo, inOff, y, range, bias,
+                    multipliers(index, n, x, wq, y, geo.outC(), true));
+        }
+        String ms = multipliers(index, n, x, wq, y, geo.outC());
         if (dwFast) {
             m.useKernel("simd");
             m.useKernel("dw_s8_fast");
@@ -134,9 +145,77 @@ final class NodeEmitter {
                 + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
     }
 
+    /** 3x3 depthwise (see dw3_s8.c): the input offset folded into the bias over all 9 taps. */
+    private String depthwise3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                                int[][] rq) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int c = geo.outC();
+        int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
+        int[] biasF = new int[c];
+        for (int oc = 0; oc < c; oc++) {
+            int sum = 0;
+            for (int t = 0; t < 9; t++) {
+                sum += w[t * c + oc];
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        int[] groups = new int[9 * c];
+        for (int t = 0; t < 9; t++) {
+            for (int oc = 0; oc < c; oc++) {
+                groups[(oc / 4) * 36 + t * 4 + oc % 4] = w[t * c + oc];
+            }
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int8_t", base + "_w", groups, "node " + index + " '" + n.name()
+                + "': filter as [channels / 4][3][3][4]");
+        int[] q = new int[3 * c];
+        for (int oc = 0; oc < c; oc++) {
+            int at = (oc / 4) * 12 + oc % 4;
+            q[at] = biasF[oc];
+            q[at + 4] = rq[0][oc];
+            q[at + 8] = -rq[1][oc] - 1;
+        }
+        m.array("int32_t", base + "_q", q, "node " + index + " '" + n.name() + "': per 4 channels their biases "
+                + "+ input offset * sum of the 9 weights, requantization multipliers, right shifts minus 1");
+        m.useKernel("simd");
+        m.useKernel("dw3_s8");
+        return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
+                + ";\n    tm_dw3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
+                + ", " + base + "_w, " + base + "_q);\n    return 0;\n";
+    }
+
+    /** 3x3 depthwise of a one-channel input (see dw1_3x3_s8.c): weights as int16 pairs, offset in the bias. */
+    private String depthwise1x3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
+                                  String ms) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int c = geo.outC();
+        int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
+        int[] biasF = new int[c];
+        int[] pairs = new int[10 * c];
+        for (int oc = 0; oc < c; oc++) {
+            int sum = 0;
+            for (int t = 0; t < 9; t++) {
+                sum += w[t * c + oc];
+                pairs[oc * 10 + t] = w[t * c + oc];
+            }
+            biasF[oc] = b[oc] + inOff * sum;
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int16_t", base + "_w", pairs, "node " + index + " '" + n.name()
+                + "': per output channel its 9 weights and a 0, as int16 pairs");
+        m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
+                + "': bias + input offset * sum of the channel's 9 weights");
+        m.useKernel("simd");
+        m.useKernel("dw1_3x3_s8");
+        return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
+                + ";\n    tm_dw1_3x3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms
+                + ");\n    return 0;\n";
+    }
+
     /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */
     private String convMatmul(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                              String ms) {
+                              String ms, int[][] pointwise) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int k = geo.kH() * geo.kW() * geo.inC();
         int k4 = (k + 3) & ~3;
@@ -158,6 +237,26 @@ final class NodeEmitter {
         String base = m.prefix() + "_n" + index;
         m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': filter rows of " + k4
                 + " bytes (zero padded), pairs interleaved per 4 bytes");
+        if (pointwise != null) {
+            // per pair of rows (a lone last row: 3 words) their folded biases, multipliers, right shifts - 1
+            int[] q = new int[3 * outC];
+            for (int oc = 0; oc < outC; oc++) {
+                int lone = oc / 2 * 2 + 1 < outC ? 2 : 1;
+                int at = (oc / 2) * 6 + oc % 2;
+                q[at] = biasF[oc];
+                q[at + lone] = pointwise[0][oc];
+                q[at + 2 * lone] = -pointwise[1][oc] - 1;
+            }
+            m.array("int32_t", base + "_q", q, "node " + index + " '" + n.name() + "': per pair of filter rows their "
+                    + "biases + input offset * row sum, requantization multipliers, right shifts minus 1");
+            m.useKernel("simd");
+            m.useKernel("pw_s8");
+            m.scratchInt16(2 * k4);
+            return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
+                    + ";\n    tm_pw_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
+                    + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_q, "
+                    + m.prefix() + "_col);\n    return 0;\n";
+        }
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * filter row sum");
         return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
@@ -227,6 +326,33 @@ final class NodeEmitter {
 
     /** Emits per-channel multiplier and shift arrays; returns "mult, shift" C names. */
     private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels) {
+        return multipliers(index, n, x, wq, y, channels, false);
+    }
+
+    /**
+     * Emits per-channel multiplier and shift arrays; {@code e1}: instead of the shifts, the right shifts
+     * minus 1 that tm_rq_bounded takes (the caller has checked GeneratedKernels.boundedRequant). Returns the C names.
+     */
+    private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels, boolean e1) {
+        int[][] q = requantParams(x, wq, y, channels);
+        int[] mu = q[0];
+        int[] sh = q[1];
+        String base = m.prefix() + "_n" + index;
+        m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");
+        if (e1) {
+            for (int c = 0; c < sh.length; c++) {
+                sh[c] = -sh[c] - 1;
+            }
+            m.array("int32_t", base + "_e1", sh, "node " + index + " '" + n.name()
+                    + "': requantization right shifts minus 1");
+            return base + "_mult, " + base + "_e1";
+        }
+        m.array("int32_t", base + "_shift", sh, "node " + index + " '" + n.name() + "': requantization shifts");
+        return base + "_mult, " + base + "_shift";
+    }
+
+    /** Per-channel requantization multipliers and shifts (one per channel even when per tensor). */
+    private static int[][] requantParams(Tensor x, QuantParams wq, Tensor y, int channels) {
         int count = wq.isPerTensor() ? 1 : channels;
         long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
         if (wq.isPerTensor() && channels > 1) {
@@ -244,10 +370,7 @@ final class NodeEmitter {
                 throw new IllegalStateException("unexpected requantization multiplier " + mu[c] + " shift " + sh[c]);
             }
         }
-        String base = m.prefix() + "_n" + index;
-        m.array("int32_t", base + "_mult", mu, "node " + index + " '" + n.name() + "': requantization multipliers");
-        m.array("int32_t", base + "_shift", sh, "node " + index + " '" + n.name() + "': requantization shifts");
-        return base + "_mult, " + base + "_shift";
+        return new int[][] {mu, sh};
     }
 
     private String fullyConnected(int index, Node n) throws UnsupportedOperatorException {
@@ -278,12 +401,59 @@ final class NodeEmitter {
             return fullyConnectedSparse(index, n, ms, bias, batches, inN, outN, -x.requireQuant().zeroPoint(),
                     y.requireQuant().zeroPoint(), range, wq.isPerTensor());
         }
+        if (GeneratedKernels.fourRowFullyConnected(g, n)) {
+            return fullyConnected4(index, n, x, wq, y, bias, batches, inN, outN, range);
+        }
         m.useKernel("fc_s8");
         return "    tm_fc_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
                 + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ", "
                 + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
                 + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
                 + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+    }
+
+    /**
+     * Weights of zero point 0, inputs and outputs multiples of 4 (see fc_s8_4x.c): rows in groups of 4
+     * interleaved per 4 inputs, the input offset folded into the bias.
+     */
+    private String fullyConnected4(int index, Node n, Tensor x, QuantParams wq, Tensor y, int bias, int batches,
+                                   int inN, int outN, int[] range) {
+        byte[] w = g.tensor(n.input(1)).bytes();
+        int inOff = -x.requireQuant().zeroPoint();
+        int k4 = (inN + 3) & ~3;
+        int groups = outN / 4;
+        int[] rows = new int[outN * k4];
+        int[][] rq = requantParams(x, wq, y, outN);
+        boolean perTensor = wq.isPerTensor() && rq[0][0] != 0; // the kernel reads a 0 multiplier as "per row"
+        int gq = perTensor ? 4 : 12;
+        int[] q = new int[gq * groups + 3 * (outN - 4 * groups)];
+        int[] b = bias == Node.ABSENT ? new int[outN] : g.tensor(bias).ints();
+        for (int o = 0; o < outN; o++) {
+            int sum = 0;
+            boolean grouped = o < 4 * groups;
+            for (int i = 0; i < inN; i++) {
+                int at = grouped ? (o / 4) * 4 * k4 + (i / 4) * 16 + (o % 4) * 4 + i % 4 : o * k4 + i;
+                rows[at] = w[o * inN + i];
+                sum += w[o * inN + i];
+            }
+            int qa = grouped ? (o / 4) * gq + o % 4 : gq * groups + 3 * (o - 4 * groups);
+            int step = grouped ? 4 : 1;
+            q[qa] = b[o] + inOff * sum;
+            if (!perTensor) {
+                q[qa + step] = rq[0][o];
+                q[qa + 2 * step] = rq[1][o];
+            }
+        }
+        String base = m.prefix() + "_n" + index;
+        m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': weights in groups of 4 rows "
+                + "interleaved per 4 inputs");
+        m.array("int32_t", base + "_q", q, "node " + index + " '" + n.name()
+                + "': per group of 4 rows their biases + input offset * row sum" + (perTensor ? "" : ", multipliers, shifts"));
+        m.useKernel("simd");
+        m.useKernel("fc_s8_4x");
+        return "    tm_fc_s8_4x(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
+                + base + "_w, " + base + "_q, " + batches + ", " + inN + ", " + outN + ", "
+                + (perTensor ? rq[0][0] + ", " + rq[1][0] : "0, 0") + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ");\n    return 0;\n";
     }
 
     /** Bitmask-sparse weights (see SparseWeights): masks per row, non-zero values, input offset folded into the bias. */

@@ -54,14 +54,22 @@ public final class CodegenReport {
             rows.add(FirmwareMeasurement.measure(m[0], model, in, work.resolve(m[0])));
         }
         System.out.println("| model | text | data | bss | est. flash | flash err | est. RAM | RAM err | instructions"
-                + " | est. instructions | insn err |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | est. instructions | insn err | vs TFLM ref -O2 | vs TFLM CMSIS-NN -O2 |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (FirmwareMeasurement r : rows) {
+            // TFLM instructions per Invoke() at -O2 from reference/README.md (measured for kws and person only)
+            long ref = r.model().equals("kws") ? 43_107_034L : r.model().equals("person") ? 95_896_765L : 0;
+            long cmsis = r.model().equals("kws") ? 7_696_241L : r.model().equals("person") ? 22_927_968L : 0;
             System.out.println(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %+.1f %% | %d | %+.1f %% | %d | %d"
-                    + " | %+.1f %% |", r.model(), r.text(), r.data(), r.bss(), r.estFlash(),
+                    + " | %+.1f %% | %s | %s |", r.model(), r.text(), r.data(), r.bss(), r.estFlash(),
                     pct(r.estFlash(), r.flash()), r.estRam(), pct(r.estRam(), r.ram()), r.instructions(),
-                    r.estInstructions(), pct(r.estInstructions(), r.instructions())));
+                    r.estInstructions(), pct(r.estInstructions(), r.instructions()), ratio(r.instructions(), ref),
+                    ratio(r.instructions(), cmsis)));
         }
+    }
+
+    private static String ratio(long ours, long tflm) {
+        return tflm == 0 ? "not measured" : String.format(Locale.ROOT, "%.3fx", (double) ours / tflm);
     }
 
     private static double pct(long est, long measured) {

@@ -57,6 +57,18 @@ import io.tinyml.core.target.Target;
  * (6.284, 34.371); fully connected 5.2907 per MAC + 25 per output (the fit's 35.5
  * lowered for hello_world's small layers); pooling 2.75 per window element; softmax 200 + 30 per
  * element; add/sub 30 per element; copies 0.5 per byte; 30 instructions per node for the call.
+ * The specialised kernels {@link GeneratedKernels} picks (measured the same way on kws and person after
+ * they were added, arm-none-eabi-gcc 12.2 -O3): pointwise 1x1 {@code GEN_PW_PER_MAC * macs +
+ * GEN_PW_PER_OUTPUT * outputs} (0.98, 33.3: person's three 589,824-MAC layers with 18,432, 9,216 and
+ * 4,608 outputs give 33.3 per output and 0.98 per MAC; its other eight pointwise layers are within
+ * -9 % .. +5 %; kws's four: 762,571 to 769,211 for 512,000 MACs and 8,000 outputs, +0 %); 3x3 depthwise {@code GEN_DW3_PER_OUTPUT * outputs + GEN_DW3_PER_PIXEL * pixels}
+ * (54.5, 45: person's 6x6x128 and 3x3x256 layers 54.9 per output, its 48x48x8 layer the per-pixel
+ * term), cloned {@code GEN_DW3_PER_OUTPUT_CLONE} 44.8 per output (kws: 363,741 for 8,000 outputs and
+ * 125 pixels); one-input-channel 3x3 depthwise
+ * {@code GEN_DW13_PER_OUTPUT} 34.7 per output (person's first layer, 639,032 for 18,432 outputs; this
+ * kernel and the pointwise one are compiled at -O2, see GeneratedFlash); the 4-row fully-connected
+ * kernel {@code GEN_FC4_PER_MAC * macs + GEN_FC4_PER_OUTPUT * outputs} (1.81, 25: micro_speech's
+ * 4000 x 4 layer 29,100 (-0.1 %), kws's 64 x 12 layer 1,752 (-3.5 %), hello_world's 16 x 16 layer 873 (-1 %)).
  * Whole-model totals are checked against {@code make count-m4} by tinyml-codegen's
  * FirmwareEstimateTest (within 15 %).</li>
  * <li>small operators (all libraries), PROVISIONAL, not measured separately (together under 0.01 %
@@ -147,6 +159,14 @@ final class CostModel {
     static final double GEN_DW1_PER_OUTPUT = 33.578;
     static final double GEN_DWG_PER_MAC = 6.284;
     static final double GEN_DWG_PER_OUTPUT = 34.371;
+    static final double GEN_PW_PER_MAC = 0.98;
+    static final double GEN_PW_PER_OUTPUT = 33.3;
+    static final double GEN_DW3_PER_OUTPUT_CLONE = 44.8;
+    static final double GEN_DW3_PER_OUTPUT = 54.5;
+    static final double GEN_DW3_PER_PIXEL = 45;
+    static final double GEN_DW13_PER_OUTPUT = 34.7;
+    static final double GEN_FC4_PER_MAC = 1.81;
+    static final double GEN_FC4_PER_OUTPUT = 25;
     static final double GEN_FC_PER_MAC = 5.2907;
     static final double GEN_FC_PER_OUTPUT = 25.0;
     static final double GEN_POOL_PER_MAC = 2.75;
@@ -224,6 +244,9 @@ final class CostModel {
     private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
         return switch (n.op().kind()) {
             case CONV_2D -> {
+                if (GeneratedKernels.choose(g, n) == GeneratedKernels.Kind.POINTWISE) {
+                    yield GEN_PW_PER_MAC * macs + GEN_PW_PER_OUTPUT * outElems;
+                }
                 SparseWeights.Choice c = SparseWeights.choose(g, n);
                 yield c != null && c.sparse() ? c.sparseInstructions()
                         : GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
@@ -232,6 +255,14 @@ final class CostModel {
                 Shape in = g.tensor(n.input(0)).shape();
                 Shape out = g.tensor(n.output(0)).shape();
                 int c = out.dim(out.rank() - 1);
+                GeneratedKernels.Kind kind = GeneratedKernels.choose(g, n);
+                if (kind == GeneratedKernels.Kind.DEPTHWISE_3X3) {
+                    yield (cloned(g, n, kind) ? GEN_DW3_PER_OUTPUT_CLONE : GEN_DW3_PER_OUTPUT) * outElems
+                            + GEN_DW3_PER_PIXEL * outElems / c;
+                }
+                if (kind == GeneratedKernels.Kind.DEPTHWISE_1X3X3) {
+                    yield GEN_DW13_PER_OUTPUT * outElems;
+                }
                 boolean fast = in.dim(in.rank() - 1) == c && c % 4 == 0;
                 if (fast) {
                     yield GEN_DW_PER_MAC * macs + GEN_DW_PER_OUTPUT * outElems + GEN_DW_PER_PIXEL * outElems / c;
@@ -240,6 +271,9 @@ final class CostModel {
                         : GEN_DWG_PER_MAC * macs + GEN_DWG_PER_OUTPUT * outElems;
             }
             case FULLY_CONNECTED -> {
+                if (GeneratedKernels.fourRowFullyConnected(g, n)) {
+                    yield GEN_FC4_PER_MAC * macs + GEN_FC4_PER_OUTPUT * outElems;
+                }
                 SparseWeights.Choice c = SparseWeights.choose(g, n);
                 yield c != null && c.sparse() ? c.sparseInstructions()
                         : GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
@@ -249,6 +283,20 @@ final class CostModel {
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
             default -> GEN_PER_ELEMENT * outElems;
         };
+    }
+
+    /**
+     * Whether gcc gives the node's specialised kernel a clone of its own: at most
+     * {@link GeneratedFlash#CLONE_LIMIT} call sites of that kernel in the model (see GeneratedFlash).
+     */
+    private static boolean cloned(Graph g, Node n, GeneratedKernels.Kind kind) {
+        int calls = 0;
+        for (Node o : g.nodes()) {
+            if (o.op().kind() == n.op().kind() && GeneratedKernels.choose(g, o) == kind) {
+                calls++;
+            }
+        }
+        return calls <= GeneratedFlash.CLONE_LIMIT;
     }
 
     /** CMSIS-NN scratch bytes of a node (optimized library), 0 otherwise. */
