@@ -353,7 +353,7 @@ public final class Training {
                             lossSum += l.getFloat() * (to - from);
                             correct += countCorrect(pred.singletonOrThrow(), tr, idx, from, to, classes);
                         }
-                        trainer.step();
+                        step(trainer);
                     }
                     if (avg != null) {
                         avg.update();
@@ -400,6 +400,23 @@ public final class Training {
             }
         }
         return new TrainingResult(best, history, bestEpoch, stopped);
+    }
+
+    /**
+     * One optimiser step. DJL refuses the first step of a trainer when every gradient is exactly zero (its
+     * check for a forgotten {@code backward()}); that also happens legitimately when a whole batch is
+     * classified with saturated softmax outputs (large logits), where the exact update is no change. Such a
+     * step is skipped: at the first step the optimiser has no momentum, so skipping equals stepping.
+     */
+    private static void step(Trainer trainer) {
+        try {
+            trainer.step();
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("Gradient values are all zeros")) {
+                throw e;
+            }
+            log.debug("skipped a step whose gradients are all zero");
+        }
     }
 
     /** The network's weights (the averaged ones when averaging) with re-measured batch norm when asked for. */
