@@ -2,17 +2,10 @@ package io.tinyml.train;
 
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.InputMapping;
-import io.tinyml.core.ir.AppliedPass;
 import io.tinyml.core.ir.Graph;
-import io.tinyml.core.ir.GraphBuilder;
 import io.tinyml.core.ir.Model;
-import io.tinyml.core.ir.Node;
-import io.tinyml.core.ir.OpKind;
-import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.Interpreter;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
@@ -25,7 +18,7 @@ class SaturatedBatchTest {
 
     @Test
     void allZeroGradientsLeaveTheWeightsUnchanged() throws Exception {
-        Model m = scaledClassifier(Digits.tinyDigits(), 1000f);
+        Model m = Digits.scaledClassifier(Digits.tinyDigits(), 1000f);
         Dataset digits = Digits.mnist(0, 64);
         InputMapping map = InputMapping.builder().setInput(m.graph().inputTensor(0)).optScale(Digits.SCALE).build();
         Interpreter it = Interpreter.create(m);
@@ -46,28 +39,5 @@ class SaturatedBatchTest {
                 assertArrayEquals(g.tensor(t).floats(), trained.graph().tensor(t).floats(), g.tensor(t).name());
             }
         }
-    }
-
-    private static Model scaledClassifier(Model m, float factor) {
-        Graph g = m.graph();
-        Node fc = null;
-        for (Node n : g.nodes()) {
-            if (n.op().kind() == OpKind.FULLY_CONNECTED) {
-                fc = n;
-            }
-        }
-        GraphBuilder b = GraphBuilder.from(g);
-        for (int k = 1; k < fc.inputs().size(); k++) {
-            int idx = fc.input(k);
-            if (idx >= 0) {
-                Tensor t = g.tensor(idx);
-                float[] v = t.floats();
-                for (int i = 0; i < v.length; i++) {
-                    v[i] *= factor;
-                }
-                b.setTensor(idx, Tensor.ofFloats(t.name(), t.shape(), v));
-            }
-        }
-        return m.withGraph(b.build(), new AppliedPass("scale-classifier", Map.of()));
     }
 }
