@@ -5,6 +5,7 @@ import io.tinyml.codegen.CodeGenerator;
 import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.codegen.GeneratedProject;
 import io.tinyml.codegen.Harness;
+import io.tinyml.codegen.Optimization;
 import io.tinyml.codegen.ProjectKind;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tinyml codegen MODEL --target NAME --output DIR [--project make|arduino|espidf|platformio|tflm]
- * [--prefix NAME] [--harness none|mlperf-tiny] [--force]}:
+ * [--prefix NAME] [--harness none|mlperf-tiny] [--optimize speed|size] [--force]}:
  * generates C99 sources and a project for a microcontroller. Refuses a model with an operator that
  * has no C kernel (naming operator and node) and never writes into a non-empty directory without
  * {@code --force}.
@@ -53,6 +54,11 @@ public final class CodegenCommand implements Callable<Integer> {
                     + " runner; build with 'make -f harness.mk harness-m4') (default: ${DEFAULT-VALUE})")
     String harness;
 
+    @Option(names = "--optimize", paramLabel = "GOAL", defaultValue = "speed",
+            description = "what the make project's firmware build optimises for: speed (-O3) or size (-Os)"
+                    + " (default: ${DEFAULT-VALUE})")
+    String optimize;
+
     @Option(names = "--force", description = "write into a non-empty output directory (replacing the generated "
             + "files, keeping the others) or replace a file of that name")
     boolean force;
@@ -67,7 +73,8 @@ public final class CodegenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Target t = TargetCatalog.get(target);
-        CodegenOptions options = new CodegenOptions(prefix, ProjectKind.parse(project), Harness.parse(harness));
+        CodegenOptions options = new CodegenOptions(prefix, ProjectKind.parse(project), Harness.parse(harness))
+                .withOptimization(Optimization.parse(optimize));
         Outputs.check(output, true, force, model);
         Model m = ModelIO.read(model);
         GeneratedProject p = CodeGenerator.generate(m, options);

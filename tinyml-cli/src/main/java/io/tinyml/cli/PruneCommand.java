@@ -9,6 +9,7 @@ import io.tinyml.core.eval.Accuracy;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
 import io.tinyml.prune.Criterion;
+import io.tinyml.prune.FineTune;
 import io.tinyml.prune.LayerChange;
 import io.tinyml.prune.PruneReport;
 import io.tinyml.prune.PruneResult;
@@ -25,8 +26,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global] [--multiple-of M] [--min-channels N]
- * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none] [--finetune N]] [--eval DATASET]
+ * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global | --sensitivity]
+ * [--multiple-of M] [--min-channels N]
+ * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none] [--finetune N [--distill]]]
+ * [--eval DATASET]
  * [--target NAME] --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
  * given (and optionally fine-tuning on it), reporting channels per layer, MACs, weight bytes and, with {@code --eval}, top-1 before and after.
@@ -56,6 +59,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--global", description = "one ratio over all layers instead of per layer")
     boolean global;
 
+    @Option(names = "--sensitivity", description = "one ratio over all layers, allocated by a layer-wise sensitivity "
+            + "scan on the --calibration data")
+    boolean sensitivity;
+
     @Option(names = "--multiple-of", paramLabel = "M", defaultValue = "1", description = "keep multiples of M channels")
     int multipleOf;
 
@@ -80,6 +87,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--finetune", paramLabel = "N", defaultValue = "0",
             description = "after recovery, fine-tune N epochs on the --calibration data (tinyml-train, DJL)")
     int finetune;
+
+    @Option(names = "--distill", description = "with --finetune: learn from the unpruned model's soft targets, on "
+            + "randomly shifted images (the distilled recipe) instead of labels only")
+    boolean distill;
 
     @picocli.CommandLine.Mixin
     MappingOptions map = new MappingOptions();
@@ -133,6 +144,9 @@ final class PruneCommand implements Callable<Integer> {
             default -> throw new BadInputException("expected --recovery least-squares, batch-norm or none, found '"
                     + recoveryName + "'");
         };
+        if (sensitivity && calibration == null) {
+            throw new BadInputException("expected --calibration with --sensitivity, found none");
+        }
         if (finetune < 0 || (finetune > 0 && calibration == null)) {
             throw new BadInputException(finetune < 0 ? "expected --finetune of at least 0 epochs, found " + finetune
                     : "expected --calibration (the training data) with --finetune, found none");
@@ -153,10 +167,10 @@ final class PruneCommand implements Callable<Integer> {
         PruneResult r;
         try {
             StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(crit).global(global)
-                    .multipleOf(multipleOf).minChannels(minChannels).listener(progress);
+                    .sensitivity(sensitivity).multipleOf(multipleOf).minChannels(minChannels).listener(progress);
             if (cal != null) {
                 p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : recovery)
-                        .finetune(cal, finetune);
+                        .finetune(cal, distill ? FineTune.distilled(finetune) : FineTune.plain(finetune));
             }
             r = p.apply();
         } catch (IllegalArgumentException | IllegalStateException e) {

@@ -26,6 +26,22 @@ class CodegenCommandTest {
     }
 
     @Test
+    void sizeOptimisedBuildIsRecordedInTheMakefileAndABadGoalIsRefused(@TempDir Path dir) throws Exception {
+        Path m = Assets.require("models/tflite/hello_world_int8.tflite");
+        Path out = dir.resolve("small");
+        EstimateCommandTest.Outcome o = EstimateCommandTest.run(new CodegenCommand(), m, "--target", "cortex-m4",
+                "--output", out, "--optimize", "size");
+        assertEquals(0, o.status(), o.err());
+        assertTrue(Files.readString(out.resolve("Makefile")).contains("OPTIMIZE ?= size\n"));
+        o = EstimateCommandTest.run(new CodegenCommand(), m, "--target", "cortex-m4", "--output", dir.resolve("bad"),
+                "--optimize", "fast");
+        assertEquals(Main.EXIT_BAD_INPUT, o.status());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains("expected optimize speed or size, found 'fast'"), o.err());
+        assertTrue(!Files.exists(dir.resolve("bad")));
+    }
+
+    @Test
     void refusesNonEmptyDirectoryWithoutForce(@TempDir Path dir) throws Exception {
         Path m = Assets.require("models/tflite/hello_world_int8.tflite");
         Files.writeString(dir.resolve("keep.txt"), "x");

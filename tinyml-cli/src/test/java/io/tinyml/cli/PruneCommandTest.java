@@ -81,6 +81,13 @@ class PruneCommandTest {
         assertEquals(0, ft.status(), ft.err());
         assertEquals(number(ls.out(), "macsAfter"), number(ft.out(), "macsAfter"), ft.out());
         assertTrue(number(ft.out(), "top1After") > number(ls.out(), "top1After") + 0.03, ls.out() + " vs " + ft.out());
+        // the sensitivity-allocated ratio and the distilled recipe, through the same command
+        CliTest.Outcome kd = CliTest.tinyml(java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.stream.Stream.of("--sensitivity", "--finetune", 1, "--distill", "--output",
+                        tmp.resolve("kd.onnx"))).toArray());
+        assertEquals(0, kd.status(), kd.err());
+        assertTrue(number(kd.out(), "top1After") > number(ls.out(), "top1After") + 0.03, ls.out() + " vs " + kd.out());
+        assertTrue(number(kd.out(), "macsAfter") != number(ls.out(), "macsAfter"), "another allocation: " + kd.out());
     }
 
     @Test
@@ -124,6 +131,7 @@ class PruneCommandTest {
             {fc, "--structured", 0.5, "expected a model with a prunable layer, found none"},
             {model, "--structured", 0.5, "--recovery", "magic", "expected --recovery least-squares, batch-norm or none"},
             {model, "--structured", 0.5, "--finetune", 2, "expected --calibration (the training data) with --finetune"},
+            {model, "--structured", 0.5, "--sensitivity", "expected --calibration with --sensitivity, found none"},
         };
         int i = 0;
         for (Object[] c : cases) {
@@ -133,7 +141,7 @@ class PruneCommandTest {
             args[c.length] = "--output";
             args[c.length + 1] = tmp.resolve("out" + i++ + ".onnx");
             args[c.length + 2] = "--calibration=" + calib;
-            if (c[0] == fc || (c.length == 6 && "--finetune".equals(c[3]))) {
+            if (c[0] == fc || (c.length == 6 && "--finetune".equals(c[3])) || "--sensitivity".equals(c[3])) {
                 args = java.util.Arrays.copyOf(args, args.length - 1); // no data for the 4-input model; --finetune without
             }
             CliTest.Outcome o = CliTest.tinyml(args);

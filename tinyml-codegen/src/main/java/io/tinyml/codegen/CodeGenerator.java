@@ -42,7 +42,7 @@ public final class CodeGenerator {
             files = switch (options.project()) {
                 case MAKE -> {
                     Map<String, String> f = new HashMap<>(sources);
-                    f.putAll(MakeProject.files(options.prefix(), emitter));
+                    f.putAll(MakeProject.files(options.prefix(), emitter, options.optimize().cliName()));
                     if (options.harness() == Harness.MLPERF_TINY) {
                         f.putAll(MlperfHarness.files(options.prefix(), emitter));
                     }

@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  * @param sparseWeights whether sparse int8 fully-connected weights may be stored in the bitmask format
  *     where it is smaller and faster than dense ({@link io.tinyml.core.estimate.SparseWeights}; default
  *     true); false keeps every weight array dense
+ * @param optimize what the firmware build of a {@code make} project optimises for (default
+ *     {@link Optimization#SPEED}); other project kinds leave flags to their build system
  */
-public record CodegenOptions(String prefix, ProjectKind project, Harness harness, boolean sparseWeights) {
+public record CodegenOptions(String prefix, ProjectKind project, Harness harness, boolean sparseWeights,
+                             Optimization optimize) {
     private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
 
     /**
@@ -26,6 +29,7 @@ public record CodegenOptions(String prefix, ProjectKind project, Harness harness
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(project, "project");
         Objects.requireNonNull(harness, "harness");
+        Objects.requireNonNull(optimize, "optimize");
         if (harness != Harness.NONE && project != ProjectKind.MAKE) {
             throw new IllegalArgumentException("expected project make for harness " + harness.cliName()
                     + ", found " + project.cliName());
@@ -34,6 +38,19 @@ public record CodegenOptions(String prefix, ProjectKind project, Harness harness
             throw new IllegalArgumentException("expected a C identifier of at most 31 characters as prefix, found '"
                     + prefix + "'");
         }
+    }
+
+    /**
+     * Options of a speed-optimised build.
+     *
+     * @param prefix the C identifier prefix
+     * @param project the project layout
+     * @param harness the test harness
+     * @param sparseWeights whether sparse weights may be generated
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public CodegenOptions(String prefix, ProjectKind project, Harness harness, boolean sparseWeights) {
+        this(prefix, project, harness, sparseWeights, Optimization.SPEED);
     }
 
     /**
@@ -67,7 +84,7 @@ public record CodegenOptions(String prefix, ProjectKind project, Harness harness
      * @throws IllegalArgumentException if the harness needs a make project and this is another kind
      */
     public CodegenOptions withHarness(Harness h) {
-        return new CodegenOptions(prefix, project, h, sparseWeights);
+        return new CodegenOptions(prefix, project, h, sparseWeights, optimize);
     }
 
     /**
@@ -77,7 +94,17 @@ public record CodegenOptions(String prefix, ProjectKind project, Harness harness
      * @return the new options
      */
     public CodegenOptions withSparseWeights(boolean on) {
-        return new CodegenOptions(prefix, project, harness, on);
+        return new CodegenOptions(prefix, project, harness, on, optimize);
+    }
+
+    /**
+     * Returns a copy whose firmware build optimises for speed or size.
+     *
+     * @param o the optimisation
+     * @return the new options
+     */
+    public CodegenOptions withOptimization(Optimization o) {
+        return new CodegenOptions(prefix, project, harness, sparseWeights, o);
     }
 
     /**

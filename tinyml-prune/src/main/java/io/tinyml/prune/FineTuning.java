@@ -27,10 +27,12 @@ final class FineTuning {
         }
     }
 
-    static Model run(Model m, Dataset train, InputMapping map, int epochs, float lr, ProgressListener listener)
-            throws UnsupportedOperatorException {
+    static Model run(Model m, Model teacher, Dataset train, InputMapping map, FineTune recipe,
+                     ProgressListener listener) throws UnsupportedOperatorException {
         try {
-            return io.tinyml.prune.internal.TrainStep.fineTune(m, train, map, epochs, lr, listener);
+            return io.tinyml.prune.internal.TrainStep.fineTune(m, recipe.distillation() > 0 ? teacher : null, train,
+                    map, recipe.epochs(), recipe.learningRate(), recipe.distillation(), recipe.temperature(),
+                    recipe.shift(), listener);
         } catch (DatasetException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

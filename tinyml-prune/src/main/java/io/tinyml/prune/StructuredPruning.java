@@ -48,13 +48,12 @@ public final class StructuredPruning {
     private final int samples;
     private final ProgressListener listener;
     private final Dataset tuneData;
-    private final int tuneEpochs;
-    private final float tuneRate;
+    private final FineTune tune;
+    private final boolean sensitivity;
 
     private StructuredPruning(Model model, double ratio, boolean global, Criterion criterion, int minChannels,
                               int multipleOf, Recovery recovery, Dataset data, InputMapping mapping, int samples,
-                              ProgressListener listener, Dataset tuneData, int tuneEpochs,
-                              float tuneRate) {
+                              ProgressListener listener, Dataset tuneData, FineTune tune, boolean sensitivity) {
         this.model = model;
         this.ratio = ratio;
         this.global = global;
@@ -67,13 +66,13 @@ public final class StructuredPruning {
         this.samples = samples;
         this.listener = listener;
         this.tuneData = tuneData;
-        this.tuneEpochs = tuneEpochs;
-        this.tuneRate = tuneRate;
+        this.tune = tune;
+        this.sensitivity = sensitivity;
     }
 
     static StructuredPruning of(Model model) {
         return new StructuredPruning(model, 0.5, false, Criterion.L1, 1, 1, Recovery.NONE, null, null, 0,
-                ProgressListener.NONE, null, 0, 1e-2f);
+                ProgressListener.NONE, null, FineTune.plain(0), false);
     }
 
     /**
@@ -89,7 +88,7 @@ public final class StructuredPruning {
             throw new IllegalArgumentException("expected a pruning ratio in [0, 1), found " + r);
         }
         return new StructuredPruning(model, r, global, criterion, minChannels, multipleOf, recovery, data, mapping,
-                samples, listener, tuneData, tuneEpochs, tuneRate);
+                samples, listener, tuneData, tune, sensitivity);
     }
 
     /**
@@ -101,7 +100,23 @@ public final class StructuredPruning {
      */
     public StructuredPruning global(boolean g) {
         return new StructuredPruning(model, ratio, g, criterion, minChannels, multipleOf, recovery, data, mapping,
-                samples, listener, tuneData, tuneEpochs, tuneRate);
+                samples, listener, tuneData, tune, sensitivity);
+    }
+
+    /**
+     * Allocates the ratio by a layer-wise sensitivity scan (needs calibration data): the ratio applies to all
+     * prunable channels together, as with {@link #global(boolean)}, but how many each layer loses is chosen
+     * from each layer pruned alone to every candidate count (with the configured recovery) and measured by
+     * how far the model's outputs move on the calibration samples; channels go first where they cost least
+     * output change. {@link #minChannels} and {@link #multipleOf} hold (the scan steps by the multiple).
+     * Costs one recovery and one pass over the calibration samples per candidate count.
+     *
+     * @param on whether to allocate by sensitivity
+     * @return the new configuration
+     */
+    public StructuredPruning sensitivity(boolean on) {
+        return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf, recovery, data, mapping,
+                samples, listener, tuneData, tune, on);
     }
 
     /**
@@ -112,7 +127,7 @@ public final class StructuredPruning {
      */
     public StructuredPruning criterion(Criterion c) {
         return new StructuredPruning(model, ratio, global, Objects.requireNonNull(c, "criterion"), minChannels,
-                multipleOf, recovery, data, mapping, samples, listener, tuneData, tuneEpochs, tuneRate);
+                multipleOf, recovery, data, mapping, samples, listener, tuneData, tune, sensitivity);
     }
 
     /**
@@ -127,7 +142,7 @@ public final class StructuredPruning {
             throw new IllegalArgumentException("expected at least 1 minimum channel, found " + n);
         }
         return new StructuredPruning(model, ratio, global, criterion, n, multipleOf, recovery, data, mapping,
-                samples, listener, tuneData, tuneEpochs, tuneRate);
+                samples, listener, tuneData, tune, sensitivity);
     }
 
     /**
@@ -143,7 +158,7 @@ public final class StructuredPruning {
             throw new IllegalArgumentException("expected a channel multiple of at least 1, found " + m);
         }
         return new StructuredPruning(model, ratio, global, criterion, minChannels, m, recovery, data, mapping,
-                samples, listener, tuneData, tuneEpochs, tuneRate);
+                samples, listener, tuneData, tune, sensitivity);
     }
 
     /**
@@ -160,7 +175,7 @@ public final class StructuredPruning {
             throw new IllegalArgumentException("expected at least 1 calibration sample, found " + n);
         }
         return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf, recovery,
-                Objects.requireNonNull(d, "data"), Objects.requireNonNull(map, "mapping"), n, listener, tuneData, tuneEpochs, tuneRate);
+                Objects.requireNonNull(d, "data"), Objects.requireNonNull(map, "mapping"), n, listener, tuneData, tune, sensitivity);
     }
 
     /**
@@ -171,7 +186,7 @@ public final class StructuredPruning {
      */
     public StructuredPruning recover(Recovery r) {
         return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf,
-                Objects.requireNonNull(r, "recovery"), data, mapping, samples, listener, tuneData, tuneEpochs, tuneRate);
+                Objects.requireNonNull(r, "recovery"), data, mapping, samples, listener, tuneData, tune, sensitivity);
     }
 
     /**
@@ -190,7 +205,7 @@ public final class StructuredPruning {
      * @throws IllegalArgumentException if epochs is negative
      */
     public StructuredPruning finetune(Dataset train, int epochs) {
-        return finetune(train, epochs, 1e-2f);
+        return finetune(train, FineTune.plain(epochs));
     }
 
     /**
@@ -206,12 +221,22 @@ public final class StructuredPruning {
         if (epochs < 0) {
             throw new IllegalArgumentException("expected at least 0 fine-tuning epochs, found " + epochs);
         }
-        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-            throw new IllegalArgumentException("expected a positive learning rate, found " + learningRate);
-        }
+        return finetune(train, FineTune.plain(epochs).withLearningRate(learningRate));
+    }
+
+    /**
+     * Fine-tunes the pruned model after recovery with a recipe, e.g. {@link FineTune#distilled(int)}:
+     * distillation learns from the model being pruned (the teacher), on the same data.
+     *
+     * @param train labelled training data (never the data you evaluate on)
+     * @param recipe the recipe ({@code epochs} 0 turns fine-tuning off)
+     * @return the new configuration
+     */
+    public StructuredPruning finetune(Dataset train, FineTune recipe) {
+        Objects.requireNonNull(recipe, "recipe");
         return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf, recovery, data,
-                mapping, samples, listener, epochs == 0 ? null : Objects.requireNonNull(train, "train"), epochs,
-                learningRate);
+                mapping, samples, listener, recipe.epochs() == 0 ? null : Objects.requireNonNull(train, "train"),
+                recipe, sensitivity);
     }
 
     /**
@@ -222,7 +247,7 @@ public final class StructuredPruning {
      */
     public StructuredPruning listener(ProgressListener l) {
         return new StructuredPruning(model, ratio, global, criterion, minChannels, multipleOf, recovery, data,
-                mapping, samples, Objects.requireNonNull(l, "listener"), tuneData, tuneEpochs, tuneRate);
+                mapping, samples, Objects.requireNonNull(l, "listener"), tuneData, tune, sensitivity);
     }
 
     /**
@@ -248,10 +273,10 @@ public final class StructuredPruning {
             throw new IllegalStateException(recovery.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                     + " recovery needs calibration data: call calibrate(...)");
         }
-        if (tuneEpochs > 0 && mapping == null) {
+        if (tune.epochs() > 0 && mapping == null) {
             throw new IllegalStateException("fine-tuning needs the input mapping of calibrate(...)");
         }
-        if (tuneEpochs > 0 && !FineTuning.available()) {
+        if (tune.epochs() > 0 && !FineTuning.available()) {
             throw new IllegalStateException("fine-tuning needs tinyml-train (and DJL) on the class path");
         }
         ChannelGroups groups = new ChannelGroups(g);
@@ -274,7 +299,17 @@ public final class StructuredPruning {
         if (criterion == Criterion.ACTIVATION) {
             ActivationScores.score(model, prunable, calib, scores);
         }
-        Map<Integer, Integer> counts = global ? globalCounts(prunable, scores) : perLayerCounts(g, prunable);
+        if (sensitivity && data == null) {
+            throw new IllegalStateException("the sensitivity scan needs calibration data: call calibrate(...)");
+        }
+        Map<Integer, Integer> counts;
+        if (sensitivity) {
+            counts = SensitivityScan.allocate(model, groups, prunable, calib, ratio, minChannels, multipleOf,
+                    (grp, k) -> topK(scores.get(grp.id()), k),
+                    recovery == Recovery.LEAST_SQUARES ? k -> refitLayers(g, groups, k) : null, listener);
+        } else {
+            counts = global ? globalCounts(prunable, scores) : perLayerCounts(g, prunable);
+        }
         Map<Integer, int[]> keep = new LinkedHashMap<>();
         List<LayerChange> changes = new ArrayList<>();
         for (ChannelGroups.Group grp : prunable) {
@@ -296,13 +331,16 @@ public final class StructuredPruning {
         params.put("ratio", Double.toString(ratio));
         params.put("criterion", criterion.name());
         params.put("global", Boolean.toString(global));
+        if (sensitivity) {
+            params.put("sensitivity", "true");
+        }
         params.put("recovery", recovery.name());
-        if (tuneEpochs > 0) {
-            params.put("finetune-epochs", Integer.toString(tuneEpochs));
+        if (tune.epochs() > 0) {
+            params.put("finetune-epochs", Integer.toString(tune.epochs()));
         }
         Model out = model.withGraph(pruned, new AppliedPass("prune-structured", params));
-        if (tuneEpochs > 0) {
-            out = FineTuning.run(out, tuneData, mapping, tuneEpochs, tuneRate, listener);
+        if (tune.epochs() > 0) {
+            out = FineTuning.run(out, model, tuneData, mapping, tune, listener);
         }
         PruneReport report = new PruneReport(changes, OpCost.totalMacs(g), OpCost.totalMacs(pruned),
                 weightBytes(g), weightBytes(pruned), refitted);

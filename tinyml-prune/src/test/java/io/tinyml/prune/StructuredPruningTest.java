@@ -16,6 +16,7 @@ import io.tinyml.core.runtime.Interpreter;
 import io.tinyml.core.testing.Assets;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -81,6 +82,35 @@ class StructuredPruningTest {
         }
         assertTrue(worst < 1e-4, "expected the pruned outputs to match, worst relative error " + worst);
         assertTrue(r.report().macsAfter() < r.report().macsBefore() / 2);
+    }
+
+    @Test
+    void sensitivityScanRemovesTheChannelsThatCostNothingFirst() throws Exception {
+        Model m = mnist8();
+        // conv2 (node 3) channels 0..7 are dead: a third of all 24 prunable channels. A per-layer ratio of 1/3
+        // takes channels from both layers; the sensitivity scan must take exactly the 8 dead ones (removing them
+        // leaves the outputs unchanged, removing any live one does not) and keep conv1 whole.
+        Model dead = killChannels(m, 3, 0, 8);
+        Dataset calib = Datasets.open(Assets.require("datasets/mnist10k") + "[0:7000]");
+        InputMapping map = InputMapping.builder().setInput(m.graph().inputTensor(0)).build();
+        List<String> tasks = new java.util.ArrayList<>();
+        PruneResult r = Pruner.of(dead).structured().ratio(1.0 / 3).sensitivity(true).calibrate(calib, map, 32)
+                .listener((t, d, n) -> tasks.add(t)).apply();
+        Graph pg = r.model().graph();
+        assertEquals(8, pg.tensor(pg.node(0).input(1)).shape().dim(0));
+        assertEquals(8, pg.tensor(pg.node(3).input(1)).shape().dim(0));
+        Interpreter a = Interpreter.create(dead);
+        Interpreter b = Interpreter.create(r.model());
+        for (int s = 0; s < 5; s++) {
+            float[] x = map.toRealValues(calib.get(100 + s));
+            assertArrayEquals(a.invokeFloat(x)[0], b.invokeFloat(x)[0], 1e-3f);
+        }
+        assertTrue(tasks.contains("sensitivity scan"), tasks.toString());
+        PruneResult uniform = Pruner.of(dead).structured().ratio(1.0 / 3).calibrate(calib, map, 32).apply();
+        assertEquals(5, uniform.model().graph().tensor(uniform.model().graph().node(0).input(1)).shape().dim(0));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Pruner.of(m).structured().sensitivity(true).apply());
+        assertTrue(e.getMessage().contains("sensitivity scan needs calibration data"), e.getMessage());
     }
 
     private static double top1(Model m, Dataset eval, float scale) throws Exception {

@@ -88,6 +88,9 @@ public final class Training {
     private final int bnSamples;
     private final boolean validateInitial;
     private final int qatSamples;
+    private final Model teacher;
+    private final float temperature;
+    private final double distillWeight;
     private final ProgressListener listener;
     private final Consumer<EpochStats> epochListener;
 
@@ -109,6 +112,9 @@ public final class Training {
         this.bnSamples = b.bnSamples;
         this.validateInitial = b.validateInitial;
         this.qatSamples = b.qatSamples;
+        this.teacher = b.teacher;
+        this.temperature = b.temperature;
+        this.distillWeight = b.distillWeight;
         this.listener = b.listener;
         this.epochListener = b.epochListener;
     }
@@ -158,13 +164,15 @@ public final class Training {
         TrainingData va = val == null ? null : TrainingData.of(val, mapping, classes, "validation data");
         int producer = g.producer(g.outputs().get(0));
         boolean probabilities = producer >= 0 && g.node(producer).op().kind() == OpKind.SOFTMAX;
+        Distillation kd = teacher == null ? null : Distillation.of(teacher, g, classes, temperature, distillWeight);
         Model start = reinsertBatchNorm ? BatchNormInsertion.apply(model, tr, BN_SAMPLES) : model;
         TrainingResult r;
-        try (TrainableModel net = TrainableModel.of(start)) {
+        try (TrainableModel net = TrainableModel.of(start); TrainableModel teacherNet = kd == null ? null
+                : TrainableModel.of(teacher)) {
             if (qatSamples > 0) {
                 net.block().setFakeQuantization(Observations.ranges(start, tr, qatSamples));
             }
-            r = run(net, tr, va, classes, probabilities, g.inputTensor(0).shape());
+            r = run(net, teacherNet, kd, tr, va, classes, probabilities, g.inputTensor(0).shape());
         }
         if (start == model) {
             return r;
@@ -200,9 +208,9 @@ public final class Training {
             throw new IllegalArgumentException("expected the MSE loss for regression, found " + loss);
         }
         if (validation != null || validationFraction > 0 || shift > 0 || averaging > 0 || reinsertBatchNorm
-                || bnSamples > 0 || validateInitial || qatSamples > 0) {
+                || bnSamples > 0 || validateInitial || qatSamples > 0 || teacher != null) {
             throw new IllegalArgumentException("expected no classifier-only option (validation, shifts, averaging,"
-                    + " batch norm, quantization-aware training) for regression");
+                    + " batch norm, quantization-aware training, distillation) for regression");
         }
         Graph g = model.graph();
         if (g.inputs().size() != 1 || g.outputs().size() != 1) {
@@ -294,8 +302,8 @@ public final class Training {
         };
     }
 
-    private TrainingResult run(TrainableModel net, TrainingData tr, TrainingData va, int classes,
-                               boolean probabilities, Shape inShape) {
+    private TrainingResult run(TrainableModel net, TrainableModel teacherNet, Distillation kd, TrainingData tr,
+                               TrainingData va, int classes, boolean probabilities, Shape inShape) {
         DjlEngine.pytorch().setRandomSeed((int) seed);
         int batches = (tr.size() + batchSize - 1) / batchSize;
         Optimizer opt = djlOptimizer(batches);
@@ -335,14 +343,17 @@ public final class Training {
                                 : batchArray(mgr, tr, idx, from, to, inShape);
                         NDList x = new NDList(xs);
                         NDList y = new NDList(labelArray(mgr, tr, idx, from, to));
+                        NDArray soft = kd == null ? null : kd.softTargets(teacherNet.block().forward(
+                                new ai.djl.training.ParameterStore(mgr, false), x, false).singletonOrThrow());
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDList pred = trainer.forward(x, y);
-                            NDArray l = lossFn.evaluate(y, pred);
+                            NDArray l = kd == null ? lossFn.evaluate(y, pred)
+                                    : kd.loss(lossFn.evaluate(y, pred), pred.singletonOrThrow(), probabilities, soft);
                             gc.backward(l);
                             lossSum += l.getFloat() * (to - from);
                             correct += countCorrect(pred.singletonOrThrow(), tr, idx, from, to, classes);
                         }
-                        trainer.step();
+                        step(trainer);
                     }
                     if (avg != null) {
                         avg.update();
@@ -391,6 +402,23 @@ public final class Training {
         return new TrainingResult(best, history, bestEpoch, stopped);
     }
 
+    /**
+     * One optimiser step. DJL refuses the first step of a trainer when every gradient is exactly zero (its
+     * check for a forgotten {@code backward()}); that also happens legitimately when a whole batch is
+     * classified with saturated softmax outputs (large logits), where the exact update is no change. Such a
+     * step is skipped: at the first step the optimiser has no momentum, so skipping equals stepping.
+     */
+    private static void step(Trainer trainer) {
+        try {
+            trainer.step();
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("Gradient values are all zeros")) {
+                throw e;
+            }
+            log.debug("skipped a step whose gradients are all zero");
+        }
+    }
+
     /** The network's weights (the averaged ones when averaging) with re-measured batch norm when asked for. */
     private Model export(TrainableModel net, WeightAverage avg, TrainingData tr, int epoch) {
         Model m = net.toModel(provenance(epoch), avg == null ? Map.of() : avg.values());
@@ -430,6 +458,9 @@ public final class Training {
         p.put("epochs", Integer.toString(epoch));
         p.put("batchSize", Integer.toString(batchSize));
         p.put("seed", Long.toString(seed));
+        if (teacher != null) {
+            p.put("distillation", "T=" + temperature + ", weight=" + distillWeight);
+        }
         return p;
     }
 
@@ -542,6 +573,9 @@ public final class Training {
         private int bnSamples;
         private boolean validateInitial;
         private int qatSamples;
+        private Model teacher;
+        private float temperature;
+        private double distillWeight;
         private ProgressListener listener = ProgressListener.NONE;
         private Consumer<EpochStats> epochListener = s -> { };
 
@@ -758,6 +792,28 @@ public final class Training {
         }
 
         /**
+         * Trains by knowledge distillation from a teacher classifier (typically the model before pruning or
+         * compression): the training loss becomes {@code (1 - weight) * hardLoss + weight * T^2 *
+         * KL(softmax(teacher / T) || softmax(student / T))}, the teacher's and student's logits divided by
+         * the temperature {@code T} (Hinton, Vinyals and Dean, "Distilling the Knowledge in a Neural
+         * Network", 2015; the {@code T^2} keeps the soft term's gradients on the hard term's scale). The
+         * teacher sees the same (augmented) batch as the student, in inference mode, and is not trained.
+         * A model ending in a softmax contributes the logarithm of its probabilities as logits. Validation
+         * figures stay the hard loss and accuracy.
+         *
+         * @param teacherModel the float teacher: one input of the student's shape, as many classes
+         * @param temperature the softening temperature, at least 1 (e.g. 4)
+         * @param weight the soft term's share in [0, 1] (1: soft targets only)
+         * @return this builder
+         */
+        public Builder optDistillation(Model teacherModel, float temperature, double weight) {
+            this.teacher = Objects.requireNonNull(teacherModel, "teacher");
+            this.temperature = temperature;
+            this.distillWeight = weight;
+            return this;
+        }
+
+        /**
          * Sets the listener told of every batch ({@code "train epoch e/E"}, batches done, batches per epoch).
          *
          * @param l the listener
@@ -797,6 +853,11 @@ public final class Training {
                 throw new IllegalArgumentException("expected non-negative calibration samples for quantization-aware "
                         + "training, without batch norm re-insertion, found " + qatSamples
                         + (reinsertBatchNorm ? " with re-insertion" : ""));
+            }
+            if (teacher != null && (!(temperature >= 1) || !Float.isFinite(temperature)
+                    || !(distillWeight >= 0 && distillWeight <= 1))) {
+                throw new IllegalArgumentException("expected a distillation temperature >= 1 and a weight in [0, 1],"
+                        + " found " + temperature + " and " + distillWeight);
             }
             if (bnSamples < 0) {
                 throw new IllegalArgumentException("expected non-negative batch-norm samples, found " + bnSamples);

@@ -20,6 +20,18 @@ public final class MakeProject {
      * @return file contents by relative path
      */
     public static Map<String, String> files(String prefix, ModelEmitter e) {
+        return files(prefix, e, "speed");
+    }
+
+    /**
+     * Returns the project files of a build optimised for {@code optimize}.
+     *
+     * @param prefix the C prefix
+     * @param e the emitter of the model sources
+     * @param optimize the Makefile's {@code OPTIMIZE} default, {@code speed} or {@code size}
+     * @return file contents by relative path
+     */
+    public static Map<String, String> files(String prefix, ModelEmitter e, String optimize) {
         Graph g = e.graph();
         String in = IntStream.range(0, g.inputs().size()).mapToObj(i -> g.inputTensor(i).byteSize() + "u")
                 .collect(Collectors.joining(", "));
@@ -28,9 +40,9 @@ public final class MakeProject {
         long inTotal = IntStream.range(0, g.inputs().size()).mapToLong(i -> g.inputTensor(i).byteSize()).sum();
         long outTotal = IntStream.range(0, g.outputs().size()).mapToLong(i -> g.outputTensor(i).byteSize()).sum();
         Map<String, String> f = new LinkedHashMap<>();
-        f.put("Makefile", fill("Makefile", prefix, in, out, inTotal, outTotal, g));
+        f.put("Makefile", fill("Makefile", prefix, in, out, inTotal, outTotal, g).replace("@OPTIMIZE@", optimize));
         f.put("README.md", fill("README.md", prefix, in, out, inTotal, outTotal, g)
-                .replace("@PU@", prefix.toUpperCase(java.util.Locale.ROOT)));
+                .replace("@PU@", prefix.toUpperCase(java.util.Locale.ROOT)).replace("@OPTIMIZE@", optimize));
         f.put("demo/host_main.c", fill("host_main.c", prefix, in, out, inTotal, outTotal, g));
         f.put("fw/fw_main.c", fill("fw_main.c", prefix, in, out, inTotal, outTotal, g));
         f.put("fw/startup.c", KernelSources.project("startup.c"));
