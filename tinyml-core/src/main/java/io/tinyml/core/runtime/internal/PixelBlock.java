@@ -29,6 +29,29 @@ final class PixelBlock {
     }
 
     /**
+     * Resolves one filter tap for the first {@code count} pixels of the located block: {@code idx[i]}
+     * becomes the input index of channel 0 at tap offset {@code (dy, dx)} of pixel {@code i}, or -1
+     * where the tap falls in the padding.
+     *
+     * @return whether every pixel's tap is inside the input
+     */
+    boolean tap(int count, int dy, int dx, int[] idx) {
+        boolean inside = true;
+        int inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
+        for (int i = 0; i < count; i++) {
+            int iy = y0[i] + dy;
+            int ix = x0[i] + dx;
+            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+                idx[i] = -1;
+                inside = false;
+            } else {
+                idx[i] = ((rowBase[i] + iy) * inW + ix) * inC;
+            }
+        }
+        return inside;
+    }
+
+    /**
      * Returns the input index of channel {@code c} at tap offset {@code (dy, dx)} of pixel {@code i}
      * of the block, or -1 where the tap falls in the padding.
      */

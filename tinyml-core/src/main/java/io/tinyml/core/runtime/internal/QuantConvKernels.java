@@ -254,7 +254,7 @@ final class QuantConvKernels {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
         if (groups == 1 && constantWeights) {
-            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w, 0)));
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w)));
             return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
                     p.actMax(), y);
         }
