@@ -131,6 +131,32 @@ final class FloatConvKernels {
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
         int mult = geo.outC() / geo.inC();
+        float[] r0 = Quant.floatRange(op.activation());
+        if (wt.isConstant()) {
+            DepthwiseTaps taps = new DepthwiseTaps(geo,
+                    shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widen(w))));
+            float lo = r0[0];
+            float hi = r0[1];
+            Activation act = op.activation();
+            return () -> {
+                int outC = geo.outC();
+                taps.load(x);
+                double[] acc = taps.acc();
+                int o = 0;
+                for (int b = 0; b < geo.batches(); b++) {
+                    for (int oy = 0; oy < geo.outH(); oy++) {
+                        for (int ox = 0; ox < geo.outW(); ox++) {
+                            taps.pixel(b, oy, ox);
+                            for (int oc = 0; oc < outC; oc++) {
+                                double a = bias != null ? acc[oc] + bias[oc] : acc[oc];
+                                y[o++] = Math.max(lo, Math.min(hi, (float) a));
+                            }
+                        }
+                    }
+                }
+                Quant.applyTanh(act, y);
+            };
+        }
         boolean rewiden = !wt.isConstant();
         double[] wp = rewiden ? PackedWeights.widen(w) : shared.packed(node, "widened", () -> PackedWeights.widen(w));
         double[] acc = new double[geo.outC()];

@@ -326,11 +326,33 @@ final class QuantConvKernels {
      */
     private static Kernel depthwiseInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y,
                                         boolean constantWeights, Node node, SharedWeights shared) {
-        if (constantWeights && Int8DepthwiseRows.applies(geo)) {
-            Int8DepthwiseRows rows = new Int8DepthwiseRows(geo,
-                    shared.packed(node, "rows", () -> Int8DepthwiseRows.pack(geo, w)));
-            return () -> rows.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
-                    p.actMax(), y);
+        if (constantWeights) {
+            DepthwiseTaps taps = new DepthwiseTaps(geo,
+                    shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w))));
+            int[] bias = p.bias32();
+            int[] m = p.mult();
+            int[] sh = p.shift();
+            return () -> {
+                int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
+                int outC = geo.outC();
+                taps.load(x, inOff);
+                double[] acc = taps.acc();
+                int o = 0;
+                for (int b = 0; b < geo.batches(); b++) {
+                    for (int oy = 0; oy < geo.outH(); oy++) {
+                        for (int ox = 0; ox < geo.outW(); ox++) {
+                            taps.pixel(b, oy, ox);
+                            for (int c = 0; c < outC; c++) {
+                                // the exact integer sum narrowed to TFLite's int32 accumulator
+                                int a = (int) (long) acc[c];
+                                a = bias != null ? a + bias[c] : a;
+                                a = FixedPoint.multiplyByQuantizedMultiplier(a, m[c], sh[c]) + outOff;
+                                y[o++] = (byte) Math.max(lo, Math.min(hi, a));
+                            }
+                        }
+                    }
+                }
+            };
         }
         int outC = geo.outC();
         int mult = outC / geo.inC();
