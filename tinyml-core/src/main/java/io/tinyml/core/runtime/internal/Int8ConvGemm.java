@@ -11,24 +11,18 @@ package io.tinyml.core.runtime.internal;
  */
 final class Int8ConvGemm {
     private final ConvGeometry geo;
-    private final int block;
-    private final PixelBlock pixels;
+    private final Im2colRows cols;
     private final int k;
     private final double[] w;
-    private final double[][] rows;
-    private final int[] tap;
     private final double[] acc;
 
     /** @param packed the OHWI int8 weights widened to double ({@link PackedWeights#widenToDouble(byte[])}); read only */
     Int8ConvGemm(ConvGeometry geo, double[] packed) {
         this.geo = geo;
-        this.k = geo.kH() * geo.kW() * geo.inC();
-        this.block = RowGemm.blockSize(k);
-        this.pixels = new PixelBlock(geo, block);
+        this.cols = new Im2colRows(geo);
+        this.k = cols.k();
         this.w = packed;
-        this.rows = RowGemm.rows(k, block);
-        this.tap = new int[block];
-        this.acc = new double[block];
+        this.acc = new double[cols.block()];
     }
 
     /**
@@ -47,9 +41,12 @@ final class Int8ConvGemm {
     void run(byte[] x, int inOff, int[] bias, int[] mult, int[] shift, int outOff, int lo, int hi, byte[] y) {
         int pixelCount = geo.batches() * geo.outH() * geo.outW();
         int n = geo.outC();
+        int block = cols.block();
+        double[][] rows = cols.rows();
+        cols.load(x, inOff);
         for (int m0 = 0; m0 < pixelCount; m0 += block) {
             int mb = Math.min(block, pixelCount - m0);
-            im2col(x, inOff, m0, mb);
+            cols.fill(m0, mb);
             for (int j = 0; j < n; j++) {
                 RowGemm.dot(w, j * k, rows, k, acc, mb);
                 int b = bias != null ? bias[j] : 0;
@@ -57,32 +54,6 @@ final class Int8ConvGemm {
                 for (int i = 0; i < mb; i++) {
                     int a = FixedPoint.multiplyByQuantizedMultiplier((int) (long) acc[i] + b, mj, sj) + outOff;
                     y[(m0 + i) * n + j] = (byte) Math.max(lo, Math.min(hi, a));
-                }
-            }
-        }
-    }
-
-    /** Fills the block's im2col rows: {@code x + inOff} inside, 0 at padded taps. */
-    private void im2col(byte[] x, int inOff, int m0, int mb) {
-        int kH = geo.kH(), kW = geo.kW(), inC = geo.inC();
-        pixels.locate(m0, mb);
-        int row = 0;
-        for (int ky = 0; ky < kH; ky++) {
-            int dy = geo.dilationH() * ky;
-            for (int kx = 0; kx < kW; kx++) {
-                boolean inside = pixels.tap(mb, dy, geo.dilationW() * kx, tap);
-                for (int c = 0; c < inC; c++, row++) {
-                    double[] r = rows[row];
-                    if (inside) {
-                        for (int i = 0; i < mb; i++) {
-                            r[i] = x[tap[i] + c] + inOff;
-                        }
-                    } else {
-                        for (int i = 0; i < mb; i++) {
-                            int xi = tap[i];
-                            r[i] = xi < 0 ? 0 : x[xi + c] + inOff;
-                        }
-                    }
                 }
             }
         }
