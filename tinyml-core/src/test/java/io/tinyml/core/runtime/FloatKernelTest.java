@@ -183,6 +183,59 @@ class FloatKernelTest {
     }
 
     @Test
+    void depthwiseIsBitExactWithTheSequentialSum() throws Exception {
+        // the row-wise form adds 0 · w at padded columns: bit-identical to skipping them for finite weights;
+        // an infinite weight takes the tap-skipping path
+        int n = 2, h = 9, w = 8, cin = 3, mult = 2, cout = cin * mult, k = 3;
+        float[] x = randomFloats(rnd, n * h * w * cin);
+        float[] bias = randomFloats(rnd, cout);
+        for (boolean infinite : new boolean[] {false, true}) {
+            float[] wt = randomFloats(rnd, k * k * cout);
+            if (infinite) {
+                wt[4] = Float.NEGATIVE_INFINITY;
+            }
+            for (int stride : new int[] {1, 2}) {
+                for (int dil : new int[] {1, 2}) {
+                    for (Padding p : Padding.values()) {
+                        int oh = p.outputSize(h, k, stride, dil);
+                        int ow = p.outputSize(w, k, stride, dil);
+                        int ph = p.padBefore(h, k, stride, dil, oh);
+                        int pw = p.padBefore(w, k, stride, dil, ow);
+                        Model m = single(new Op.DepthwiseConv2D(stride, stride, dil, dil, p, mult, Activation.NONE),
+                                act("y", n, oh, ow, cout), act("x", n, h, w, cin),
+                                Tensor.ofFloats("w", Shape.of(1, k, k, cout), wt), Tensor.ofFloats("b", Shape.of(cout), bias));
+                        float[] y = Interpreter.create(m).invokeFloat(x)[0];
+                        int o = 0;
+                        for (int b = 0; b < n; b++) {
+                            for (int oy = 0; oy < oh; oy++) {
+                                for (int ox = 0; ox < ow; ox++) {
+                                    for (int oc = 0; oc < cout; oc++, o++) {
+                                        double acc = 0;
+                                        for (int ky = 0; ky < k; ky++) {
+                                            int iy = oy * stride - ph + ky * dil;
+                                            for (int kx = 0; kx < k; kx++) {
+                                                int ix = ox * stride - pw + kx * dil;
+                                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                                    acc += (double) x[((b * h + iy) * w + ix) * cin + oc / mult]
+                                                            * wt[(ky * k + kx) * cout + oc];
+                                                }
+                                            }
+                                        }
+                                        float ref = (float) (acc + bias[oc]);
+                                        assertEquals(Float.floatToRawIntBits(ref), Float.floatToRawIntBits(y[o]),
+                                                p + " stride " + stride + " dilation " + dil + (infinite ? " infinite" : "")
+                                                        + " element " + o + ": " + ref + " vs " + y[o]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void fullyConnectedFlattensLeadingDimensions() throws Exception {
         int batch = 3, in = 10, out = 4;
         float[] x = randomFloats(rnd, batch * in);
