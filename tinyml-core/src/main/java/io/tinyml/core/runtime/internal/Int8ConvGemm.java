@@ -15,9 +15,14 @@ final class Int8ConvGemm {
     private final int k;
     private final double[] w;
     private final double[] acc;
+    private final Requantizer rq;
 
-    /** @param packed the OHWI int8 weights widened to double ({@link PackedWeights#widenToDouble(byte[])}); read only */
-    Int8ConvGemm(ConvGeometry geo, double[] packed) {
+    /**
+     * @param packed the OHWI int8 weights widened to double ({@link PackedWeights#widenToDouble(byte[])}); read only
+     * @param rq the per-channel requantization
+     */
+    Int8ConvGemm(ConvGeometry geo, double[] packed, Requantizer rq) {
+        this.rq = rq;
         this.geo = geo;
         this.cols = new Im2colRows(geo);
         this.k = cols.k();
@@ -31,14 +36,12 @@ final class Int8ConvGemm {
      * @param x the input
      * @param inOff the input offset (minus the input zero point)
      * @param bias the int32 bias, or null
-     * @param mult per-channel multipliers
-     * @param shift per-channel shifts
      * @param outOff the output zero point
      * @param lo the activation minimum
      * @param hi the activation maximum
      * @param y the output
      */
-    void run(byte[] x, int inOff, int[] bias, int[] mult, int[] shift, int outOff, int lo, int hi, byte[] y) {
+    void run(byte[] x, int inOff, int[] bias, int outOff, int lo, int hi, byte[] y) {
         int pixelCount = geo.batches() * geo.outH() * geo.outW();
         int n = geo.outC();
         int block = cols.block();
@@ -50,9 +53,8 @@ final class Int8ConvGemm {
             for (int j = 0; j < n; j++) {
                 RowGemm.dot(w, j * k, rows, k, acc, mb);
                 int b = bias != null ? bias[j] : 0;
-                int mj = mult[j], sj = shift[j];
                 for (int i = 0; i < mb; i++) {
-                    int a = FixedPoint.multiplyByQuantizedMultiplier((int) (long) acc[i] + b, mj, sj) + outOff;
+                    int a = rq.scale((int) (long) acc[i] + b, j) + outOff;
                     y[(m0 + i) * n + j] = (byte) Math.max(lo, Math.min(hi, a));
                 }
             }

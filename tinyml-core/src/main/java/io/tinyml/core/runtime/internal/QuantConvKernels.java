@@ -254,9 +254,9 @@ final class QuantConvKernels {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
         if (groups == 1 && constantWeights) {
-            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w)));
-            return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
-                    p.actMax(), y);
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w)),
+                    new Requantizer(p.mult(), p.shift()));
+            return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.outputOffset(), p.actMin(), p.actMax(), y);
         }
         int[] wp = constantWeights
                 ? shared.packed(node, "groups", () -> PackedWeights.convInt(w, geo.outC(), k, perGroup, 0))
@@ -330,8 +330,7 @@ final class QuantConvKernels {
             DepthwiseTaps taps = new DepthwiseTaps(geo,
                     shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w))));
             int[] bias = p.bias32();
-            int[] m = p.mult();
-            int[] sh = p.shift();
+            Requantizer rq = new Requantizer(p.mult(), p.shift());
             return () -> {
                 int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
                 int outC = geo.outC();
@@ -346,7 +345,7 @@ final class QuantConvKernels {
                                 // the exact integer sum narrowed to TFLite's int32 accumulator
                                 int a = (int) (long) acc[c];
                                 a = bias != null ? a + bias[c] : a;
-                                a = FixedPoint.multiplyByQuantizedMultiplier(a, m[c], sh[c]) + outOff;
+                                a = rq.scale(a, c) + outOff;
                                 y[o++] = (byte) Math.max(lo, Math.min(hi, a));
                             }
                         }
