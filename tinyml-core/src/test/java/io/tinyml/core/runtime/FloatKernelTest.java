@@ -151,6 +151,29 @@ class FloatKernelTest {
     }
 
     @Test
+    void convWithMoreChannelsThanPixelsIsBitExactWithTheSequentialSum() throws Exception {
+        // 2 x 3 x 3 output pixels and 24 output channels: the product runs over the channels
+        int n = 2, h = 3, w = 3, cin = 5, cout = 24, k = 3;
+        float[] x = randomFloats(rnd, n * h * w * cin);
+        float[] bias = randomFloats(rnd, cout);
+        float[] wt = randomFloats(rnd, cout * k * k * cin);
+        for (Padding p : Padding.values()) {
+            int oh = p.outputSize(h, k, 1, 1);
+            int ow = p.outputSize(w, k, 1, 1);
+            Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.RELU6), act("y", n, oh, ow, cout),
+                    act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
+                    Tensor.ofFloats("b", Shape.of(cout), bias));
+            float[] y = Interpreter.create(m).invokeFloat(x)[0];
+            float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
+            for (int i = 0; i < ref.length; i++) {
+                float r = Math.max(0f, Math.min(6f, ref[i]));
+                assertEquals(Float.floatToRawIntBits(r), Float.floatToRawIntBits(y[i]),
+                        p + " element " + i + ": " + r + " vs " + y[i]);
+            }
+        }
+    }
+
+    @Test
     void deepConvStaysWithinRelativeToleranceOfFloat64() throws Exception {
         int h = 6, w = 6, cin = 256, cout = 8, k = 3;
         float[] x = randomFloats(rnd, h * w * cin);

@@ -17,14 +17,24 @@ final class FloatConvGemm {
     private final int k;
     private final double[] w;
     private final double[] acc;
+    private final double[][] weightRows;
+    private final double[] col;
+    private final double[] accN;
 
-    /** @param packed the OHWI weights widened to double ({@link PackedWeights#widen(float[])}); read only */
-    FloatConvGemm(ConvGeometry geo, double[] packed) {
+    /**
+     * @param packed the OHWI weights widened to double ({@link PackedWeights#widen(float[])}); read only
+     * @param weightRows the same weights as {@link RowGemm#weightRows} when the product runs over the
+     *                   output channels ({@link RowGemm#channelsInner}), else null; read only
+     */
+    FloatConvGemm(ConvGeometry geo, double[] packed, double[][] weightRows) {
+        this.weightRows = weightRows;
         this.geo = geo;
         this.cols = new Im2colRows(geo);
         this.k = cols.k();
         this.w = packed;
         this.acc = new double[cols.block()];
+        this.col = new double[k];
+        this.accN = new double[geo.outC()];
     }
 
     /** Whether this form applies: one group and finite weights. */
@@ -47,6 +57,17 @@ final class FloatConvGemm {
         int block = cols.block();
         double[][] rows = cols.rows();
         cols.load(x);
+        if (weightRows != null) {
+            for (int m = 0; m < pixelCount; m++) {
+                cols.column(m, col);
+                RowGemm.dot(col, 0, weightRows, k, accN, n);
+                for (int j = 0; j < n; j++) {
+                    double a = bias != null ? accN[j] + bias[j] : accN[j];
+                    y[m * n + j] = Math.max(lo, Math.min(hi, (float) a));
+                }
+            }
+            return;
+        }
         for (int m0 = 0; m0 < pixelCount; m0 += block) {
             int mb = Math.min(block, pixelCount - m0);
             cols.fill(m0, mb);

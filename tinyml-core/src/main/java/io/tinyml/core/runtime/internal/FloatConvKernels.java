@@ -59,7 +59,10 @@ final class FloatConvKernels {
         Activation act = op.activation();
         boolean repack = !wt.isConstant();
         if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
-            FloatConvGemm gemm = new FloatConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w)));
+            double[] packed = shared.packed(node, "gemm", () -> PackedWeights.widen(w));
+            double[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
+                    ? shared.packed(node, "rows", () -> RowGemm.weightRows(packed, geo.outC(), k)) : null;
+            FloatConvGemm gemm = new FloatConvGemm(geo, packed, rows);
             return () -> {
                 gemm.run(x, bias, y, lo, hi);
                 Quant.applyTanh(act, y);

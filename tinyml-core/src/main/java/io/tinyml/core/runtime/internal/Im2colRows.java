@@ -16,6 +16,8 @@ final class Im2colRows {
     private final double[] padded;
     private final double[][] rows;
     private final int[] base;
+    /** Offset in the bordered buffer of each row's input value from its pixel's first value. */
+    private final int[] tapOffsets;
 
     Im2colRows(ConvGeometry geo) {
         this.geo = geo;
@@ -30,6 +32,15 @@ final class Im2colRows {
         this.padded = new double[geo.batches() * padH * padW * geo.inC()];
         this.rows = RowGemm.rows(k, block);
         this.base = new int[block];
+        this.tapOffsets = new int[k];
+        int row = 0;
+        for (int ky = 0; ky < geo.kH(); ky++) {
+            for (int kx = 0; kx < geo.kW(); kx++) {
+                for (int c = 0; c < geo.inC(); c++) {
+                    tapOffsets[row++] = (ky * geo.dilationH() * padW + kx * geo.dilationW()) * geo.inC() + c;
+                }
+            }
+        }
     }
 
     /** @return output pixels per block */
@@ -78,6 +89,27 @@ final class Im2colRows {
     /** Index in the bordered buffer of input row {@code y}, column 0, of image {@code b}. */
     private int interior(int b, int y) {
         return ((b * padH + y + Math.max(0, geo.padH())) * padW + Math.max(0, geo.padW())) * geo.inC();
+    }
+
+    /**
+     * Fills one output pixel's im2col column (its {@code k} input values in row order) from the
+     * loaded input: the form for layers with few pixels and many channels, where the product runs
+     * over the output channels instead.
+     *
+     * @param m the output pixel (flattened over batch, row, column)
+     * @param col receives {@code k} values
+     */
+    void column(int m, double[] col) {
+        int perImage = geo.outH() * geo.outW();
+        int b = m / perImage;
+        int oy = (m % perImage) / geo.outW();
+        int ox = m % geo.outW();
+        int start = ((b * padH + oy * geo.strideH() + Math.max(0, geo.padH()) - geo.padH()) * padW
+                + ox * geo.strideW() + Math.max(0, geo.padW()) - geo.padW()) * geo.inC();
+        int[] offsets = tapOffsets;
+        for (int kk = 0; kk < k; kk++) {
+            col[kk] = padded[start + offsets[kk]];
+        }
     }
 
     /**

@@ -16,18 +16,26 @@ final class Int8ConvGemm {
     private final double[] w;
     private final double[] acc;
     private final Requantizer rq;
+    private final double[][] weightRows;
+    private final double[] col;
+    private final double[] accN;
 
     /**
      * @param packed the OHWI int8 weights widened to double ({@link PackedWeights#widenToDouble(byte[])}); read only
+     * @param weightRows the same weights as {@link RowGemm#weightRows} when the product runs over the
+     *                   output channels ({@link RowGemm#channelsInner}), else null; read only
      * @param rq the per-channel requantization
      */
-    Int8ConvGemm(ConvGeometry geo, double[] packed, Requantizer rq) {
+    Int8ConvGemm(ConvGeometry geo, double[] packed, double[][] weightRows, Requantizer rq) {
         this.rq = rq;
+        this.weightRows = weightRows;
         this.geo = geo;
         this.cols = new Im2colRows(geo);
         this.k = cols.k();
         this.w = packed;
         this.acc = new double[cols.block()];
+        this.col = new double[k];
+        this.accN = new double[geo.outC()];
     }
 
     /**
@@ -47,6 +55,18 @@ final class Int8ConvGemm {
         int block = cols.block();
         double[][] rows = cols.rows();
         cols.load(x, inOff);
+        if (weightRows != null) {
+            for (int m = 0; m < pixelCount; m++) {
+                cols.column(m, col);
+                RowGemm.dot(col, 0, weightRows, k, accN, n);
+                for (int j = 0; j < n; j++) {
+                    int a = (int) (long) accN[j];
+                    a = rq.scale(bias != null ? a + bias[j] : a, j) + outOff;
+                    y[m * n + j] = (byte) Math.max(lo, Math.min(hi, a));
+                }
+            }
+            return;
+        }
         for (int m0 = 0; m0 < pixelCount; m0 += block) {
             int mb = Math.min(block, pixelCount - m0);
             cols.fill(m0, mb);

@@ -254,8 +254,10 @@ final class QuantConvKernels {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
         if (groups == 1 && constantWeights) {
-            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w)),
-                    new Requantizer(p.mult(), p.shift()));
+            double[] packed = shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w));
+            double[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
+                    ? shared.packed(node, "rows", () -> RowGemm.weightRows(packed, geo.outC(), k)) : null;
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, packed, rows, new Requantizer(p.mult(), p.shift()));
             return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.outputOffset(), p.actMin(), p.actMax(), y);
         }
         int[] wp = constantWeights

@@ -36,6 +36,26 @@ final class RowGemm {
     }
 
     /**
+     * Whether a layer with {@code pixels} output pixels and {@code channels} output channels runs
+     * its product over the channels (one pixel at a time, {@link #weightRows}) rather than over
+     * blocks of pixels: when the channels are the longer loop.
+     */
+    static boolean channelsInner(int pixels, int channels) {
+        return channels > pixels;
+    }
+
+    /** Lays {@code [n][k]} weights out as {@code k} rows of {@code n}: the rows of the channel-inner form. */
+    static double[][] weightRows(double[] w, int n, int k) {
+        double[][] r = new double[k][n];
+        for (int j = 0; j < n; j++) {
+            for (int kk = 0; kk < k; kk++) {
+                r[kk][j] = w[j * k + kk];
+            }
+        }
+        return r;
+    }
+
+    /**
      * Sums one output channel over a block.
      *
      * @param w the weights, {@code w[wOff + kk]} for row {@code kk}
