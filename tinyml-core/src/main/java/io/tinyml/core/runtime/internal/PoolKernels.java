@@ -71,23 +71,15 @@ final class PoolKernels {
                     int fx0 = Math.max(0, -ix0);
                     int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
                     int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
+                    int count = Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0);
                     for (int ch = 0; ch < c; ch++) {
-                        double acc = average ? 0 : Double.NEGATIVE_INFINITY;
-                        int count = 0;
+                        double acc = 0;
                         for (int fy = fy0; fy < fy1; fy++) {
                             for (int fx = fx0; fx < fx1; fx++) {
-                                float v = x[((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c + ch];
-                                if (average) {
-                                    acc += v;
-                                } else {
-                                    acc = Math.max(acc, v);
-                                }
-                                count++;
+                                acc += x[((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c + ch];
                             }
                         }
-                        if (average) {
-                            acc = count == 0 ? 0f : acc / count;
-                        }
+                        acc = count == 0 ? 0f : acc / count;
                         y[ob + ch] = Math.max(lo, Math.min(hi, (float) acc));
                     }
                 }
