@@ -27,7 +27,8 @@ import java.util.Objects;
  * then allocates nothing.
  *
  * <p>Not thread-safe: use one interpreter per thread; {@link #fork()} makes another for the same
- * model that shares the prepared weights.
+ * model that shares the prepared weights, and {@link #invokeBatch(byte[][][], byte[][][], int)} runs a
+ * batch on several threads that way.
  *
  * <pre>{@code
  * Interpreter it = Interpreter.create(model);
