@@ -43,14 +43,19 @@ class InvokeAllocationTest {
         for (int o = 0; o < out.length; o++) {
             out[o] = new byte[m.graph().outputTensor(o).byteSize()];
         }
-        for (int i = 0; i < 20; i++) {
-            it.invoke(in, out);
+        // one-time costs (class initialisation, JIT transitions) may allocate during warm-up; a per-invoke
+        // allocation shows in every window: three windows of 50 invokes in a row must allocate nothing
+        int clean = 0;
+        long last = -1;
+        for (int window = 0; window < 40 && clean < 3; window++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 50; i++) {
+                it.invoke(in, out);
+            }
+            last = mx.getCurrentThreadAllocatedBytes() - before;
+            clean = last == 0 ? clean + 1 : 0;
         }
-        long before = mx.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 50; i++) {
-            it.invoke(in, out);
-        }
-        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, allocated, name + ": bytes allocated by 50 invokes after warm-up");
+        assertEquals(3, clean, name + ": windows of 50 invokes in a row without allocation (last window: "
+                + last + " bytes)");
     }
 }
