@@ -124,51 +124,33 @@ class FloatKernelTest {
 
     @Test
     void convIsBitExactWithTheSequentialSumAcrossBlocksAndWithNonFiniteWeights() throws Exception {
-        // 2 x 20 x 20 output pixels span several blocks of the packed matrix product; 5 output channels
-        // leave one channel outside the channel pairs; an infinite weight takes the tap-skipping path
-        int n = 2, h = 20, w = 20, cin = 3, cout = 5, k = 3;
-        float[] x = randomFloats(rnd, n * h * w * cin);
-        float[] bias = randomFloats(rnd, cout);
-        for (boolean infinite : new boolean[] {false, true}) {
-            float[] wt = randomFloats(rnd, cout * k * k * cin);
-            if (infinite) {
-                wt[7] = Float.POSITIVE_INFINITY;
-            }
-            for (Padding p : Padding.values()) {
-                int oh = p.outputSize(h, k, 1, 1);
-                int ow = p.outputSize(w, k, 1, 1);
-                Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.NONE), act("y", n, oh, ow, cout),
-                        act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
-                        Tensor.ofFloats("b", Shape.of(cout), bias));
-                float[] y = Interpreter.create(m).invokeFloat(x)[0];
-                float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
-                for (int i = 0; i < ref.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(y[i]),
-                            p + (infinite ? " infinite weight" : "") + " element " + i + ": " + ref[i] + " vs " + y[i]);
+        // 2 x 20 x 20 output pixels span several blocks of the product over pixels; 2 x 3 x 3 pixels and 24
+        // output channels take the product over channels; an infinite weight takes the tap-skipping path
+        int[][] shapes = {{2, 20, 20, 3, 5}, {2, 3, 3, 5, 24}};
+        int k = 3;
+        for (int[] shape : shapes) {
+            int n = shape[0], h = shape[1], w = shape[2], cin = shape[3], cout = shape[4];
+            float[] x = randomFloats(rnd, n * h * w * cin);
+            float[] bias = randomFloats(rnd, cout);
+            for (boolean infinite : new boolean[] {false, true}) {
+                float[] wt = randomFloats(rnd, cout * k * k * cin);
+                if (infinite) {
+                    wt[7] = Float.POSITIVE_INFINITY;
                 }
-            }
-        }
-    }
-
-    @Test
-    void convWithMoreChannelsThanPixelsIsBitExactWithTheSequentialSum() throws Exception {
-        // 2 x 3 x 3 output pixels and 24 output channels: the product runs over the channels
-        int n = 2, h = 3, w = 3, cin = 5, cout = 24, k = 3;
-        float[] x = randomFloats(rnd, n * h * w * cin);
-        float[] bias = randomFloats(rnd, cout);
-        float[] wt = randomFloats(rnd, cout * k * k * cin);
-        for (Padding p : Padding.values()) {
-            int oh = p.outputSize(h, k, 1, 1);
-            int ow = p.outputSize(w, k, 1, 1);
-            Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.RELU6), act("y", n, oh, ow, cout),
-                    act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
-                    Tensor.ofFloats("b", Shape.of(cout), bias));
-            float[] y = Interpreter.create(m).invokeFloat(x)[0];
-            float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
-            for (int i = 0; i < ref.length; i++) {
-                float r = Math.max(0f, Math.min(6f, ref[i]));
-                assertEquals(Float.floatToRawIntBits(r), Float.floatToRawIntBits(y[i]),
-                        p + " element " + i + ": " + r + " vs " + y[i]);
+                for (Padding p : Padding.values()) {
+                    int oh = p.outputSize(h, k, 1, 1);
+                    int ow = p.outputSize(w, k, 1, 1);
+                    Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.NONE), act("y", n, oh, ow, cout),
+                            act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
+                            Tensor.ofFloats("b", Shape.of(cout), bias));
+                    float[] y = Interpreter.create(m).invokeFloat(x)[0];
+                    float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
+                    for (int i = 0; i < ref.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(y[i]), h + "x" + w
+                                + " " + p + (infinite ? " infinite weight" : "") + " element " + i + ": " + ref[i]
+                                + " vs " + y[i]);
+                    }
+                }
             }
         }
     }
