@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tinyml eval MODEL --data DATASET [--input-scale S] [--input-offset O] [--resize] [--json]}: top-1
+ * {@code tinyml eval MODEL --data DATASET [--input-scale S] [--input-offset O] [--resize] [--threads N] [--json]}: top-1
  * accuracy of a classifier on a labelled dataset, with the input mapping used and the share of input
  * values an integer input clipped (a warning on stderr when above 1 %).
  */
@@ -38,6 +38,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--raw-input", description = "feed each sample's 8-bit values unchanged as the bytes of an "
             + "INT8/UINT8 input (for data stored already quantized, like TFLM's person_detect test images)")
     boolean raw;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "threads evaluating the data, sharing one prepared model (default ${DEFAULT-VALUE})")
+    int threads;
 
     @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X,\"mapping\":{\"scale\":S,"
             + "\"offset\":O,\"resize\":B,\"sample\":[..],\"input\":[..],\"inputType\":T,\"inputRange\":[L,H]|null,"
@@ -64,8 +68,16 @@ final class EvalCommand implements Callable<Integer> {
         MappingStats stats = new MappingStats();
         PrintWriter err = spec.commandLine().getErr();
         ProgressListener progress = json ? ProgressListener.NONE : main.progress(err, "");
-        Accuracy.Result r = raw ? Accuracy.top1(m, ds, rawBytes(m, ds), progress)
-                : Accuracy.top1(m, ds, s -> mapping.toInputBytes(s, stats), progress);
+        if (threads < 1) {
+            throw new BadInputException("expected --threads of at least 1, found " + threads);
+        }
+        // the statistics are one object for all threads: each sample's mapping records into it in turn
+        Accuracy.Result r = raw ? Accuracy.top1(m, ds, rawBytes(m, ds), progress, threads)
+                : Accuracy.top1(m, ds, s -> {
+                    synchronized (stats) {
+                        return mapping.toInputBytes(s, stats);
+                    }
+                }, progress, threads);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + ",\"mapping\":"

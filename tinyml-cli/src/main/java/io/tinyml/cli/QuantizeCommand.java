@@ -78,6 +78,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "OUT.tflite or OUT.onnx")
     Path output;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "threads evaluating --eval data, sharing one prepared model (default ${DEFAULT-VALUE})")
+    int threads;
+
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
@@ -96,6 +100,9 @@ final class QuantizeCommand implements Callable<Integer> {
         CalibrationMethod cm = parse(() -> CalibrationMethod.parse(method));
         Outputs.requireModelFile(output);
         String out = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (threads < 1) {
+            throw new BadInputException("expected --threads of at least 1, found " + threads);
+        }
         if (samples < 1) {
             throw new BadInputException("expected --samples of at least 1, found " + samples);
         }
@@ -139,8 +146,8 @@ final class QuantizeCommand implements Callable<Integer> {
         Double floatTop1 = null;
         Double quantTop1 = null;
         if (ev != null) {
-            floatTop1 = QuantEval.top1(prepared, ev, scale, offset);
-            quantTop1 = QuantEval.top1(q, ev, scale, offset);
+            floatTop1 = QuantEval.top1(prepared, ev, scale, offset, threads);
+            quantTop1 = QuantEval.top1(q, ev, scale, offset, threads);
         }
         boolean onnx = out.endsWith(".onnx");
         Outputs.writeModel(q, output, force, model);

@@ -175,6 +175,10 @@ class CliTest {
         assertTrue(o.out().strip().startsWith("{\"samples\":297,\"top1\":" + (double) correct / 297 + ",\"mapping\":{"),
                 o.out());
         assertTrue(correct > 250, "nearest centroid should score about 0.9, scored " + correct + "/297");
+        Outcome threaded = tinyml("eval", model, "--data", csv + "[1500:]", "--threads", "3", "--json");
+        assertEquals(0, threaded.status(), threaded.err());
+        assertEquals(o.out(), threaded.out(), "three threads evaluate what one does, mapping figures included");
+        assertOneLineFailure(tinyml("eval", model, "--data", csv, "--threads", "0"), "--threads");
         assertOneLineFailure(tinyml("eval", model, "--data", csv + "[0:5000]"), "5000");
     }
 

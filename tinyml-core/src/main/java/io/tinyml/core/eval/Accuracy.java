@@ -8,9 +8,11 @@ import io.tinyml.core.data.Sample;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.Interpreter;
+import io.tinyml.core.runtime.internal.Parallel;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Top-1 accuracy of a classifier: each sample is mapped onto the model's first input, the model
@@ -57,6 +59,24 @@ public final class Accuracy {
     }
 
     /**
+     * Evaluates top-1 accuracy on several threads sharing one prepared plan; see
+     * {@link #top1(Model, Dataset, java.util.function.Function, ProgressListener, int)}.
+     *
+     * @param model the classifier
+     * @param data labelled samples
+     * @param mapping how a sample becomes the model's first input
+     * @param listener progress, about once per 100 samples and at the end
+     * @param threads how many threads, at least 1
+     * @return the result, equal to the one-thread result
+     * @throws UnsupportedOperatorException if the interpreter cannot run the model
+     * @throws IllegalArgumentException if the first output has fewer than two classes or {@code threads < 1}
+     */
+    public static Result top1(Model model, Dataset data, InputMapping mapping, ProgressListener listener,
+                              int threads) throws UnsupportedOperatorException {
+        return top1(model, data, mapping::toInputBytes, listener, threads);
+    }
+
+    /**
      * Evaluates top-1 accuracy with a custom conversion of samples to input bytes.
      *
      * @param model the classifier
@@ -69,6 +89,26 @@ public final class Accuracy {
      */
     public static Result top1(Model model, Dataset data, java.util.function.Function<Sample, byte[]> toInput,
                               ProgressListener listener) throws UnsupportedOperatorException {
+        return top1(model, data, toInput, listener, 1);
+    }
+
+    /**
+     * Evaluates top-1 accuracy on several threads: one prepared interpreter and its
+     * {@link Interpreter#fork() forks} (one plan, per-thread state) each evaluate a contiguous slice of
+     * the data. The result equals the one-thread result.
+     *
+     * @param model the classifier
+     * @param data labelled samples
+     * @param toInput returns the raw little-endian bytes of the model's first input for a sample;
+     *                called concurrently when {@code threads > 1}, so it must be thread-safe
+     * @param listener progress, about once per 100 samples and at the end; calls are serialized
+     * @param threads how many threads, at least 1
+     * @return the result
+     * @throws UnsupportedOperatorException if the interpreter cannot run the model
+     * @throws IllegalArgumentException if the first output has fewer than two classes or {@code threads < 1}
+     */
+    public static Result top1(Model model, Dataset data, java.util.function.Function<Sample, byte[]> toInput,
+                              ProgressListener listener, int threads) throws UnsupportedOperatorException {
         Tensor out = model.graph().outputTensor(0);
         int classes = out.shape().elementCount();
         if (classes < 2) {
@@ -79,20 +119,39 @@ public final class Accuracy {
             throw new IllegalArgumentException("expected a model with one input, found "
                     + model.graph().inputs().size());
         }
-        Interpreter interpreter = Interpreter.create(model);
-        int correct = 0;
-        int n = data.size();
-        for (int i = 0; i < n; i++) {
-            Sample s = data.get(i);
-            byte[] y = interpreter.invoke(toInput.apply(s))[0];
-            if (argmax(out, y) == s.label()) {
-                correct++;
-            }
-            if ((i + 1) % 100 == 0 || i + 1 == n) {
-                listener.progress("evaluate", i + 1, n);
-            }
+        if (threads < 1) {
+            throw new IllegalArgumentException("expected at least 1 thread, found " + threads);
         }
-        return new Result(n, correct);
+        int n = data.size();
+        int t = Math.max(1, Math.min(threads, n));
+        Interpreter[] workers = new Interpreter[t];
+        workers[0] = Interpreter.create(model);
+        for (int w = 1; w < t; w++) {
+            workers[w] = workers[0].fork();
+        }
+        AtomicInteger correct = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        Object progressLock = new Object();
+        Parallel.forEachSlice(n, t, (w, from, to) -> {
+            Interpreter it = workers[w];
+            byte[][] y = {new byte[out.byteSize()]};
+            int mine = 0;
+            for (int i = from; i < to; i++) {
+                Sample s = data.get(i);
+                it.invoke(new byte[][] {toInput.apply(s)}, y);
+                if (argmax(out, y[0]) == s.label()) {
+                    mine++;
+                }
+                int d = done.incrementAndGet();
+                if (d % 100 == 0 || d == n) {
+                    synchronized (progressLock) {
+                        listener.progress("evaluate", d, n);
+                    }
+                }
+            }
+            correct.addAndGet(mine);
+        });
+        return new Result(n, correct.get());
     }
 
     /**

@@ -10,6 +10,7 @@ import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.internal.FixedPoint;
 import io.tinyml.core.runtime.internal.Kernel;
 import io.tinyml.core.runtime.internal.KernelFactory;
+import io.tinyml.core.runtime.internal.Parallel;
 import io.tinyml.core.runtime.internal.SharedWeights;
 import io.tinyml.core.runtime.internal.TensorArrays;
 import org.slf4j.Logger;
@@ -26,7 +27,8 @@ import java.util.Objects;
  * then allocates nothing.
  *
  * <p>Not thread-safe: use one interpreter per thread; {@link #fork()} makes another for the same
- * model that shares the prepared weights.
+ * model that shares the prepared weights, and {@link #invokeBatch(byte[][][], byte[][][], int)} runs a
+ * batch on several threads that way.
  *
  * <pre>{@code
  * Interpreter it = Interpreter.create(model);
@@ -50,6 +52,8 @@ public final class Interpreter {
     private final DataType[] outType;
     private final int[] inBytes;
     private final int[] outBytes;
+    /** Forks kept for {@link #invokeBatch(byte[][][], byte[][][], int)}. */
+    private final java.util.List<Interpreter> forks = new java.util.ArrayList<>();
 
     private Interpreter(Model model, NodeObserver observer, SharedWeights shared) throws UnsupportedOperatorException {
         this.model = Objects.requireNonNull(model, "model");
@@ -201,6 +205,79 @@ public final class Interpreter {
         run();
         for (int o = 0; o < outputs.length; o++) {
             TensorArrays.write(outType[o], arrays[outIdx[o]], outputs[o]);
+        }
+    }
+
+    /**
+     * Runs the model on a batch of samples, one after another on the calling thread, with the same
+     * prepared plan: {@code outputs[s]} receives the outputs of {@code inputs[s]}. Allocates nothing.
+     *
+     * <pre>{@code
+     * byte[][][] in = new byte[n][][];    // in[s] = {sample s's input bytes}
+     * byte[][][] out = new byte[n][1][it.model().graph().outputTensor(0).byteSize()];
+     * it.invokeBatch(in, out);
+     * }</pre>
+     *
+     * @param inputs per sample, one array per graph input (as {@link #invoke(byte[][], byte[][])})
+     * @param outputs per sample, one array per graph output of the output tensor's byte size; overwritten
+     * @throws IllegalArgumentException if the batch sizes differ or a sample's inputs or outputs are wrong
+     */
+    public void invokeBatch(byte[][][] inputs, byte[][][] outputs) {
+        checkBatch(inputs, outputs);
+        for (int s = 0; s < inputs.length; s++) {
+            invoke(inputs[s], outputs[s]);
+        }
+    }
+
+    /**
+     * Runs the model on a batch of samples on several threads: the batch is cut into {@code threads}
+     * contiguous slices, this interpreter runs the first and {@link #fork() forks} (made once and kept)
+     * run the others, all sharing one prepared plan. Results are those of
+     * {@link #invokeBatch(byte[][][], byte[][][])} to the bit. The calling thread waits; the threads
+     * are started per call, so batches should hold many samples.
+     *
+     * @param inputs per sample, one array per graph input
+     * @param outputs per sample, one array per graph output; overwritten
+     * @param threads how many threads, at least 1
+     * @throws IllegalArgumentException if {@code threads < 1}, the batch sizes differ or a sample's
+     *         inputs or outputs are wrong
+     */
+    public void invokeBatch(byte[][][] inputs, byte[][][] outputs, int threads) {
+        checkBatch(inputs, outputs);
+        if (threads < 1) {
+            throw new IllegalArgumentException("expected at least 1 thread, found " + threads);
+        }
+        int n = inputs.length;
+        int t = Math.min(threads, Math.max(1, n));
+        if (t == 1) {
+            invokeBatch(inputs, outputs);
+            return;
+        }
+        Interpreter[] workers = workers(t);
+        Parallel.forEachSlice(n, t, (w, from, to) -> {
+            for (int s = from; s < to; s++) {
+                workers[w].invoke(inputs[s], outputs[s]);
+            }
+        });
+    }
+
+    /** This interpreter and {@code count - 1} forks of it, the forks made on first need and kept. */
+    private Interpreter[] workers(int count) {
+        while (forks.size() < count - 1) {
+            forks.add(fork());
+        }
+        Interpreter[] w = new Interpreter[count];
+        w[0] = this;
+        for (int i = 1; i < count; i++) {
+            w[i] = forks.get(i - 1);
+        }
+        return w;
+    }
+
+    private void checkBatch(byte[][][] inputs, byte[][][] outputs) {
+        if (inputs.length != outputs.length) {
+            throw new IllegalArgumentException("expected as many output sets as input samples (" + inputs.length
+                    + "), found " + outputs.length);
         }
     }
 

@@ -124,27 +124,32 @@ class FloatKernelTest {
 
     @Test
     void convIsBitExactWithTheSequentialSumAcrossBlocksAndWithNonFiniteWeights() throws Exception {
-        // 2 x 20 x 20 output pixels span several blocks of the packed matrix product; 5 output channels
-        // leave one channel outside the channel pairs; an infinite weight takes the tap-skipping path
-        int n = 2, h = 20, w = 20, cin = 3, cout = 5, k = 3;
-        float[] x = randomFloats(rnd, n * h * w * cin);
-        float[] bias = randomFloats(rnd, cout);
-        for (boolean infinite : new boolean[] {false, true}) {
-            float[] wt = randomFloats(rnd, cout * k * k * cin);
-            if (infinite) {
-                wt[7] = Float.POSITIVE_INFINITY;
-            }
-            for (Padding p : Padding.values()) {
-                int oh = p.outputSize(h, k, 1, 1);
-                int ow = p.outputSize(w, k, 1, 1);
-                Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.NONE), act("y", n, oh, ow, cout),
-                        act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
-                        Tensor.ofFloats("b", Shape.of(cout), bias));
-                float[] y = Interpreter.create(m).invokeFloat(x)[0];
-                float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
-                for (int i = 0; i < ref.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(y[i]),
-                            p + (infinite ? " infinite weight" : "") + " element " + i + ": " + ref[i] + " vs " + y[i]);
+        // 2 x 20 x 20 output pixels span several blocks of the product over pixels; 2 x 3 x 3 pixels and 24
+        // output channels take the product over channels; an infinite weight takes the tap-skipping path
+        int[][] shapes = {{2, 20, 20, 3, 5}, {2, 3, 3, 5, 24}};
+        int k = 3;
+        for (int[] shape : shapes) {
+            int n = shape[0], h = shape[1], w = shape[2], cin = shape[3], cout = shape[4];
+            float[] x = randomFloats(rnd, n * h * w * cin);
+            float[] bias = randomFloats(rnd, cout);
+            for (boolean infinite : new boolean[] {false, true}) {
+                float[] wt = randomFloats(rnd, cout * k * k * cin);
+                if (infinite) {
+                    wt[7] = Float.POSITIVE_INFINITY;
+                }
+                for (Padding p : Padding.values()) {
+                    int oh = p.outputSize(h, k, 1, 1);
+                    int ow = p.outputSize(w, k, 1, 1);
+                    Model m = single(new Op.Conv2D(1, 1, 1, 1, p, Activation.NONE), act("y", n, oh, ow, cout),
+                            act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
+                            Tensor.ofFloats("b", Shape.of(cout), bias));
+                    float[] y = Interpreter.create(m).invokeFloat(x)[0];
+                    float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
+                    for (int i = 0; i < ref.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(y[i]), h + "x" + w
+                                + " " + p + (infinite ? " infinite weight" : "") + " element " + i + ": " + ref[i]
+                                + " vs " + y[i]);
+                    }
                 }
             }
         }
@@ -180,6 +185,59 @@ class FloatKernelTest {
             ref[i] = Math.max(0, Math.min(6, ref[i]));
         }
         assertClose(ref, y);
+    }
+
+    @Test
+    void depthwiseIsBitExactWithTheSequentialSum() throws Exception {
+        // the row-wise form adds 0 · w at padded columns: bit-identical to skipping them for finite weights;
+        // an infinite weight takes the tap-skipping path
+        int n = 2, h = 9, w = 8, cin = 3, mult = 2, cout = cin * mult, k = 3;
+        float[] x = randomFloats(rnd, n * h * w * cin);
+        float[] bias = randomFloats(rnd, cout);
+        for (boolean infinite : new boolean[] {false, true}) {
+            float[] wt = randomFloats(rnd, k * k * cout);
+            if (infinite) {
+                wt[4] = Float.NEGATIVE_INFINITY;
+            }
+            for (int stride : new int[] {1, 2}) {
+                for (int dil : new int[] {1, 2}) {
+                    for (Padding p : Padding.values()) {
+                        int oh = p.outputSize(h, k, stride, dil);
+                        int ow = p.outputSize(w, k, stride, dil);
+                        int ph = p.padBefore(h, k, stride, dil, oh);
+                        int pw = p.padBefore(w, k, stride, dil, ow);
+                        Model m = single(new Op.DepthwiseConv2D(stride, stride, dil, dil, p, mult, Activation.NONE),
+                                act("y", n, oh, ow, cout), act("x", n, h, w, cin),
+                                Tensor.ofFloats("w", Shape.of(1, k, k, cout), wt), Tensor.ofFloats("b", Shape.of(cout), bias));
+                        float[] y = Interpreter.create(m).invokeFloat(x)[0];
+                        int o = 0;
+                        for (int b = 0; b < n; b++) {
+                            for (int oy = 0; oy < oh; oy++) {
+                                for (int ox = 0; ox < ow; ox++) {
+                                    for (int oc = 0; oc < cout; oc++, o++) {
+                                        double acc = 0;
+                                        for (int ky = 0; ky < k; ky++) {
+                                            int iy = oy * stride - ph + ky * dil;
+                                            for (int kx = 0; kx < k; kx++) {
+                                                int ix = ox * stride - pw + kx * dil;
+                                                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                                    acc += (double) x[((b * h + iy) * w + ix) * cin + oc / mult]
+                                                            * wt[(ky * k + kx) * cout + oc];
+                                                }
+                                            }
+                                        }
+                                        float ref = (float) (acc + bias[oc]);
+                                        assertEquals(Float.floatToRawIntBits(ref), Float.floatToRawIntBits(y[o]),
+                                                p + " stride " + stride + " dilation " + dil + (infinite ? " infinite" : "")
+                                                        + " element " + o + ": " + ref + " vs " + y[o]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test

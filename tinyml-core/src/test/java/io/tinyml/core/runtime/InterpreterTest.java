@@ -94,6 +94,45 @@ class InterpreterTest {
     }
 
     @Test
+    void batchInvokeOnOneOrSeveralThreadsMatchesSampleBySample() throws Exception {
+        java.util.Random r = new java.util.Random(5);
+        int h = 9, w = 7, cin = 2, cout = 5;
+        Model m = TestModels.single(new Op.Conv2D(2, 1, 1, 1, Padding.SAME, Activation.RELU6),
+                Tensor.activation("y", DataType.FLOAT32, Shape.of(1, 5, w, cout)),
+                Tensor.activation("x", DataType.FLOAT32, Shape.of(1, h, w, cin)),
+                Tensor.ofFloats("w", Shape.of(cout, 3, 3, cin), TestModels.randomFloats(r, cout * 9 * cin)),
+                Tensor.ofFloats("b", Shape.of(cout), TestModels.randomFloats(r, cout)));
+        Interpreter single = Interpreter.create(m);
+        int n = 37;
+        byte[][][] in = new byte[n][1][];
+        byte[][][] expected = new byte[n][][];
+        for (int s = 0; s < n; s++) {
+            ByteBuffer b = ByteBuffer.allocate(h * w * cin * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : TestModels.randomFloats(r, h * w * cin)) {
+                b.putFloat(v * 8);
+            }
+            in[s][0] = b.array();
+            expected[s] = single.invoke(in[s]);
+        }
+        Interpreter batch = Interpreter.create(m);
+        for (int threads : new int[] {1, 3, 64}) {
+            byte[][][] out = new byte[n][1][m.graph().outputTensor(0).byteSize()];
+            batch.invokeBatch(in, out, threads);
+            for (int s = 0; s < n; s++) {
+                assertArrayEquals(expected[s][0], out[s][0], threads + " threads, sample " + s);
+            }
+        }
+        byte[][][] seq = new byte[n][1][m.graph().outputTensor(0).byteSize()];
+        batch.invokeBatch(in, seq);
+        assertArrayEquals(expected[n - 1][0], seq[n - 1][0]);
+        assertThrows(IllegalArgumentException.class, () -> batch.invokeBatch(in, seq, 0));
+        assertThrows(IllegalArgumentException.class, () -> batch.invokeBatch(in, new byte[n - 1][][]));
+        byte[][][] bad = new byte[n][1][3];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> batch.invokeBatch(in, bad, 2));
+        assertTrue(e.getMessage().contains("expected output array 0"), e.getMessage());
+    }
+
+    @Test
     void invokeIntoCallerArraysMatchesInvokeAndChecksSizes() throws Exception {
         Interpreter it = Interpreter.create(mixedModel());
         byte[][] out = {new byte[2]};

@@ -40,9 +40,27 @@ public final class QuantEval {
      * @throws UnsupportedOperatorException if the interpreter cannot run the model
      */
     public static double top1(Model model, Dataset data, float scale, float offset) throws UnsupportedOperatorException {
+        return top1(model, data, scale, offset, 1);
+    }
+
+    /**
+     * Top-1 accuracy of a model whose input is {@code raw * scale + offset}, evaluated on several
+     * threads that share one prepared interpreter plan; the result equals the one-thread result.
+     *
+     * @param model the classifier (float or quantized input)
+     * @param data labelled samples
+     * @param scale input scale
+     * @param offset input offset
+     * @param threads how many threads, at least 1
+     * @return top-1 accuracy
+     * @throws UnsupportedOperatorException if the interpreter cannot run the model
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public static double top1(Model model, Dataset data, float scale, float offset, int threads)
+            throws UnsupportedOperatorException {
         InputMapping map = InputMapping.builder().setInput(model.graph().inputTensor(0)).optScale(scale)
                 .optOffset(offset).optResize(true).build();
-        return Accuracy.top1(model, data, map, ProgressListener.NONE).top1();
+        return Accuracy.top1(model, data, map, ProgressListener.NONE, threads).top1();
     }
 
     /**

@@ -59,7 +59,10 @@ final class FloatConvKernels {
         Activation act = op.activation();
         boolean repack = !wt.isConstant();
         if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
-            FloatConvGemm gemm = new FloatConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w)));
+            double[] packed = shared.packed(node, "gemm", () -> PackedWeights.widen(w));
+            double[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
+                    ? shared.packed(node, "rows", () -> RowGemm.weightRows(packed, geo.outC(), k)) : null;
+            FloatConvGemm gemm = new FloatConvGemm(geo, packed, rows);
             return () -> {
                 gemm.run(x, bias, y, lo, hi);
                 Quant.applyTanh(act, y);
@@ -130,50 +133,28 @@ final class FloatConvKernels {
         float[] w = floatWeights(g, node, node.input(1), arrays);
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
-        int mult = geo.outC() / geo.inC();
-        boolean rewiden = !wt.isConstant();
-        double[] wp = rewiden ? PackedWeights.widen(w) : shared.packed(node, "widened", () -> PackedWeights.widen(w));
-        double[] acc = new double[geo.outC()];
-        double[] xd = new double[geo.outC()];
+        boolean constant = wt.isConstant();
+        double[][] tapWeights = constant
+                ? shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widen(w)))
+                : DepthwiseTaps.pack(geo, PackedWeights.widen(w));
+        DepthwiseTaps taps = new DepthwiseTaps(geo, tapWeights);
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
         Activation act = op.activation();
         return () -> {
-            if (rewiden) {
-                for (int i = 0; i < w.length; i++) {
-                    wp[i] = w[i];
-                }
+            if (!constant) {
+                DepthwiseTaps.repack(w, tapWeights);
             }
-            int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC(), outC = geo.outC();
+            int outC = geo.outC();
+            taps.load(x);
+            double[] acc = taps.acc();
             int o = 0;
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
-                    int iy0 = oy * geo.strideH() - geo.padH();
                     for (int ox = 0; ox < geo.outW(); ox++) {
-                        int ix0 = ox * geo.strideW() - geo.padW();
                         // per output channel the sum runs over filter-y then filter-x, as TFLite's reference
-                        Arrays.fill(acc, 0.0);
-                        for (int ky = 0; ky < kH; ky++) {
-                            int iy = iy0 + geo.dilationH() * ky;
-                            if (iy < 0 || iy >= inH) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < kW; kx++) {
-                                int ix = ix0 + geo.dilationW() * kx;
-                                if (ix < 0 || ix >= inW) {
-                                    continue;
-                                }
-                                int xi = ((b * inH + iy) * inW + ix) * inC;
-                                for (int oc = 0; oc < outC; oc++) {
-                                    xd[oc] = x[xi + oc / mult];
-                                }
-                                int wi = (ky * kW + kx) * outC;
-                                for (int oc = 0; oc < outC; oc++) {
-                                    acc[oc] += xd[oc] * wp[wi + oc];
-                                }
-                            }
-                        }
+                        taps.pixel(b, oy, ox);
                         for (int oc = 0; oc < outC; oc++) {
                             double a = bias != null ? acc[oc] + bias[oc] : acc[oc];
                             y[o++] = Math.max(lo, Math.min(hi, (float) a));

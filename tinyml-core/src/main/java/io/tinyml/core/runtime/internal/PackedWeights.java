@@ -55,6 +55,15 @@ final class PackedWeights {
         return p;
     }
 
+    /** Widens int8 weights to doubles (exact), keeping their layout. */
+    static double[] widenToDouble(byte[] w) {
+        double[] p = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            p[i] = w[i];
+        }
+        return p;
+    }
+
     /** Widens int8 weights to ints with an offset added, keeping their layout. */
     static int[] widen(byte[] w, int offset) {
         int[] p = new int[w.length];

@@ -56,6 +56,10 @@ final class PoolKernels {
     }
 
     private static void poolFloat(ConvGeometry geo, float[] x, float[] y, boolean average, float lo, float hi) {
+        if (!average) {
+            maxPoolFloat(geo, x, y, lo, hi);
+            return;
+        }
         int c = geo.inC();
         for (int b = 0; b < geo.batches(); b++) {
             for (int oy = 0; oy < geo.outH(); oy++) {
@@ -67,24 +71,50 @@ final class PoolKernels {
                     int fx0 = Math.max(0, -ix0);
                     int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
                     int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
+                    int count = Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0);
                     for (int ch = 0; ch < c; ch++) {
-                        double acc = average ? 0 : Double.NEGATIVE_INFINITY;
-                        int count = 0;
+                        double acc = 0;
                         for (int fy = fy0; fy < fy1; fy++) {
                             for (int fx = fx0; fx < fx1; fx++) {
-                                float v = x[((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c + ch];
-                                if (average) {
-                                    acc += v;
-                                } else {
-                                    acc = Math.max(acc, v);
-                                }
-                                count++;
+                                acc += x[((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c + ch];
                             }
                         }
-                        if (average) {
-                            acc = count == 0 ? 0f : acc / count;
-                        }
+                        acc = count == 0 ? 0f : acc / count;
                         y[ob + ch] = Math.max(lo, Math.min(hi, (float) acc));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Float max pooling with the channels innermost: each output pixel's channels take the maximum
+     * over the window's in-bounds positions together. {@code Math.max} on floats orders and
+     * propagates NaN exactly as it does on the same values widened to double.
+     */
+    private static void maxPoolFloat(ConvGeometry geo, float[] x, float[] y, float lo, float hi) {
+        int c = geo.inC();
+        for (int b = 0; b < geo.batches(); b++) {
+            for (int oy = 0; oy < geo.outH(); oy++) {
+                int iy0 = oy * geo.strideH() - geo.padH();
+                int fy0 = Math.max(0, -iy0);
+                int fy1 = Math.min(geo.kH(), geo.inH() - iy0);
+                for (int ox = 0; ox < geo.outW(); ox++) {
+                    int ix0 = ox * geo.strideW() - geo.padW();
+                    int fx0 = Math.max(0, -ix0);
+                    int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
+                    int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
+                    java.util.Arrays.fill(y, ob, ob + c, Float.NEGATIVE_INFINITY);
+                    for (int fy = fy0; fy < fy1; fy++) {
+                        for (int fx = fx0; fx < fx1; fx++) {
+                            int xi = ((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                y[ob + ch] = Math.max(y[ob + ch], x[xi + ch]);
+                            }
+                        }
+                    }
+                    for (int ch = 0; ch < c; ch++) {
+                        y[ob + ch] = Math.max(lo, Math.min(hi, y[ob + ch]));
                     }
                 }
             }

@@ -150,7 +150,6 @@ final class QuantConvKernels {
         ConvGeometry geo = ConvGeometry.of(g, node);
         Params p = params(g, node, arrays, geo.outC(), 3);
         byte[] w = (byte[]) arrays[node.input(1)];
-        int mult = geo.outC() / geo.inC();
         boolean int16 = type == DataType.INT16;
         if (type != DataType.INT8 && !int16) {
             throw Quant.unsupported(node, type + " input");
@@ -162,40 +161,32 @@ final class QuantConvKernels {
         short[] x16 = (short[]) arrays[node.input(0)];
         short[] y16 = (short[]) arrays[node.output(0)];
         long[] bias64 = p.bias64();
+        boolean constant = g.tensor(node.input(1)).isConstant();
+        double[][] tapWeights = constant
+                ? shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w)))
+                : DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w));
+        DepthwiseTaps taps = new DepthwiseTaps(geo, tapWeights);
         return () -> {
-            int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
+            if (!constant) {
+                DepthwiseTaps.repack(w, tapWeights);
+            }
             int outC = geo.outC();
+            taps.load(x16);
+            double[] acc = taps.acc();
+            int o = 0;
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
-                    int iy0 = oy * geo.strideH() - geo.padH();
                     for (int ox = 0; ox < geo.outW(); ox++) {
-                        int ix0 = ox * geo.strideW() - geo.padW();
-                        int obase = ((b * geo.outH() + oy) * geo.outW() + ox) * outC;
-                        for (int ic = 0; ic < inC; ic++) {
-                            for (int m = 0; m < mult; m++) {
-                                int oc = ic * mult + m;
-                                long acc = 0;
-                                for (int ky = 0; ky < kH; ky++) {
-                                    int iy = iy0 + geo.dilationH() * ky;
-                                    if (iy < 0 || iy >= inH) {
-                                        continue;
-                                    }
-                                    for (int kx = 0; kx < kW; kx++) {
-                                        int ix = ix0 + geo.dilationW() * kx;
-                                        if (ix < 0 || ix >= inW) {
-                                            continue;
-                                        }
-                                        acc += w[(ky * kW + kx) * outC + oc]
-                                                * x16[((b * inH + iy) * inW + ix) * inC + ic];
-                                    }
-                                }
-                                if (bias64 != null) {
-                                    acc += bias64[oc];
-                                }
-                                int v = FixedPoint.multiplyByQuantizedMultiplier(acc, p.mult()[oc], p.shift()[oc]);
-                                v += p.outputOffset();
-                                y16[obase + oc] = (short) Math.max(p.actMin(), Math.min(p.actMax(), v));
+                        taps.pixel(b, oy, ox);
+                        for (int oc = 0; oc < outC; oc++) {
+                            // the exact sum is TFLite's int64 accumulator
+                            long a = (long) acc[oc];
+                            if (bias64 != null) {
+                                a += bias64[oc];
                             }
+                            int v = FixedPoint.multiplyByQuantizedMultiplier(a, p.mult()[oc], p.shift()[oc]);
+                            v += p.outputOffset();
+                            y16[o++] = (short) Math.max(p.actMin(), Math.min(p.actMax(), v));
                         }
                     }
                 }
@@ -254,9 +245,11 @@ final class QuantConvKernels {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
         if (groups == 1 && constantWeights) {
-            Int8ConvGemm gemm = new Int8ConvGemm(geo, shared.packed(node, "gemm", () -> PackedWeights.widen(w, 0)));
-            return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
-                    p.actMax(), y);
+            double[] packed = shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w));
+            double[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
+                    ? shared.packed(node, "rows", () -> RowGemm.weightRows(packed, geo.outC(), k)) : null;
+            Int8ConvGemm gemm = new Int8ConvGemm(geo, packed, rows, new Requantizer(p.mult(), p.shift()));
+            return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.outputOffset(), p.actMin(), p.actMax(), y);
         }
         int[] wp = constantWeights
                 ? shared.packed(node, "groups", () -> PackedWeights.convInt(w, geo.outC(), k, perGroup, 0))
@@ -320,71 +313,35 @@ final class QuantConvKernels {
     }
 
     /**
-     * Int8 depthwise convolution with the weights widened once to ints (their layout
-     * {@code [1, KH, KW, OC]} already has the channel innermost): all channels of an output pixel
-     * accumulate together, tap by tap.
+     * Int8 depthwise convolution over {@link DepthwiseTaps} (weights packed once when constant,
+     * repacked per run otherwise), requantized per channel.
      */
     private static Kernel depthwiseInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y,
                                         boolean constantWeights, Node node, SharedWeights shared) {
-        if (constantWeights && Int8DepthwiseRows.applies(geo)) {
-            Int8DepthwiseRows rows = new Int8DepthwiseRows(geo,
-                    shared.packed(node, "rows", () -> Int8DepthwiseRows.pack(geo, w)));
-            return () -> rows.run(x, p.inputOffset(), p.bias32(), p.mult(), p.shift(), p.outputOffset(), p.actMin(),
-                    p.actMax(), y);
-        }
-        int outC = geo.outC();
-        int mult = outC / geo.inC();
-        int[] wp = constantWeights ? shared.packed(node, "widened", () -> PackedWeights.widen(w, 0))
-                : PackedWeights.widen(w, 0);
-        int[] acc = new int[outC];
-        int[] xv = new int[outC];
+        double[][] tapWeights = constantWeights
+                ? shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w)))
+                : DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w));
+        DepthwiseTaps taps = new DepthwiseTaps(geo, tapWeights);
         int[] bias = p.bias32();
-        int[] m = p.mult();
-        int[] sh = p.shift();
+        Requantizer rq = new Requantizer(p.mult(), p.shift());
         return () -> {
             if (!constantWeights) {
-                for (int i = 0; i < w.length; i++) {
-                    wp[i] = w[i];
-                }
+                DepthwiseTaps.repack(w, tapWeights);
             }
-            int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), inW = geo.inW(), inC = geo.inC();
             int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
+            int outC = geo.outC();
+            taps.load(x, inOff);
+            double[] acc = taps.acc();
             int o = 0;
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
-                    int iy0 = oy * geo.strideH() - geo.padH();
                     for (int ox = 0; ox < geo.outW(); ox++) {
-                        int ix0 = ox * geo.strideW() - geo.padW();
-                        Arrays.fill(acc, 0);
-                        for (int ky = 0; ky < kH; ky++) {
-                            int iy = iy0 + geo.dilationH() * ky;
-                            if (iy < 0 || iy >= inH) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < kW; kx++) {
-                                int ix = ix0 + geo.dilationW() * kx;
-                                if (ix < 0 || ix >= inW) {
-                                    continue;
-                                }
-                                int xi = ((b * inH + iy) * inW + ix) * inC;
-                                int wi = (ky * kW + kx) * outC;
-                                if (mult == 1) {
-                                    for (int c = 0; c < outC; c++) {
-                                        acc[c] += (x[xi + c] + inOff) * wp[wi + c];
-                                    }
-                                } else {
-                                    for (int c = 0; c < outC; c++) {
-                                        xv[c] = x[xi + c / mult] + inOff;
-                                    }
-                                    for (int c = 0; c < outC; c++) {
-                                        acc[c] += xv[c] * wp[wi + c];
-                                    }
-                                }
-                            }
-                        }
+                        taps.pixel(b, oy, ox);
                         for (int c = 0; c < outC; c++) {
-                            int a = bias != null ? acc[c] + bias[c] : acc[c];
-                            a = FixedPoint.multiplyByQuantizedMultiplier(a, m[c], sh[c]) + outOff;
+                            // the exact integer sum narrowed to TFLite's int32 accumulator
+                            int a = (int) (long) acc[c];
+                            a = bias != null ? a + bias[c] : a;
+                            a = rq.scale(a, c) + outOff;
                             y[o++] = (byte) Math.max(lo, Math.min(hi, a));
                         }
                     }
