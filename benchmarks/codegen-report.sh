@@ -10,13 +10,11 @@ assets="$(cd "${1:-../shared/assets}" && pwd)"
 for tool in make gcc arm-none-eabi-gcc qemu-system-arm; do
   command -v "$tool" >/dev/null || { echo "codegen-report: $tool not found" >&2; exit 1; }
 done
-./mvnw -B -q -o -pl tinyml-codegen -am install -DskipTests
-cp_file="$(mktemp)"
 work="$(mktemp -d)"
-trap 'rm -rf "$work" "$cp_file"' EXIT
-./mvnw -B -q -o -pl tinyml-codegen dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null
-# this worktree's classes first: the local Maven repository may hold another checkout's tinyml-core
-java -cp "tinyml-codegen/target/classes:tinyml-core/target/classes:$(cat "$cp_file")" io.tinyml.codegen.report.CodegenReport "$assets" "$work/models"
+trap 'rm -rf "$work"' EXIT
+# the benchmarks jar holds this checkout's modules (a reactor build; nothing is installed)
+./mvnw -B -q -o -pl benchmarks -am package -DskipTests >/dev/null
+java -cp benchmarks/target/benchmarks.jar io.tinyml.benchmarks.CodegenReport "$assets" "$work/models"
 cat <<'TABLE'
 
 TFLM on the same board (reference/README.md): whole firmware -Os text (384 KB arena in bss),

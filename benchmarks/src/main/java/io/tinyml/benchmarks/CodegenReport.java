@@ -1,5 +1,6 @@
-package io.tinyml.codegen.report;
+package io.tinyml.benchmarks;
 
+import io.tinyml.codegen.report.FirmwareMeasurement;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
 
