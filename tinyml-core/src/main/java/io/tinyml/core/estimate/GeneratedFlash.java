@@ -228,28 +228,35 @@ final class GeneratedFlash {
      * @return bytes, non-negative
      */
     static long code(Graph g) {
+        java.util.List<Node> nodes = g.nodes();
+        String[] variants = new String[nodes.size()];   // each node's variant, decided once
         Map<String, Integer> calls = new TreeMap<>();
         Map<String, Integer> classes = new TreeMap<>();
         boolean copies = false;
-        for (Node n : g.nodes()) {
-            String v = variant(g, n);
+        boolean pwNarrow = false;
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            String v = variants[i] = variant(g, n);
             copies |= "pad".equals(v);
+            if ("pw".equals(v)) {
+                Shape in = g.tensor(n.input(0)).shape();
+                pwNarrow |= in.dim(in.rank() - 1) < 32;
+            }
             if (v != null) {
                 calls.merge(function(v), 1, Integer::sum);
                 Shape out = g.tensor(n.output(0)).shape();
                 classes.merge(v, out.rank() == 0 ? 1 : out.dim(out.rank() - 1), Math::max);
             }
         }
-        long code = PER_NODE * g.nodes().size() + (copies ? MEMMOVE : 0);
+        long code = PER_NODE * nodes.size() + (copies ? MEMMOVE : 0);
         // one pointwise call with rows under 32 inputs: gcc specialises the copy and drops its asm path
-        boolean pwSmall = calls.getOrDefault("pw", 0) == 1 && g.nodes().stream().anyMatch(n -> "pw".equals(variant(g, n))
-                && g.tensor(n.input(0)).shape().dim(g.tensor(n.input(0)).shape().rank() - 1) < 32);
         if (calls.containsKey("pw")) {
-            code += pwSmall ? PW_COPY_SMALL - PW_COPY : PW_ASM;
+            code += calls.get("pw") == 1 && pwNarrow ? PW_COPY_SMALL - PW_COPY : PW_ASM;
         }
         java.util.Set<String> sharedDone = new java.util.HashSet<>();
-        for (Node n : g.nodes()) {
-            String v = variant(g, n);
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            String v = variants[i];
             if (v == null) {
                 continue;
             }
