@@ -30,16 +30,6 @@ class ArchitectureTest {
             "nas -> io.tinyml.codegen.CodegenOptions",
             "nas -> io.tinyml.codegen.GeneratedProject");
 
-    /**
-     * Frozen until the shared numerics of issue 10 (item 3) are public API: the C emitter re-derives kernel
-     * parameters with the interpreter's internal helpers.
-     */
-    static final Set<String> KNOWN_INTERNAL = Set.of(
-            "codegen -> io.tinyml.core.runtime.internal.ConvGeometry",
-            "codegen -> io.tinyml.core.runtime.internal.FixedPoint",
-            "codegen -> io.tinyml.core.runtime.internal.GemmlowpFixedPoint",
-            "codegen -> io.tinyml.core.runtime.internal.Quant");
-
     private static JavaClasses mainClasses() {
         return new ClassFileImporter().withImportOption(MAIN_ONLY).importPackages("io.tinyml");
     }
@@ -55,7 +45,7 @@ class ArchitectureTest {
     @Test
     void noModuleUsesAnotherModulesInternals() {
         check("into another module's internal package", ModuleDependencies.intoOtherModulesInternals(mainClasses()),
-                KNOWN_INTERNAL);
+                Set.of());
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.internal.Quant;
+import io.tinyml.core.quant.Quant;
 
 import java.util.Map;
 

@@ -9,10 +9,10 @@ import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.internal.ConvGeometry;
-import io.tinyml.core.runtime.internal.FixedPoint;
-import io.tinyml.core.runtime.internal.GemmlowpFixedPoint;
-import io.tinyml.core.runtime.internal.Quant;
+import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.GemmlowpFixedPoint;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Emits the body of one node's C function, resolving every quantization parameter at generation

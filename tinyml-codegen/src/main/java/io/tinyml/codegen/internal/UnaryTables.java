@@ -9,8 +9,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Provenance;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.Quant;
 import io.tinyml.core.runtime.Interpreter;
-import io.tinyml.core.runtime.internal.Quant;
 
 import java.util.List;
 

@@ -125,7 +125,7 @@ final class GeneratedFlash {
         }
         GeneratedKernels.Kind special = GeneratedKernels.choose(g, n);
         if (special != GeneratedKernels.Kind.GENERAL) {
-            io.tinyml.core.runtime.internal.ConvGeometry geo = io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
+            io.tinyml.core.quant.ConvGeometry geo = io.tinyml.core.quant.ConvGeometry.of(g, n);
             return switch (special) {
                 case POINTWISE -> "pw";
                 case DEPTHWISE_3X3 -> geo.padH() == 0 && geo.padW() == 0 ? "dw3-unpadded" : "dw3";
@@ -214,7 +214,7 @@ final class GeneratedFlash {
 
     /** Bytes of the clone gcc makes of the 4-channel depthwise kernel for one call site. */
     static long depthwiseClone(Graph g, Node n) {
-        io.tinyml.core.runtime.internal.ConvGeometry geo = io.tinyml.core.runtime.internal.ConvGeometry.of(g, n);
+        io.tinyml.core.quant.ConvGeometry geo = io.tinyml.core.quant.ConvGeometry.of(g, n);
         if (geo.inC() == 4 || geo.kH() != geo.kW() || geo.strideH() != geo.strideW() || geo.padH() != geo.padW()) {
             return DW_CLONE_OTHER;
         }

@@ -6,9 +6,9 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.internal.ConvGeometry;
-import io.tinyml.core.runtime.internal.FixedPoint;
-import io.tinyml.core.runtime.internal.Quant;
+import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Which specialised int8 kernel tinyml-codegen generates for a convolution: the generator and the

@@ -5,7 +5,7 @@ import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.internal.ConvGeometry;
+import io.tinyml.core.quant.ConvGeometry;
 
 /**
  * The bitmask-sparse weight format of tinyml-codegen's int8 fully-connected kernel, and the rule that

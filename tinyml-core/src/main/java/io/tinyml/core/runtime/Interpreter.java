@@ -7,7 +7,7 @@ import io.tinyml.core.ir.Half;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.internal.FixedPoint;
+import io.tinyml.core.quant.FixedPoint;
 import io.tinyml.core.runtime.internal.Kernel;
 import io.tinyml.core.runtime.internal.KernelFactory;
 import io.tinyml.core.runtime.internal.Parallel;

@@ -8,8 +8,8 @@ import io.tinyml.core.ir.Padding;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Shape;
 import io.tinyml.core.ir.Tensor;
-import io.tinyml.core.runtime.internal.FixedPoint;
-import io.tinyml.core.runtime.internal.Quant;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Quant;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;

@@ -177,7 +177,7 @@ class TflmConformanceTest {
     private static double dequantizedForward(Model m, float x) {
         Graph g = m.graph();
         QuantParams qi = g.inputTensor(0).requireQuant();
-        long q = Math.max(-128, Math.min(127, io.tinyml.core.runtime.internal.FixedPoint.roundHalfAway(
+        long q = Math.max(-128, Math.min(127, io.tinyml.core.quant.FixedPoint.roundHalfAway(
                 (double) (x / qi.scale())) + qi.zeroPoint()));
         double[] v = {qi.scale() * (double) (q - qi.zeroPoint())};
         for (Node n : g.nodes()) {

@@ -7,6 +7,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Unary activation kernels: float32 Relu, Relu6, Clip, LeakyRelu, Logistic, Tanh, HardSwish and

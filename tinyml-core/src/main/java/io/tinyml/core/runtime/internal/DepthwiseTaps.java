@@ -1,5 +1,6 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.ConvGeometry;
 import java.util.Arrays;
 
 /**

@@ -8,6 +8,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Binary element-wise kernels (Add, Sub, Mul) with numpy broadcasting, in float32 and integer

@@ -1,5 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.ConvGeometry;
+
 /**
  * A float32 convolution (one group) computed as a matrix product over blocks of output pixels:
  * {@code out[j][i] = Σ_k w[j][k] · col[k][i]}, where {@code col} is the block's im2col matrix with

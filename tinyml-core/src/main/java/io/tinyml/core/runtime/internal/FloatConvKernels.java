@@ -7,6 +7,8 @@ import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.Quant;
 
 import java.util.Arrays;
 

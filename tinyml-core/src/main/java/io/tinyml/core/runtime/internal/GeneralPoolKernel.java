@@ -6,6 +6,7 @@ import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Float32 {@link Op.Pool}: max or average pooling over k spatial axes of a channels-last tensor,

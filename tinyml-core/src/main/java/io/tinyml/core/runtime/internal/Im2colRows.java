@@ -1,5 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.ConvGeometry;
+
 /**
  * The im2col matrix of a convolution (one group), one block of output pixels at a time, as the
  * {@link RowGemm} rows: row {@code (ky, kx, c)} in filter-y, filter-x, input-channel order holds, for

@@ -1,5 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.ConvGeometry;
+
 /**
  * An int8 convolution (one group) computed as a matrix product over blocks of output pixels, as
  * {@link FloatConvGemm} does for float: {@code acc[j][i] = Σ_k w[j][k] · col[k][i]} over im2col rows

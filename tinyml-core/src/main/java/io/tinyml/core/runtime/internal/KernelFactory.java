@@ -5,6 +5,7 @@ import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.OpKind;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Chooses and prepares the kernel of a node from its operator and the data types of its tensors.

@@ -9,6 +9,8 @@ import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.PadMode;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Kernels that move values without arithmetic, for every data type: Reshape (copy), Transpose and

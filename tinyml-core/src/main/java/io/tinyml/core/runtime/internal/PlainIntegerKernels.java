@@ -8,6 +8,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Kernels for integer tensors that carry no quantization parameters: plain integer arithmetic as

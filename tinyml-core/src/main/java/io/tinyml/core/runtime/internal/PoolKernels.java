@@ -7,6 +7,8 @@ import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Average and max pooling (float32, int8, int16; TFLite reference pooling.h semantics: padded

@@ -7,6 +7,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.GemmlowpFixedPoint;
 
 import java.util.Arrays;
 

@@ -1,5 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.FixedPoint;
+
 /**
  * Integer MEAN over a set of axes with INT8 or INT16 tensors, as TFLite Micro's reduce kernel
  * ({@code EvalIntegerMean}) computes it:

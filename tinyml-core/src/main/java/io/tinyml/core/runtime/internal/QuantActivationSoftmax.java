@@ -1,5 +1,8 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.GemmlowpFixedPoint;
+
 /**
  * Integer SOFTMAX over the last axis with an INT8 input and an INT8 or INT16 output, as TFLite
  * Micro computes it: the input differences to the row maximum are scaled by

@@ -1,5 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.FixedPoint;
+
 /**
  * Integer SOFTMAX over the last axis with INT16 input and output (output zero point 0, scale
  * 1/32768), as TFLite Micro's {@code SoftmaxInt16}: the input differences to the row maximum are

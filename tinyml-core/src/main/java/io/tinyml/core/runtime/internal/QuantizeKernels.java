@@ -8,6 +8,8 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Quant;
 
 /**
  * Quantize (float32 → integer, TFLite's {@code AffineQuantize}: float division, rounding half away

@@ -1,5 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.FixedPoint;
+
 /**
  * Per-channel requantization of int32 accumulators to int8 with its constants resolved once:
  * {@code clamp(MultiplyByQuantizedMultiplier(acc, m[c], s[c]) + outOff, lo, hi)} computed exactly as

@@ -1,5 +1,6 @@
 package io.tinyml.core.runtime.internal;
 
+import io.tinyml.core.quant.FixedPoint;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

@@ -1,4 +1,4 @@
-package io.tinyml.core.runtime.internal;
+package io.tinyml.core.quant;
 
 /**
  * Fixed-point arithmetic of TFLite's integer kernels, reproduced to the bit: multiplier

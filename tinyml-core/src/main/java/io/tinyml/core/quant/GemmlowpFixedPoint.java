@@ -1,4 +1,4 @@
-package io.tinyml.core.runtime.internal;
+package io.tinyml.core.quant;
 
 /**
  * gemmlowp's {@code FixedPoint<int32_t, IntegerBits>} arithmetic and transcendental functions, as

@@ -1,4 +1,4 @@
-package io.tinyml.core.runtime.internal;
+package io.tinyml.core.quant;
 
 import org.junit.jupiter.api.Test;
 
