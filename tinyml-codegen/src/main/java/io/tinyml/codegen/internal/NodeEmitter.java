@@ -10,13 +10,19 @@ import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.quant.ConvGeometry;
-import io.tinyml.core.quant.FixedPoint;
-import io.tinyml.core.quant.GemmlowpFixedPoint;
+import io.tinyml.core.quant.ConvParams;
+import io.tinyml.core.quant.ElementwiseParams;
+import io.tinyml.core.quant.MeanParams;
+import io.tinyml.core.quant.PoolParams;
 import io.tinyml.core.quant.Quant;
+import io.tinyml.core.quant.RequantizeParams;
+import io.tinyml.core.quant.SoftmaxParams;
 
 /**
- * Emits the body of one node's C function, resolving every quantization parameter at generation
- * time exactly as the reference interpreter does (same {@link Quant} and {@link FixedPoint} code).
+ * Emits the body of one node's C function. Every quantization parameter is resolved at generation
+ * time by the prepared parameters of {@code io.tinyml.core.quant} ({@link ConvParams},
+ * {@link ElementwiseParams}, {@link PoolParams}, {@link MeanParams}, {@link SoftmaxParams},
+ * {@link RequantizeParams}) that the reference interpreter's kernels consume too.
  */
 final class NodeEmitter {
     private final ModelEmitter m;
@@ -90,64 +96,54 @@ final class NodeEmitter {
         if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
             throw unsupported(n, "weights must be constant int8");
         }
-        QuantParams wq = w.requireQuant();
-        for (long zp : wq.zeroPoints()) {
-            if (zp != 0) {
-                throw unsupported(n, "weights with non-zero zero point " + zp);
-            }
-        }
         int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
         if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
             throw unsupported(n, "bias must be constant int32");
         }
-        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        ConvParams q = ConvParams.of(g, n);
         GeneratedKernels.Kind kind = GeneratedKernels.choose(g, n);
         int fIn = dw ? 1 : w.shape().dim(3);
-        int inOff = -x.requireQuant().zeroPoint();
         if (!dw && fIn == geo.inC()) {
             io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
             if (m.sparseWeights() && sparse != null && sparse.sparse()) {
-                return convSparse(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()));
+                return convSparse(index, n, geo, q, bias, multipliers(index, n, q, geo.outC()));
             }
             boolean pointwise = kind == GeneratedKernels.Kind.POINTWISE;
-            return pointwise ? convMatmul(index, n, geo, inOff, y, range, bias, null, requantParams(x, wq, y, geo.outC()))
-                    : convMatmul(index, n, geo, inOff, y, range, bias, multipliers(index, n, x, wq, y, geo.outC()), null);
+            return pointwise ? convMatmul(index, n, geo, q, bias, null, requantParams(q, geo.outC()))
+                    : convMatmul(index, n, geo, q, bias, multipliers(index, n, q, geo.outC()), null);
         }
         boolean dwFast = dw && geo.outC() == geo.inC() && geo.inC() % 4 == 0;
         if (kind == GeneratedKernels.Kind.DEPTHWISE_3X3) {
-            return depthwise3x3(index, n, geo, inOff, y, range, bias, requantParams(x, wq, y, geo.outC()));
+            return depthwise3x3(index, n, geo, q, bias, requantParams(q, geo.outC()));
         }
         if (kind == GeneratedKernels.Kind.DEPTHWISE_1X3X3) {
-            return depthwise1x3x3(index, n, geo, inOff, y, range, bias,
-                    multipliers(index, n, x, wq, y, geo.outC(), true));
+            return depthwise1x3x3(index, n, geo, q, bias, multipliers(index, n, q, geo.outC(), true));
         }
-        String ms = multipliers(index, n, x, wq, y, geo.outC());
+        String ms = multipliers(index, n, q, geo.outC());
         if (dwFast) {
             m.useKernel("simd");
             m.useKernel("dw_s8_fast");
-            return "    static const tm_win_params P = " + win(geo, fIn, inOff, y.requireQuant().zeroPoint(), range)
+            return "    static const tm_win_params P = " + win(geo, fIn, q)
                     + ";\n    tm_dw_s8_c4(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                     + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
                     + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
         }
         if (dw && geo.inC() == 1 && geo.outC() <= 32) {
             m.useKernel("dw_s8_c1");
-            return "    static const tm_win_params P = " + win(geo, fIn, inOff, y.requireQuant().zeroPoint(), range)
+            return "    static const tm_win_params P = " + win(geo, fIn, q)
                     + ";\n    tm_dw_s8_c1(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                     + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
                     + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
         }
         m.useKernel(dw ? "dw_s8" : "conv_s8");
-        return "    static const tm_win_params P = " + win(geo, fIn, -x.requireQuant().zeroPoint(),
-                y.requireQuant().zeroPoint(), range) + ";\n"
+        return "    static const tm_win_params P = " + win(geo, fIn, q) + ";\n"
                 + "    " + (dw ? "tm_dw_s8" : "tm_conv_s8") + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                 + m.ptr(n.output(0), "int8_t", false) + ", " + m.constant(n.input(1)) + ", "
                 + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ");\n    return 0;\n";
     }
 
     /** 3x3 depthwise (see dw3_s8.c): the input offset folded into the bias over all 9 taps. */
-    private String depthwise3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                                int[][] rq) {
+    private String depthwise3x3(int index, Node n, ConvGeometry geo, ConvParams p, int bias, int[][] rq) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int c = geo.outC();
         int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
@@ -157,7 +153,7 @@ final class NodeEmitter {
             for (int t = 0; t < 9; t++) {
                 sum += w[t * c + oc];
             }
-            biasF[oc] = b[oc] + inOff * sum;
+            biasF[oc] = b[oc] + p.inputOffset() * sum;
         }
         int[] groups = new int[9 * c];
         for (int t = 0; t < 9; t++) {
@@ -179,14 +175,13 @@ final class NodeEmitter {
                 + "+ input offset * sum of the 9 weights, requantization multipliers, right shifts minus 1");
         m.useKernel("simd");
         m.useKernel("dw3_s8");
-        return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
+        return "    static const tm_win_params P = " + win(geo, 1, p)
                 + ";\n    tm_dw3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
                 + ", " + base + "_w, " + base + "_q);\n    return 0;\n";
     }
 
     /** 3x3 depthwise of a one-channel input (see dw1_3x3_s8.c): weights as int16 pairs, offset in the bias. */
-    private String depthwise1x3x3(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                                  String ms) {
+    private String depthwise1x3x3(int index, Node n, ConvGeometry geo, ConvParams p, int bias, String ms) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int c = geo.outC();
         int[] b = bias == Node.ABSENT ? new int[c] : g.tensor(bias).ints();
@@ -198,7 +193,7 @@ final class NodeEmitter {
                 sum += w[t * c + oc];
                 pairs[oc * 10 + t] = w[t * c + oc];
             }
-            biasF[oc] = b[oc] + inOff * sum;
+            biasF[oc] = b[oc] + p.inputOffset() * sum;
         }
         String base = m.prefix() + "_n" + index;
         m.array("int16_t", base + "_w", pairs, "node " + index + " '" + n.name()
@@ -207,15 +202,15 @@ final class NodeEmitter {
                 + "': bias + input offset * sum of the channel's 9 weights");
         m.useKernel("simd");
         m.useKernel("dw1_3x3_s8");
-        return "    static const tm_win_params P = " + win(geo, 1, inOff, y.requireQuant().zeroPoint(), range)
+        return "    static const tm_win_params P = " + win(geo, 1, p)
                 + ";\n    tm_dw1_3x3_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                 + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_bias, " + ms
                 + ");\n    return 0;\n";
     }
 
     /** Convolution as a matrix product: rows padded to a multiple of 4, input offset folded into the bias. */
-    private String convMatmul(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                              String ms, int[][] pointwise) {
+    private String convMatmul(int index, Node n, ConvGeometry geo, ConvParams p, int bias, String ms,
+                              int[][] pointwise) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int k = geo.kH() * geo.kW() * geo.inC();
         int k4 = (k + 3) & ~3;
@@ -232,7 +227,7 @@ final class NodeEmitter {
                 rows[at] = w[oc * k + i];
                 sum += w[oc * k + i];
             }
-            biasF[oc] = b[oc] + inOff * sum;
+            biasF[oc] = b[oc] + p.inputOffset() * sum;
         }
         String base = m.prefix() + "_n" + index;
         m.array("int8_t", base + "_w", rows, "node " + index + " '" + n.name() + "': filter rows of " + k4
@@ -252,31 +247,29 @@ final class NodeEmitter {
             m.useKernel("simd");
             m.useKernel("pw_s8");
             m.scratchInt16(2 * k4);
-            return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
+            return "    static const tm_win_params P = " + win(geo, geo.inC(), p)
                     + ";\n    tm_pw_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                     + m.ptr(n.output(0), "int8_t", false) + ", " + base + "_w, " + base + "_q, "
                     + m.prefix() + "_col);\n    return 0;\n";
         }
         m.array("int32_t", base + "_bias", biasF, "node " + index + " '" + n.name()
                 + "': bias + input offset * filter row sum");
-        return matmulCall("conv_s8_mm", n, geo, inOff, y, range, k4, base + "_w, " + base + "_bias, " + ms);
+        return matmulCall("conv_s8_mm", n, geo, p, k4, base + "_w, " + base + "_bias, " + ms);
     }
 
     /** The call of a matrix-product convolution kernel (im2col into the shared int16 columns). */
-    private String matmulCall(String kernel, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int k4,
-                              String weightArgs) {
+    private String matmulCall(String kernel, Node n, ConvGeometry geo, ConvParams p, int k4, String weightArgs) {
         m.useKernel("simd");
         m.useKernel("im2col_s8");
         m.useKernel(kernel);
         m.scratchInt16(2 * k4);
-        return "    static const tm_win_params P = " + win(geo, geo.inC(), inOff, y.requireQuant().zeroPoint(), range)
+        return "    static const tm_win_params P = " + win(geo, geo.inC(), p)
                 + ";\n    tm_" + kernel + "(&P, " + m.ptr(n.input(0), "int8_t", true) + ", "
                 + m.ptr(n.output(0), "int8_t", false) + ", " + weightArgs + ", " + m.prefix() + "_col);\n    return 0;\n";
     }
 
     /** Sparse filters: per row the non-zero weights with their im2col column offsets (see conv_s8_sparse.c). */
-    private String convSparse(int index, Node n, ConvGeometry geo, int inOff, Tensor y, int[] range, int bias,
-                              String ms) {
+    private String convSparse(int index, Node n, ConvGeometry geo, ConvParams p, int bias, String ms) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int k = geo.kH() * geo.kW() * geo.inC();
         int k4 = (k + 3) & ~3;
@@ -298,7 +291,7 @@ final class NodeEmitter {
                     sum += v;
                 }
             }
-            biasF[oc] = b[oc] + inOff * sum;
+            biasF[oc] = b[oc] + p.inputOffset() * sum;
         }
         if (vals.isEmpty()) {
             offs.add(0); // C has no empty arrays; never read
@@ -312,29 +305,34 @@ final class NodeEmitter {
         m.array("int8_t", base + "_nz", vals.stream().mapToInt(Integer::intValue).toArray(), what + "the "
                 + vals.size() + " non-zero weights of " + outC * k + ", row by row");
         m.array("int32_t", base + "_bias", biasF, what + "bias + input offset * filter row sum");
-        return matmulCall("conv_s8_sparse", n, geo, inOff, y, range, k4, base + "_count, " + base + "_off, " + base
+        return matmulCall("conv_s8_sparse", n, geo, p, k4, base + "_count, " + base + "_off, " + base
                 + "_nz, " + base + "_bias, " + ms);
     }
 
-    private static String win(ConvGeometry geo, int fIn, int inOff, int outOff, int[] range) {
+    private static String win(ConvGeometry geo, int fIn, ConvParams p) {
+        return win(geo, fIn, p.inputOffset(), p.outputOffset(), p.activationMin(), p.activationMax());
+    }
+
+    private static String win(ConvGeometry geo, int fIn, int inOff, int outOff, int actMin, int actMax) {
         return "{" + geo.inH() + ", " + geo.inW() + ", " + geo.inC() + ", " + geo.kH() + ", " + geo.kW() + ", " + fIn
                 + ", " + geo.outH() + ", " + geo.outW() + ", " + geo.outC() + ", " + geo.strideH() + ", "
                 + geo.strideW() + ", " + geo.dilationH() + ", " + geo.dilationW() + ", " + geo.padH() + ", "
-                + geo.padW() + ", " + geo.batches() + ", " + inOff + ", " + outOff + ", " + range[0] + ", " + range[1]
+                + geo.padW() + ", " + geo.batches() + ", " + inOff + ", " + outOff + ", " + actMin + ", " + actMax
                 + "}";
     }
 
     /** Emits per-channel multiplier and shift arrays; returns "mult, shift" C names. */
-    private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels) {
-        return multipliers(index, n, x, wq, y, channels, false);
+    private String multipliers(int index, Node n, ConvParams p, int channels) {
+        return multipliers(index, n, p, channels, false);
     }
 
     /**
-     * Emits per-channel multiplier and shift arrays; {@code e1}: instead of the shifts, the right shifts
-     * minus 1 that tm_rq_bounded takes (the caller has checked GeneratedKernels.boundedRequant). Returns the C names.
+     * Emits the first {@code channels} multipliers and shifts as arrays; {@code e1}: instead of the shifts, the
+     * right shifts minus 1 that tm_rq_bounded takes (the caller has checked GeneratedKernels.boundedRequant).
+     * Returns the C names.
      */
-    private String multipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels, boolean e1) {
-        int[][] q = requantParams(x, wq, y, channels);
+    private String multipliers(int index, Node n, ConvParams p, int channels, boolean e1) {
+        int[][] q = requantParams(p, channels);
         int[] mu = q[0];
         int[] sh = q[1];
         String base = m.prefix() + "_n" + index;
@@ -351,20 +349,11 @@ final class NodeEmitter {
         return base + "_mult, " + base + "_shift";
     }
 
-    /** Per-channel requantization multipliers and shifts (one per channel even when per tensor). */
-    private static int[][] requantParams(Tensor x, QuantParams wq, Tensor y, int channels) {
-        int count = wq.isPerTensor() ? 1 : channels;
-        long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
-        if (wq.isPerTensor() && channels > 1) {
-            long one = packed[0];
-            packed = new long[channels];
-            java.util.Arrays.fill(packed, one);
-        }
-        int[] mu = new int[packed.length];
-        int[] sh = new int[packed.length];
-        for (int c = 0; c < packed.length; c++) {
-            mu[c] = FixedPoint.multiplier(packed[c]);
-            sh[c] = FixedPoint.shift(packed[c]);
+    /** Copies of the first {@code channels} requantization multipliers and shifts of the prepared parameters. */
+    private static int[][] requantParams(ConvParams p, int channels) {
+        int[] mu = java.util.Arrays.copyOf(p.multipliers(), channels);
+        int[] sh = java.util.Arrays.copyOf(p.shifts(), channels);
+        for (int c = 0; c < channels; c++) {
             if (mu[c] == Integer.MIN_VALUE || sh[c] < -31) {
                 // the kernels' tm_mbqm_pos relies on this; quantizeMultiplier never produces it
                 throw new IllegalStateException("unexpected requantization multiplier " + mu[c] + " shift " + sh[c]);
@@ -382,49 +371,42 @@ final class NodeEmitter {
         if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
             throw unsupported(n, "weights must be constant int8");
         }
-        QuantParams wq = w.requireQuant();
         int outN = w.shape().dim(0);
         int inN = w.shape().dim(1);
-        if (!wq.isPerTensor() && (wq.axis() != 0 || wq.size() != outN)) {
-            throw unsupported(n, "weights quantized on axis " + wq.axis());
-        }
+        ConvParams q = ConvParams.of(g, n);
         int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
         if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
             throw unsupported(n, "bias must be constant int32");
         }
-        int filterOffset = wq.isPerTensor() ? -wq.zeroPoint() : 0;
-        String ms = multipliers(index, n, x, wq, y, wq.isPerTensor() ? 1 : outN);
-        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        String ms = multipliers(index, n, q, q.perChannel() ? outN : 1);
         int batches = x.shape().elementCount() / inN;
         io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
         if (m.sparseWeights() && sparse != null && sparse.sparse()) {
-            return fullyConnectedSparse(index, n, ms, bias, batches, inN, outN, -x.requireQuant().zeroPoint(),
-                    y.requireQuant().zeroPoint(), range, wq.isPerTensor());
+            return fullyConnectedSparse(index, n, ms, bias, batches, inN, outN, q);
         }
         if (GeneratedKernels.fourRowFullyConnected(g, n)) {
-            return fullyConnected4(index, n, x, wq, y, bias, batches, inN, outN, range);
+            return fullyConnected4(index, n, q, bias, batches, inN, outN);
         }
         m.useKernel("fc_s8");
         return "    tm_fc_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
                 + m.constant(n.input(1)) + ", " + (bias == Node.ABSENT ? "0" : m.constant(bias)) + ", " + ms + ", "
-                + batches + ", " + inN + ", " + outN + ", " + (-x.requireQuant().zeroPoint()) + ", " + filterOffset
-                + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ", "
-                + (wq.isPerTensor() ? 0 : 1) + ");\n    return 0;\n";
+                + batches + ", " + inN + ", " + outN + ", " + q.inputOffset() + ", " + q.filterOffset() + ", "
+                + q.outputOffset() + ", " + q.activationMin() + ", " + q.activationMax() + ", " + (q.perChannel() ? 1 : 0)
+                + ");\n    return 0;\n";
     }
 
     /**
      * Weights of zero point 0, inputs and outputs multiples of 4 (see fc_s8_4x.c): rows in groups of 4
      * interleaved per 4 inputs, the input offset folded into the bias.
      */
-    private String fullyConnected4(int index, Node n, Tensor x, QuantParams wq, Tensor y, int bias, int batches,
-                                   int inN, int outN, int[] range) {
+    private String fullyConnected4(int index, Node n, ConvParams p, int bias, int batches, int inN, int outN) {
         byte[] w = g.tensor(n.input(1)).bytes();
-        int inOff = -x.requireQuant().zeroPoint();
+        int inOff = p.inputOffset();
         int k4 = (inN + 3) & ~3;
         int groups = outN / 4;
         int[] rows = new int[outN * k4];
-        int[][] rq = requantParams(x, wq, y, outN);
-        boolean perTensor = wq.isPerTensor() && rq[0][0] != 0; // the kernel reads a 0 multiplier as "per row"
+        int[][] rq = requantParams(p, outN);
+        boolean perTensor = !p.perChannel() && rq[0][0] != 0; // the kernel reads a 0 multiplier as "per row"
         int gq = perTensor ? 4 : 12;
         int[] q = new int[gq * groups + 3 * (outN - 4 * groups)];
         int[] b = bias == Node.ABSENT ? new int[outN] : g.tensor(bias).ints();
@@ -453,12 +435,13 @@ final class NodeEmitter {
         m.useKernel("fc_s8_4x");
         return "    tm_fc_s8_4x(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", "
                 + base + "_w, " + base + "_q, " + batches + ", " + inN + ", " + outN + ", "
-                + (perTensor ? rq[0][0] + ", " + rq[1][0] : "0, 0") + ", " + y.requireQuant().zeroPoint() + ", " + range[0] + ", " + range[1] + ");\n    return 0;\n";
+                + (perTensor ? rq[0][0] + ", " + rq[1][0] : "0, 0") + ", " + p.outputOffset() + ", " + p.activationMin()
+                + ", " + p.activationMax() + ");\n    return 0;\n";
     }
 
     /** Bitmask-sparse weights (see SparseWeights): masks per row, non-zero values, input offset folded into the bias. */
     private String fullyConnectedSparse(int index, Node n, String ms, int bias, int batches, int inN, int outN,
-                                        int inOff, int outOff, int[] range, boolean perTensor) {
+                                        ConvParams p) {
         byte[] w = g.tensor(n.input(1)).bytes();
         int words = (inN + 31) / 32;
         int[] mask = new int[outN * words];
@@ -475,7 +458,7 @@ final class NodeEmitter {
                     sum += v;
                 }
             }
-            biasF[o] = b[o] + inOff * sum;
+            biasF[o] = b[o] + p.inputOffset() * sum;
         }
         if (vals.isEmpty()) {
             vals.add(0); // C has no empty arrays; never read
@@ -490,7 +473,8 @@ final class NodeEmitter {
         m.useKernel("fc_s8_sparse");
         return "    tm_fc_s8_sparse(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
                 + ", " + base + "_mask, " + base + "_nz, " + base + "_bias, " + ms + ", " + batches + ", " + inN + ", "
-                + outN + ", " + outOff + ", " + range[0] + ", " + range[1] + ", " + (perTensor ? 0 : 1)
+                + outN + ", " + p.outputOffset() + ", " + p.activationMin() + ", " + p.activationMax() + ", "
+                + (p.perChannel() ? 1 : 0)
                 + ");\n    return 0;\n";
     }
 
@@ -588,11 +572,7 @@ final class NodeEmitter {
         if (int8) {
             Tensor y = g.tensor(n.output(0));
             perTensorOrThrow(n, y);
-            QuantParams q = y.requireQuant();
-            // the interpreter's fill: the zero point for 0, otherwise the value quantized with the output's parameters
-            int fill = op.value() == 0f ? q.zeroPoint()
-                    : Quant.quantize(op.value(), q.scale(), q.zeroPoint(), Quant.qmin(DataType.INT8),
-                    Quant.qmax(DataType.INT8));
+            int fill = Quant.padValue(op.value(), y); // the interpreter's fill
             m.useKernel("pad_s8");
             return dims + "    tm_pad_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
                     + ", IN, BEFORE, OUT, " + fill + ");\n    return 0;\n";
@@ -658,24 +638,13 @@ final class NodeEmitter {
                 inner *= dim;
             }
         }
-        float si = x.requireQuant().scale();
-        float so = y.requireQuant().scale();
-        int zi = x.requireQuant().zeroPoint();
-        int zo = y.requireQuant().zeroPoint();
-        boolean same = zi == zo && si == so;
-        long packed = FixedPoint.quantizeMultiplier((double) si / (double) so);
-        int mult = FixedPoint.multiplier(packed);
-        int shift = FixedPoint.shift(packed);
-        if (count > 0) {
-            int fold = Math.min(Math.min(63 - Long.numberOfLeadingZeros(count), 32), 31 + shift);
-            mult = (int) (((long) mult << fold) / count);
-            shift -= fold;
-        }
+        MeanParams p = MeanParams.of(g, n);
         m.useKernel("mean_s8");
         return "    /* [" + outer + ", " + count + ", " + inner + "]: mean over the middle axis */\n    tm_mean_s8("
                 + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false) + ", " + outer + ", "
-                + count + ", " + inner + ", " + (same ? 1 : 0) + ", " + zi + ", " + zo + ", "
-                + (mult == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(mult)) + ", " + shift
+                + count + ", " + inner + ", " + (p.sameQuantization() ? 1 : 0) + ", " + p.inputZeroPoint() + ", "
+                + p.outputZeroPoint() + ", "
+                + (p.multiplier() == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(p.multiplier())) + ", " + p.shift()
                 + ");\n    return 0;\n";
     }
 
@@ -704,25 +673,11 @@ final class NodeEmitter {
     }
 
     private String pool(Node n) throws UnsupportedOperatorException {
-        Tensor x = g.tensor(n.input(0));
-        Tensor y = g.tensor(n.output(0));
         boolean avg = n.op().kind() == OpKind.AVERAGE_POOL_2D;
-        if (!Quant.perTensor(x) || !x.quant().equals(y.quant())) {
-            throw unsupported(n, "input and output with different quantization");
-        }
-        ConvGeometry geo;
-        if (avg) {
-            Op.AveragePool2D op = (Op.AveragePool2D) n.op();
-            geo = ConvGeometry.of(x.shape(), y.shape(), op.filterH(), op.filterW(), op.strideH(), op.strideW(), 1, 1,
-                    op.padding());
-        } else {
-            Op.MaxPool2D op = (Op.MaxPool2D) n.op();
-            geo = ConvGeometry.of(x.shape(), y.shape(), op.filterH(), op.filterW(), op.strideH(), op.strideW(), 1, 1,
-                    op.padding());
-        }
-        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        PoolParams p = PoolParams.of(g, n);
         m.useKernel("pool_s8");
-        return "    static const tm_win_params P = " + win(geo, 1, 0, 0, range) + ";\n"
+        return "    static const tm_win_params P = " + win(p.geometry(), 1, 0, 0, p.activationMin(), p.activationMax())
+                + ";\n"
                 + "    tm_pool_s8(&P, " + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
                 + ", " + (avg ? 1 : 0) + ");\n    return 0;\n";
     }
@@ -749,11 +704,10 @@ final class NodeEmitter {
                     + ");\n    return 0;\n";
         }
         if (inQ && outQ) {
-            long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale()
-                    / (double) out.requireQuant().scale());
+            RequantizeParams p = RequantizeParams.of(g, n);
             return "    tm_requantize_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.output(0), "int8_t", false)
-                    + ", " + count + ", " + in.requireQuant().zeroPoint() + ", " + out.requireQuant().zeroPoint() + ", "
-                    + FixedPoint.multiplier(packed) + ", " + FixedPoint.shift(packed) + ");\n    return 0;\n";
+                    + ", " + count + ", " + p.inputZeroPoint() + ", " + p.outputZeroPoint() + ", " + p.multiplier() + ", "
+                    + p.shift() + ");\n    return 0;\n";
         }
         throw unsupported(n, in.type() + " input and " + out.type() + " output: " + SCHEMES);
     }
@@ -776,20 +730,14 @@ final class NodeEmitter {
             throw unsupported(n, "output parameters " + qo + " (needs zero point -128, scale 1/256)");
         }
         float beta = ((Op.Softmax) n.op()).beta();
-        long packed = GemmlowpFixedPoint.preprocessSoftmaxScaling(beta, x.requireQuant().scale(), 5);
-        if (packed == 0L) {
+        SoftmaxParams p;
+        try {
+            p = SoftmaxParams.of(x.requireQuant().scale(), beta);
+        } catch (IllegalArgumentException e) {
             throw unsupported(n, "beta * input scale * 2^26 <= 1");
         }
-        int mult = FixedPoint.multiplier(packed);
-        int left = FixedPoint.shift(packed);
-        int diffMin = -GemmlowpFixedPoint.calculateInputRadius(5, left, 31);
-        int[] table = new int[256];
-        for (int d = 0; d < 256; d++) {
-            if (-d >= diffMin) {
-                int rescaled = GemmlowpFixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(-d, mult, left);
-                table[d] = GemmlowpFixedPoint.expOnNegativeValues(rescaled, 5);
-            }
-        }
+        int diffMin = p.diffMin();
+        int[] table = p.expOfDiff();
         String name = m.prefix() + "_n" + index + "_exp";
         m.array("int32_t", name, table, "node " + index + " '" + n.name() + "': exp of input differences, Q0.31");
         int depth = x.shape().rank() == 0 ? 1 : x.shape().dim(-1);
@@ -809,33 +757,13 @@ final class NodeEmitter {
         if (b.type() != DataType.INT8 || !Quant.perTensor(a) || !Quant.perTensor(b) || !Quant.perTensor(y)) {
             throw unsupported(n, "inputs must be per-tensor int8");
         }
-        boolean sub = n.op().kind() == OpKind.SUB;
-        int leftShift = 20;
-        float s1 = a.requireQuant().scale();
-        float s2 = b.requireQuant().scale();
-        float so = y.requireQuant().scale();
-        long m1;
-        long m2;
-        long mo;
-        if (sub) {
-            float twiceMax = 2 * Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier((double) (s1 / twiceMax));
-            m2 = FixedPoint.quantizeMultiplier((double) (s2 / twiceMax));
-            mo = FixedPoint.quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)));
-        } else {
-            double twiceMax = 2 * (double) Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
-            m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
-            mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
-        }
-        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        ElementwiseParams p = ElementwiseParams.of(g, n);
         m.useKernel("add_s8");
         return "    tm_addsub_s8(" + m.ptr(n.input(0), "int8_t", true) + ", " + m.ptr(n.input(1), "int8_t", true) + ", "
                 + m.ptr(n.output(0), "int8_t", false) + ", " + y.shape().elementCount() + ", "
-                + (-a.requireQuant().zeroPoint()) + ", " + (-b.requireQuant().zeroPoint()) + ", "
-                + y.requireQuant().zeroPoint() + ", " + leftShift + ", " + FixedPoint.multiplier(m1) + ", "
-                + FixedPoint.shift(m1) + ", " + FixedPoint.multiplier(m2) + ", " + FixedPoint.shift(m2) + ", "
-                + FixedPoint.multiplier(mo) + ", " + FixedPoint.shift(mo) + ", " + range[0] + ", " + range[1] + ", "
-                + (sub ? 1 : 0) + ");\n    return 0;\n";
+                + p.input1Offset() + ", " + p.input2Offset() + ", " + p.outputOffset() + ", " + p.leftShift() + ", "
+                + p.input1Multiplier() + ", " + p.input1Shift() + ", " + p.input2Multiplier() + ", " + p.input2Shift()
+                + ", " + p.outputMultiplier() + ", " + p.outputShift() + ", " + p.activationMin() + ", "
+                + p.activationMax() + ", " + (p.kind() == OpKind.SUB ? 1 : 0) + ");\n    return 0;\n";
     }
 }

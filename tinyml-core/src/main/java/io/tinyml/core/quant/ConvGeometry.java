@@ -58,24 +58,33 @@ public record ConvGeometry(int batches, int inH, int inW, int inC, int kH, int k
     }
 
     /**
-     * Resolves the geometry of a Conv2D or DepthwiseConv2D node from its input, filter ([_, KH, KW, _])
-     * and output shapes and its stride, dilation and padding.
+     * Resolves the geometry of a window node: a Conv2D or DepthwiseConv2D from its input, filter
+     * ([_, KH, KW, _]) and output shapes and its stride, dilation and padding; an AveragePool2D or
+     * MaxPool2D from its input and output shapes and its filter size, stride and padding (dilation 1).
      *
      * @param g the graph
-     * @param node a CONV_2D or DEPTHWISE_CONV_2D node
+     * @param node a CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D or MAX_POOL_2D node
      * @return the geometry
-     * @throws IllegalArgumentException if the node is neither, or the shapes are not 4-D
+     * @throws IllegalArgumentException if the node is of another operator, or the shapes are not 4-D
      */
     public static ConvGeometry of(Graph g, Node node) {
-        Shape w = g.tensor(node.input(1)).shape();
         Shape in = g.tensor(node.input(0)).shape();
         Shape out = g.tensor(node.output(0)).shape();
+        if (node.op() instanceof Op.AveragePool2D p) {
+            return of(in, out, p.filterH(), p.filterW(), p.strideH(), p.strideW(), 1, 1, p.padding());
+        }
+        if (node.op() instanceof Op.MaxPool2D p) {
+            return of(in, out, p.filterH(), p.filterW(), p.strideH(), p.strideW(), 1, 1, p.padding());
+        }
+        if (!(node.op() instanceof Op.Conv2D) && !(node.op() instanceof Op.DepthwiseConv2D)) {
+            throw new IllegalArgumentException("expected a CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D or MAX_POOL_2D "
+                    + "node, found " + node);
+        }
+        Shape w = g.tensor(node.input(1)).shape();
         if (node.op() instanceof Op.Conv2D c) {
             return of(in, out, w.dim(1), w.dim(2), c.strideH(), c.strideW(), c.dilationH(), c.dilationW(), c.padding());
         }
-        if (node.op() instanceof Op.DepthwiseConv2D d) {
-            return of(in, out, w.dim(1), w.dim(2), d.strideH(), d.strideW(), d.dilationH(), d.dilationW(), d.padding());
-        }
-        throw new IllegalArgumentException("expected a CONV_2D or DEPTHWISE_CONV_2D node, found " + node);
+        Op.DepthwiseConv2D d = (Op.DepthwiseConv2D) node.op();
+        return of(in, out, w.dim(1), w.dim(2), d.strideH(), d.strideW(), d.dilationH(), d.dilationW(), d.padding());
     }
 }

@@ -123,6 +123,20 @@ public final class Quant {
     }
 
     /**
+     * The integer a constant PAD writes into a per-tensor quantized output: the zero point for a pad
+     * value of 0, otherwise the value quantized with the output's parameters ({@link #quantize}).
+     *
+     * @param value the real pad value
+     * @param out the per-tensor quantized output
+     * @return the quantized pad value
+     */
+    public static int padValue(float value, Tensor out) {
+        QuantParams q = out.requireQuant();
+        return value == 0f ? q.zeroPoint()
+                : quantize(value, q.scale(), q.zeroPoint(), qmin(out.type()), qmax(out.type()));
+    }
+
+    /**
      * Computes per-output-channel multipliers {@code input_scale * filter_scale[c] / output_scale}
      * (double arithmetic from float32 scales, as TFLite's {@code PopulateConvolutionQuantizationParams}).
      *

@@ -8,15 +8,15 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.quant.ElementwiseParams;
 import io.tinyml.core.quant.FixedPoint;
 import io.tinyml.core.quant.Quant;
 
 /**
  * Binary element-wise kernels (Add, Sub, Mul) with numpy broadcasting, in float32 and integer
- * form, and float32 batch normalization. Integer Add/Sub follow TFLite's reference add.h/sub.h
- * ({@code left_shift} 20 for int8, 15 for int16, per-input multipliers; as in TFLM, Add derives its
- * real multipliers in double and Sub in float); Mul follows integer_ops/mul.h (one multiplier
- * {@code s1 * s2 / s_out} in double).
+ * form, and float32 batch normalization. Integer Add/Sub follow TFLite's reference add.h/sub.h and
+ * Mul integer_ops/mul.h, over the parameters {@link ElementwiseParams} prepares (the C generator
+ * emits the same ones).
  */
 final class ElementwiseKernels {
     private ElementwiseKernels() {
@@ -39,11 +39,8 @@ final class ElementwiseKernels {
             return floatBinary(kind, act, (float[]) arrays[node.input(0)], (float[]) arrays[node.input(1)],
                     (float[]) arrays[node.output(0)], ma, mb);
         }
-        if ((a.type() == DataType.INT8 || a.type() == DataType.INT16) && b.type() == a.type() && out.type() == a.type()
-                && Quant.perTensor(a) && Quant.perTensor(b) && Quant.perTensor(out)) {
-            return kind == OpKind.MUL ? quantMul(g, node, arrays, ma, mb) : quantAddSub(g, node, arrays, ma, mb);
-        }
-        throw Quant.unsupported(node, a.type() + " and " + b.type() + " inputs");
+        ElementwiseParams p = ElementwiseParams.of(g, node);
+        return kind == OpKind.MUL ? quantMul(g, node, arrays, ma, mb, p) : quantAddSub(g, node, arrays, ma, mb, p);
     }
 
     private static Kernel floatBinary(OpKind kind, Activation act, float[] x, float[] z, float[] y, int[] ma,
@@ -68,47 +65,24 @@ final class ElementwiseKernels {
         return b != null ? b[i] : s[i];
     }
 
-    private static Kernel quantAddSub(Graph g, Node node, Object[] arrays, int[] ma, int[] mb)
-            throws UnsupportedOperatorException {
-        Tensor a = g.tensor(node.input(0));
-        Tensor b = g.tensor(node.input(1));
-        Tensor out = g.tensor(node.output(0));
-        boolean int8 = a.type() == DataType.INT8;
-        int leftShift = int8 ? 20 : 15;
-        float s1 = a.requireQuant().scale();
-        float s2 = b.requireQuant().scale();
-        float so = out.requireQuant().scale();
-        boolean sub = node.op().kind() == OpKind.SUB;
-        long m1;
-        long m2;
-        long mo;
-        if (sub) {
-            // TFLM's sub_common.cc derives the real multipliers in float, then widens them
-            float twiceMax = 2 * Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier((double) (s1 / twiceMax));
-            m2 = FixedPoint.quantizeMultiplier((double) (s2 / twiceMax));
-            mo = FixedPoint.quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)));
-        } else {
-            // TFLM's add_common.cc derives them in double
-            double twiceMax = 2 * (double) Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
-            m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
-            mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
-        }
-        int off1 = -a.requireQuant().zeroPoint();
-        int off2 = -b.requireQuant().zeroPoint();
-        int offO = out.requireQuant().zeroPoint();
-        int[] range = Quant.activationRange(node.op().activation(), out, node);
+    private static Kernel quantAddSub(Graph g, Node node, Object[] arrays, int[] ma, int[] mb, ElementwiseParams p) {
+        boolean int8 = g.tensor(node.input(0)).type() == DataType.INT8;
+        boolean sub = p.kind() == OpKind.SUB;
+        int leftShift = p.leftShift();
+        int off1 = p.input1Offset();
+        int off2 = p.input2Offset();
+        int offO = p.outputOffset();
+        int[] range = {p.activationMin(), p.activationMax()};
         byte[] x8 = int8 ? (byte[]) arrays[node.input(0)] : null;
         byte[] z8 = int8 ? (byte[]) arrays[node.input(1)] : null;
         byte[] y8 = int8 ? (byte[]) arrays[node.output(0)] : null;
         short[] x16 = int8 ? null : (short[]) arrays[node.input(0)];
         short[] z16 = int8 ? null : (short[]) arrays[node.input(1)];
         short[] y16 = int8 ? null : (short[]) arrays[node.output(0)];
-        int n = out.shape().elementCount();
-        int mul1 = FixedPoint.multiplier(m1), sh1 = FixedPoint.shift(m1);
-        int mul2 = FixedPoint.multiplier(m2), sh2 = FixedPoint.shift(m2);
-        int mulO = FixedPoint.multiplier(mo), shO = FixedPoint.shift(mo);
+        int n = g.tensor(node.output(0)).shape().elementCount();
+        int mul1 = p.input1Multiplier(), sh1 = p.input1Shift();
+        int mul2 = p.input2Multiplier(), sh2 = p.input2Shift();
+        int mulO = p.outputMultiplier(), shO = p.outputShift();
         return () -> {
             for (int i = 0; i < n; i++) {
                 int ia = ma == null ? i : ma[i];
@@ -129,31 +103,25 @@ final class ElementwiseKernels {
         };
     }
 
-    private static Kernel quantMul(Graph g, Node node, Object[] arrays, int[] ma, int[] mb)
-            throws UnsupportedOperatorException {
-        Tensor a = g.tensor(node.input(0));
-        Tensor b = g.tensor(node.input(1));
-        Tensor out = g.tensor(node.output(0));
-        boolean int8 = a.type() == DataType.INT8;
-        long m = FixedPoint.quantizeMultiplier((double) a.requireQuant().scale() * (double) b.requireQuant().scale()
-                / (double) out.requireQuant().scale());
-        int mul = FixedPoint.multiplier(m), sh = FixedPoint.shift(m);
-        int off1 = -a.requireQuant().zeroPoint();
-        int off2 = -b.requireQuant().zeroPoint();
-        int offO = out.requireQuant().zeroPoint();
-        int[] range = Quant.activationRange(node.op().activation(), out, node);
+    private static Kernel quantMul(Graph g, Node node, Object[] arrays, int[] ma, int[] mb, ElementwiseParams p) {
+        boolean int8 = g.tensor(node.input(0)).type() == DataType.INT8;
+        int mul = p.outputMultiplier(), sh = p.outputShift();
+        int off1 = p.input1Offset();
+        int off2 = p.input2Offset();
+        int offO = p.outputOffset();
+        int[] range = {p.activationMin(), p.activationMax()};
         byte[] x8 = int8 ? (byte[]) arrays[node.input(0)] : null;
         byte[] z8 = int8 ? (byte[]) arrays[node.input(1)] : null;
         byte[] y8 = int8 ? (byte[]) arrays[node.output(0)] : null;
         short[] x16 = int8 ? null : (short[]) arrays[node.input(0)];
         short[] z16 = int8 ? null : (short[]) arrays[node.input(1)];
         short[] y16 = int8 ? null : (short[]) arrays[node.output(0)];
-        int n = out.shape().elementCount();
+        int n = g.tensor(node.output(0)).shape().elementCount();
         return () -> {
             for (int i = 0; i < n; i++) {
-                int p = get(x8, x16, ma == null ? i : ma[i]) + off1;
-                int q = get(z8, z16, mb == null ? i : mb[i]) + off2;
-                int o = offO + FixedPoint.multiplyByQuantizedMultiplier(p * q, mul, sh);
+                int u = get(x8, x16, ma == null ? i : ma[i]) + off1;
+                int v = get(z8, z16, mb == null ? i : mb[i]) + off2;
+                int o = offO + FixedPoint.multiplyByQuantizedMultiplier(u * v, mul, sh);
                 o = Math.max(range[0], Math.min(range[1], o));
                 if (y8 != null) {
                     y8[i] = (byte) o;

@@ -7,7 +7,6 @@ import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.PadMode;
-import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.quant.FixedPoint;
 import io.tinyml.core.quant.Quant;
@@ -138,9 +137,7 @@ final class LayoutKernels {
         if (t == DataType.FLOAT32) {
             fill = op.value();
         } else if (out.quant().isPresent() && Quant.perTensor(out)) {
-            QuantParams q = out.requireQuant();
-            fill = op.value() == 0f ? q.zeroPoint()
-                    : Quant.quantize(op.value(), q.scale(), q.zeroPoint(), Quant.qmin(t), Quant.qmax(t));
+            fill = Quant.padValue(op.value(), out);
         } else if (t != DataType.FLOAT16) {
             fill = (int) op.value();
         } else {

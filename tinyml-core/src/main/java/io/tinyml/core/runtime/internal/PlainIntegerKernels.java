@@ -133,8 +133,7 @@ final class PlainIntegerKernels {
         }
         Tensor in = g.tensor(node.input(0));
         Tensor out = g.tensor(node.output(0));
-        ConvGeometry geo = ConvGeometry.of(in.shape(), out.shape(), p.filterH(), p.filterW(), p.strideH(),
-                p.strideW(), 1, 1, p.padding());
+        ConvGeometry geo = ConvGeometry.of(g, node);
         Object x = arrays[node.input(0)];
         Object y = arrays[node.output(0)];
         long[] wx = new long[in.shape().elementCount()];

@@ -8,6 +8,7 @@ import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.PoolParams;
 import io.tinyml.core.quant.Quant;
 
 /**
@@ -20,23 +21,10 @@ final class PoolKernels {
     }
 
     static Kernel pool(Graph g, Node node, Object[] arrays, boolean average) throws UnsupportedOperatorException {
-        ConvGeometry geo;
-        Activation act;
-        if (average) {
-            Op.AveragePool2D p = (Op.AveragePool2D) node.op();
-            geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(), p.filterH(),
-                    p.filterW(), p.strideH(), p.strideW(), 1, 1, p.padding());
-            act = p.activation();
-        } else {
-            Op.MaxPool2D p = (Op.MaxPool2D) node.op();
-            geo = ConvGeometry.of(g.tensor(node.input(0)).shape(), g.tensor(node.output(0)).shape(), p.filterH(),
-                    p.filterW(), p.strideH(), p.strideW(), 1, 1, p.padding());
-            act = p.activation();
-        }
-        Tensor in = g.tensor(node.input(0));
-        Tensor out = g.tensor(node.output(0));
-        DataType type = in.type();
+        Activation act = node.op().activation();
+        DataType type = g.tensor(node.input(0)).type();
         if (type == DataType.FLOAT32) {
+            ConvGeometry geo = ConvGeometry.of(g, node);
             float[] x = (float[]) arrays[node.input(0)];
             float[] y = (float[]) arrays[node.output(0)];
             float[] r = Quant.floatRange(act);
@@ -46,13 +34,10 @@ final class PoolKernels {
             };
         }
         if (type == DataType.INT8 || type == DataType.INT16) {
-            if (!Quant.perTensor(in) || !in.quant().equals(out.quant())) {
-                throw Quant.unsupported(node, type + " input and output with different quantization");
-            }
-            int[] range = Quant.activationRange(act, out, node);
+            PoolParams p = PoolParams.of(g, node);
             Object x = arrays[node.input(0)];
             Object y = arrays[node.output(0)];
-            return () -> poolInt(geo, x, y, average, range[0], range[1]);
+            return () -> poolInt(p.geometry(), x, y, average, p.activationMin(), p.activationMax());
         }
         throw Quant.unsupported(node, type + " input");
     }

@@ -1,6 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
 import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.MeanParams;
 
 /**
  * Integer MEAN over a set of axes with INT8 or INT16 tensors, as TFLite Micro's reduce kernel
@@ -9,10 +10,9 @@ import io.tinyml.core.quant.FixedPoint;
  * <li>when the input and output share scale and zero point, the raw values are summed in int32
  *     and each sum divided by the element count with C's truncating division
  *     ({@code reference_ops::Mean});</li>
- * <li>otherwise ({@code reference_ops::QuantizedMeanOrSum}) the input-to-output multiplier is
- *     folded with {@code 1/count} (shifted up by {@code floor(log2(count))}, at most 32 and at most
- *     {@code 31 + shift}), and {@code sum - inputZeroPoint * count} is requantized with
- *     {@code MultiplyByQuantizedMultiplier}, offset by the output zero point and clamped.</li>
+ * <li>otherwise ({@code reference_ops::QuantizedMeanOrSum}) {@code sum - inputZeroPoint * count} is
+ *     requantized with {@code MultiplyByQuantizedMultiplier} by the multiplier folded with
+ *     {@code 1/count} that {@link MeanParams} prepares, offset by the output zero point and clamped.</li>
  * </ul>
  * The output offset of every input element is tabulated at preparation. A prepared instance is
  * bound to its arrays and is not thread-safe.
@@ -92,21 +92,12 @@ final class QuantActivationMean implements Kernel {
             }
         }
         this.sums = new int[TensorArrays.length(output)];
-        this.inputZeroPoint = inputZeroPoint;
-        this.outputZeroPoint = outputZeroPoint;
-        this.sameParams = inputZeroPoint == outputZeroPoint && inputScale == outputScale;
-        long packed = FixedPoint.quantizeMultiplier((double) inputScale / (double) outputScale);
-        int m = FixedPoint.multiplier(packed);
-        int s = FixedPoint.shift(packed);
-        if (count > 0) {
-            int fold = 63 - Long.numberOfLeadingZeros(count);
-            fold = Math.min(fold, 32);
-            fold = Math.min(fold, 31 + s);
-            m = (int) (((long) m << fold) / count);
-            s = s - fold;
-        }
-        this.multiplier = m;
-        this.shift = s;
+        MeanParams p = MeanParams.of(inputScale, inputZeroPoint, outputScale, outputZeroPoint, count);
+        this.inputZeroPoint = p.inputZeroPoint();
+        this.outputZeroPoint = p.outputZeroPoint();
+        this.sameParams = p.sameQuantization();
+        this.multiplier = p.multiplier();
+        this.shift = p.shift();
     }
 
     @Override

@@ -2,21 +2,19 @@ package io.tinyml.core.runtime.internal;
 
 import io.tinyml.core.quant.FixedPoint;
 import io.tinyml.core.quant.GemmlowpFixedPoint;
+import io.tinyml.core.quant.SoftmaxParams;
 
 /**
  * Integer SOFTMAX over the last axis with an INT8 input and an INT8 or INT16 output, as TFLite
- * Micro computes it: the input differences to the row maximum are scaled by
- * {@code PreprocessSoftmaxScaling(beta, inputScale, 5)} into Q5.26, exponentiated with gemmlowp's
- * {@code exp_on_negative_values}, summed in Q12.19, inverted with {@code GetReciprocal} and the
- * products shifted down to the output type; differences below {@code diffMin} contribute nothing
+ * Micro computes it: the input differences to the row maximum are scaled into Q5.26 and
+ * exponentiated as {@link SoftmaxParams} prepares (the C generator emits the same table), summed
+ * in Q12.19, inverted with {@code GetReciprocal} and the products shifted down to the output type; differences below {@code diffMin} contribute nothing
  * and output the type's minimum. The exponentials of the 256 possible differences are tabulated
  * once at preparation (they depend on the difference only), which changes no bit.
  *
  * <p>A prepared instance is bound to its arrays and is not thread-safe.
  */
 final class QuantActivationSoftmax implements Kernel {
-    /** Integer bits of the scaled input differences (Q5.26). */
-    static final int SCALED_DIFF_INTEGER_BITS = 5;
     /** Integer bits of the sum of exponentials (Q12.19). */
     static final int ACCUMULATION_INTEGER_BITS = 12;
 
@@ -27,7 +25,7 @@ final class QuantActivationSoftmax implements Kernel {
     private final int depth;
     private final int diffMin;
     /** exp(scaled difference) in Q0.31, indexed by {@code -difference}, for differences >= diffMin. */
-    private final int[] expOfDiff = new int[256];
+    private final int[] expOfDiff;
 
     /**
      * Prepares the kernel.
@@ -49,22 +47,9 @@ final class QuantActivationSoftmax implements Kernel {
         }
         this.depth = depth;
         this.outer = depth == 0 ? 0 : input.length / depth;
-        long packed = GemmlowpFixedPoint.preprocessSoftmaxScaling(beta, inputScale, SCALED_DIFF_INTEGER_BITS);
-        if (packed == 0L) {
-            throw new IllegalArgumentException("expected beta * input scale * 2^26 > 1, found beta " + beta
-                    + " and input scale " + inputScale);
-        }
-        int multiplier = FixedPoint.multiplier(packed);
-        int leftShift = FixedPoint.shift(packed);
-        this.diffMin = -GemmlowpFixedPoint.calculateInputRadius(SCALED_DIFF_INTEGER_BITS, leftShift, 31);
-        for (int d = 0; d < 256; d++) {
-            int diff = -d;
-            if (diff >= diffMin) {
-                int rescaled = GemmlowpFixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, multiplier,
-                        leftShift);
-                expOfDiff[d] = GemmlowpFixedPoint.expOnNegativeValues(rescaled, SCALED_DIFF_INTEGER_BITS);
-            }
-        }
+        SoftmaxParams p = SoftmaxParams.of(inputScale, beta);
+        this.diffMin = p.diffMin();
+        this.expOfDiff = p.expOfDiff();
     }
 
     /** @return the smallest input difference that contributes (TFLite's {@code diff_min}) */

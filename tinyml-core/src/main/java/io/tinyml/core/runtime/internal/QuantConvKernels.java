@@ -5,9 +5,9 @@ import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
-import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.quant.ConvGeometry;
+import io.tinyml.core.quant.ConvParams;
 import io.tinyml.core.quant.FixedPoint;
 import io.tinyml.core.quant.Quant;
 
@@ -17,47 +17,46 @@ import java.util.Arrays;
  * Integer convolution, depthwise convolution and fully-connected kernels, bit-exact with TFLite's
  * reference kernels (reference/integer_ops/conv.h, depthwise_conv.h, fully_connected.h): int8
  * activations with int8 weights and int32 bias, and int16 activations with int8 weights and int64
- * (or int32) bias ("16x8"). Per-channel multipliers come from {@link Quant#channelMultipliers}.
+ * (or int32) bias ("16x8"), over the parameters {@link ConvParams} prepares (the C generator emits the same ones).
  */
 final class QuantConvKernels {
     private QuantConvKernels() {
     }
 
-    /** The resolved integer parameters shared by the three operators. */
-    private record Params(int inputOffset, int outputOffset, int[] mult, int[] shift, int actMin, int actMax,
-                          int[] bias32, long[] bias64) {
+    /** The prepared integer parameters shared by the three operators, with the bias array they bind. */
+    private record Params(ConvParams q, int[] bias32, long[] bias64) {
+        int inputOffset() {
+            return q.inputOffset();
+        }
+
+        int filterOffset() {
+            return q.filterOffset();
+        }
+
+        int outputOffset() {
+            return q.outputOffset();
+        }
+
+        int[] mult() {
+            return q.multipliers();
+        }
+
+        int[] shift() {
+            return q.shifts();
+        }
+
+        int actMin() {
+            return q.activationMin();
+        }
+
+        int actMax() {
+            return q.activationMax();
+        }
     }
 
-    private static Params params(Graph g, Node node, Object[] arrays, int channels, int filterAxis)
-            throws UnsupportedOperatorException {
+    private static Params params(Graph g, Node node, Object[] arrays) throws UnsupportedOperatorException {
+        ConvParams q = ConvParams.of(g, node);
         Tensor in = g.tensor(node.input(0));
-        Tensor w = g.tensor(node.input(1));
-        Tensor out = g.tensor(node.output(0));
-        if (w.type() != DataType.INT8 || w.quant().isEmpty() || !Quant.perTensor(in) || !Quant.perTensor(out)) {
-            throw Quant.unsupported(node, in.type() + " input, " + w.type() + " weights "
-                    + w.quant().map(Object::toString).orElse("without quantization"));
-        }
-        QuantParams wq = w.requireQuant();
-        if (!wq.isPerTensor() && (wq.axis() != filterAxis || wq.size() != channels)) {
-            throw Quant.unsupported(node, "weights quantized on axis " + wq.axis() + " (expected per-tensor or axis "
-                    + filterAxis + ")");
-        }
-        if (node.op().kind() != io.tinyml.core.ir.OpKind.FULLY_CONNECTED) {
-            for (long zp : wq.zeroPoints()) {
-                if (zp != 0) {
-                    throw Quant.unsupported(node, "weights with non-zero zero point " + zp
-                            + " (expected symmetric int8 weights)");
-                }
-            }
-        }
-        long[] packed = Quant.channelMultipliers(in.requireQuant().scale(), wq, out.requireQuant().scale(), channels);
-        int[] m = new int[channels];
-        int[] s = new int[channels];
-        for (int c = 0; c < channels; c++) {
-            m[c] = FixedPoint.multiplier(packed[c]);
-            s[c] = FixedPoint.shift(packed[c]);
-        }
-        int[] range = Quant.activationRange(node.op().activation(), out, node);
         int[] b32 = null;
         long[] b64 = null;
         int bi = node.input(2);
@@ -78,11 +77,7 @@ final class QuantConvKernels {
         if (in.type() == DataType.INT8 && b32 == null && b64 != null) {
             throw Quant.unsupported(node, "INT8 input and INT64 bias");
         }
-        if (in.type() == DataType.INT16 && in.requireQuant().zeroPoint() != 0) {
-            throw Quant.unsupported(node, "INT16 input with non-zero zero point");
-        }
-        return new Params(-in.requireQuant().zeroPoint(), out.requireQuant().zeroPoint(), m, s, range[0], range[1],
-                b32, b64);
+        return new Params(q, b32, b64);
     }
 
     static Kernel conv(Graph g, Node node, Object[] arrays, SharedWeights shared) throws UnsupportedOperatorException {
@@ -90,7 +85,7 @@ final class QuantConvKernels {
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
         ConvGeometry geo = ConvGeometry.of(g, node);
-        Params p = params(g, node, arrays, geo.outC(), 0);
+        Params p = params(g, node, arrays);
         byte[] w = (byte[]) arrays[node.input(1)];
         int fIn = wt.shape().dim(3);
         int perGroup = geo.outC() / (geo.inC() / fIn);
@@ -151,7 +146,7 @@ final class QuantConvKernels {
         Tensor wt = g.tensor(node.input(1));
         DataType type = g.tensor(node.input(0)).type();
         ConvGeometry geo = ConvGeometry.of(g, node);
-        Params p = params(g, node, arrays, geo.outC(), 3);
+        Params p = params(g, node, arrays);
         byte[] w = (byte[]) arrays[node.input(1)];
         boolean int16 = type == DataType.INT16;
         if (type != DataType.INT8 && !int16) {
@@ -202,9 +197,8 @@ final class QuantConvKernels {
         DataType type = g.tensor(node.input(0)).type();
         int outN = wt.shape().dim(0);
         int inN = wt.shape().dim(1);
-        Params p = params(g, node, arrays, outN, 0);
-        QuantParams wq = wt.requireQuant();
-        int filterOffset = wq.isPerTensor() ? -wq.zeroPoint() : 0;
+        Params p = params(g, node, arrays);
+        int filterOffset = p.filterOffset();
         byte[] w = (byte[]) arrays[node.input(1)];
         if (type == DataType.INT8) {
             return fullyConnectedInt8(p, (byte[]) arrays[node.input(0)], w, (byte[]) arrays[node.output(0)], inN,

@@ -10,6 +10,7 @@ import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.quant.FixedPoint;
 import io.tinyml.core.quant.Quant;
+import io.tinyml.core.quant.RequantizeParams;
 
 /**
  * Quantize (float32 → integer, TFLite's {@code AffineQuantize}: float division, rounding half away
@@ -49,10 +50,10 @@ final class QuantizeKernels {
             };
         }
         if (isInt(in.type()) && Quant.perTensor(in)) {
-            long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale() / (double) so);
-            int mult = FixedPoint.multiplier(packed);
-            int shift = FixedPoint.shift(packed);
-            int zi = in.requireQuant().zeroPoint();
+            RequantizeParams p = RequantizeParams.of(g, node);
+            int mult = p.multiplier();
+            int shift = p.shift();
+            int zi = p.inputZeroPoint();
             Object x = arrays[node.input(0)];
             boolean unsigned = in.type() == DataType.UINT8;
             return () -> {
