@@ -1,5 +1,6 @@
 package io.tinyml.core.estimate;
 
+import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.DataType;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
@@ -7,7 +8,7 @@ import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.quant.ConvGeometry;
-import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.ConvParams;
 import io.tinyml.core.quant.Quant;
 
 /**
@@ -136,17 +137,18 @@ public final class GeneratedKernels {
      * @return true when the bounded requantization is exact for every channel
      */
     public static boolean boundedRequant(Graph g, Node n, int outC, boolean channelLast) {
-        Tensor x = g.tensor(n.input(0));
-        Tensor y = g.tensor(n.output(0));
-        QuantParams wq = g.tensor(n.input(1)).requireQuant();
-        byte[] w = g.tensor(n.input(1)).bytes();
-        int count = wq.isPerTensor() ? 1 : outC;
-        long[] packed = Quant.channelMultipliers(x.requireQuant().scale(), wq, y.requireQuant().scale(), count);
-        for (long p : packed) {
-            if (FixedPoint.shift(p) > -1 || FixedPoint.multiplier(p) <= 0) {
+        ConvParams q;
+        try {
+            q = ConvParams.of(g, n);
+        } catch (UnsupportedOperatorException e) {
+            return false;
+        }
+        for (int c = 0; c < outC; c++) {
+            if (q.shifts()[c] > -1 || q.multipliers()[c] <= 0) {
                 return false;
             }
         }
+        byte[] w = g.tensor(n.input(1)).bytes();
         int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
         int[] b = bias == Node.ABSENT ? new int[outC] : g.tensor(bias).ints();
         int row = w.length / outC;

@@ -37,11 +37,9 @@ public record MeanParams(int count, boolean sameQuantization, int inputZeroPoint
         if (!(node.op() instanceof Op.Mean mean)) {
             throw new IllegalArgumentException("expected a MEAN node, found " + node);
         }
+        Quant.requirePerTensorInOut(g, node);
         Tensor in = g.tensor(node.input(0));
         Tensor out = g.tensor(node.output(0));
-        if (!Quant.perTensor(in) || !Quant.perTensor(out)) {
-            throw Quant.unsupported(node, "input or output not per-tensor quantized");
-        }
         int rank = in.shape().rank();
         boolean[] reduced = new boolean[rank];
         long count = 1;

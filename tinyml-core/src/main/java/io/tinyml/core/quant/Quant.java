@@ -3,6 +3,7 @@ package io.tinyml.core.quant;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.DataType;
+import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.QuantParams;
 import io.tinyml.core.ir.Tensor;
@@ -163,6 +164,19 @@ public final class Quant {
      */
     public static boolean perTensor(Tensor t) {
         return t.quant().map(QuantParams::isPerTensor).orElse(false);
+    }
+
+    /**
+     * Refuses a node unless its first input and first output are both per-tensor quantized.
+     *
+     * @param g the graph
+     * @param node the node
+     * @throws UnsupportedOperatorException if either is not
+     */
+    public static void requirePerTensorInOut(Graph g, Node node) throws UnsupportedOperatorException {
+        if (!perTensor(g.tensor(node.input(0))) || !perTensor(g.tensor(node.output(0)))) {
+            throw unsupported(node, "input or output not per-tensor quantized");
+        }
     }
 
     /**

@@ -33,11 +33,9 @@ public record RequantizeParams(int inputZeroPoint, int outputZeroPoint, int mult
         if (!(node.op() instanceof Op.Quantize op)) {
             throw new IllegalArgumentException("expected a QUANTIZE node, found " + node);
         }
+        Quant.requirePerTensorInOut(g, node);
         Tensor in = g.tensor(node.input(0));
         Tensor out = g.tensor(node.output(0));
-        if (!Quant.perTensor(in) || !Quant.perTensor(out)) {
-            throw Quant.unsupported(node, "input or output not per-tensor quantized");
-        }
         long packed = FixedPoint.quantizeMultiplier((double) in.requireQuant().scale()
                 / (double) out.requireQuant().scale());
         return new RequantizeParams(in.requireQuant().zeroPoint(), out.requireQuant().zeroPoint(),
