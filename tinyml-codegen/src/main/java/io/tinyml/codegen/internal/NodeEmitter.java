@@ -85,6 +85,22 @@ final class NodeEmitter {
         return "";
     }
 
+    /**
+     * Refuses weights that are not a constant of {@code weights} type (quantized when INT8) and a bias that is
+     * not a constant of {@code bias} type; returns the bias tensor, or {@link Node#ABSENT}.
+     */
+    private int constantWeightsAndBias(Node n, DataType weights, DataType bias) throws UnsupportedOperatorException {
+        Tensor w = g.tensor(n.input(1));
+        if (w.type() != weights || !w.isConstant() || (weights == DataType.INT8 && w.quant().isEmpty())) {
+            throw unsupported(n, "weights must be constant " + weights.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        int b = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
+        if (b != Node.ABSENT && (g.tensor(b).type() != bias || !g.tensor(b).isConstant())) {
+            throw unsupported(n, "bias must be constant " + bias.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return b;
+    }
+
     private String conv(int index, Node n) throws UnsupportedOperatorException {
         boolean dw = n.op().kind() == OpKind.DEPTHWISE_CONV_2D;
         Tensor x = g.tensor(n.input(0));
@@ -93,13 +109,7 @@ final class NodeEmitter {
         perTensorOrThrow(n, x);
         perTensorOrThrow(n, y);
         ConvGeometry geo = ConvGeometry.of(g, n);
-        if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
-            throw unsupported(n, "weights must be constant int8");
-        }
-        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
-        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
-            throw unsupported(n, "bias must be constant int32");
-        }
+        int bias = constantWeightsAndBias(n, DataType.INT8, DataType.INT32);
         ConvParams q = ConvParams.of(g, n);
         GeneratedKernels.Kind kind = GeneratedKernels.choose(g, n);
         int fIn = dw ? 1 : w.shape().dim(3);
@@ -368,16 +378,10 @@ final class NodeEmitter {
         Tensor y = g.tensor(n.output(0));
         perTensorOrThrow(n, x);
         perTensorOrThrow(n, y);
-        if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
-            throw unsupported(n, "weights must be constant int8");
-        }
+        int bias = constantWeightsAndBias(n, DataType.INT8, DataType.INT32);
         int outN = w.shape().dim(0);
         int inN = w.shape().dim(1);
         ConvParams q = ConvParams.of(g, n);
-        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
-        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.INT32 || !g.tensor(bias).isConstant())) {
-            throw unsupported(n, "bias must be constant int32");
-        }
         String ms = multipliers(index, n, q, q.perChannel() ? outN : 1);
         int batches = x.shape().elementCount() / inN;
         io.tinyml.core.estimate.SparseWeights.Choice sparse = io.tinyml.core.estimate.SparseWeights.choose(g, n);
@@ -481,13 +485,7 @@ final class NodeEmitter {
     private String fullyConnectedFloat(Node n) throws UnsupportedOperatorException {
         Tensor x = g.tensor(n.input(0));
         Tensor w = g.tensor(n.input(1));
-        if (w.type() != DataType.FLOAT32 || !w.isConstant()) {
-            throw unsupported(n, "weights must be constant float32");
-        }
-        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
-        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.FLOAT32 || !g.tensor(bias).isConstant())) {
-            throw unsupported(n, "bias must be constant float32");
-        }
+        int bias = constantWeightsAndBias(n, DataType.FLOAT32, DataType.FLOAT32);
         if (n.op().activation() == io.tinyml.core.ir.Activation.TANH) {
             throw unsupported(n, "fused TANH");
         }
@@ -509,13 +507,7 @@ final class NodeEmitter {
         if (x.shape().rank() != 4 || y.shape().rank() != 4 || w.shape().rank() != 4) {
             throw unsupported(n, "input, filter and output must be rank 4 (NHWC)");
         }
-        if (w.type() != DataType.FLOAT32 || !w.isConstant()) {
-            throw unsupported(n, "weights must be constant float32");
-        }
-        int bias = n.inputs().size() > 2 ? n.input(2) : Node.ABSENT;
-        if (bias != Node.ABSENT && (g.tensor(bias).type() != DataType.FLOAT32 || !g.tensor(bias).isConstant())) {
-            throw unsupported(n, "bias must be constant float32");
-        }
+        int bias = constantWeightsAndBias(n, DataType.FLOAT32, DataType.FLOAT32);
         if (n.op().activation() == io.tinyml.core.ir.Activation.TANH) {
             throw unsupported(n, "fused TANH");
         }
