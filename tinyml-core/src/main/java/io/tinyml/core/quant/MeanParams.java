@@ -4,7 +4,10 @@ import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Node;
 import io.tinyml.core.ir.Op;
-import io.tinyml.core.ir.Tensor;
+import io.tinyml.core.ir.QuantParams;
+import io.tinyml.core.ir.Shape;
+
+import java.util.List;
 
 /**
  * Prepared integer parameters of MEAN over per-tensor quantized INT8 or INT16 tensors, as TFLite Micro's
@@ -38,20 +41,24 @@ public record MeanParams(int count, boolean sameQuantization, int inputZeroPoint
             throw new IllegalArgumentException("expected a MEAN node, found " + node);
         }
         Quant.requirePerTensorInOut(g, node);
-        Tensor in = g.tensor(node.input(0));
-        Tensor out = g.tensor(node.output(0));
-        int rank = in.shape().rank();
-        boolean[] reduced = new boolean[rank];
+        QuantParams qi = g.tensor(node.input(0)).requireQuant();
+        QuantParams qo = g.tensor(node.output(0)).requireQuant();
+        return of(qi.scale(), qi.zeroPoint(), qo.scale(), qo.zeroPoint(),
+                reducedCount(g.tensor(node.input(0)).shape(), mean.axes()));
+    }
+
+    /** The number of elements of the reduced axes (each counted once; negative ones from the end). */
+    private static int reducedCount(Shape shape, List<Integer> axes) {
+        boolean[] reduced = new boolean[shape.rank()];
         long count = 1;
-        for (int a : mean.axes()) {
-            int axis = a < 0 ? a + rank : a;
+        for (int a : axes) {
+            int axis = a < 0 ? a + shape.rank() : a;
             if (!reduced[axis]) {
                 reduced[axis] = true;
-                count *= in.shape().dim(axis);
+                count *= shape.dim(axis);
             }
         }
-        return of(in.requireQuant().scale(), in.requireQuant().zeroPoint(), out.requireQuant().scale(),
-                out.requireQuant().zeroPoint(), (int) count);
+        return (int) count;
     }
 
     /**
