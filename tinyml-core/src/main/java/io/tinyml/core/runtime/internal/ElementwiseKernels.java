@@ -39,8 +39,7 @@ final class ElementwiseKernels {
             return floatBinary(kind, act, (float[]) arrays[node.input(0)], (float[]) arrays[node.input(1)],
                     (float[]) arrays[node.output(0)], ma, mb);
         }
-        ElementwiseParams p = ElementwiseParams.of(g, node);
-        return kind == OpKind.MUL ? quantMul(g, node, arrays, ma, mb, p) : quantAddSub(g, node, arrays, ma, mb, p);
+        return quantBinary(g, node, arrays, ma, mb, ElementwiseParams.of(g, node));
     }
 
     private static Kernel floatBinary(OpKind kind, Activation act, float[] x, float[] z, float[] y, int[] ma,
@@ -65,10 +64,9 @@ final class ElementwiseKernels {
         return b != null ? b[i] : s[i];
     }
 
-    private static Kernel quantAddSub(Graph g, Node node, Object[] arrays, int[] ma, int[] mb, ElementwiseParams p) {
+    /** Integer ADD, SUB or MUL over the prepared parameters, on int8 or int16 arrays. */
+    private static Kernel quantBinary(Graph g, Node node, Object[] arrays, int[] ma, int[] mb, ElementwiseParams p) {
         boolean int8 = g.tensor(node.input(0)).type() == DataType.INT8;
-        boolean sub = p.kind() == OpKind.SUB;
-        int leftShift = p.leftShift();
         int off1 = p.input1Offset();
         int off2 = p.input2Offset();
         int offO = p.outputOffset();
@@ -80,6 +78,24 @@ final class ElementwiseKernels {
         short[] z16 = int8 ? null : (short[]) arrays[node.input(1)];
         short[] y16 = int8 ? null : (short[]) arrays[node.output(0)];
         int n = g.tensor(node.output(0)).shape().elementCount();
+        if (p.kind() == OpKind.MUL) {
+            int mul = p.outputMultiplier(), sh = p.outputShift();
+            return () -> {
+                for (int i = 0; i < n; i++) {
+                    int u = get(x8, x16, ma == null ? i : ma[i]) + off1;
+                    int v = get(z8, z16, mb == null ? i : mb[i]) + off2;
+                    int o = offO + FixedPoint.multiplyByQuantizedMultiplier(u * v, mul, sh);
+                    o = Math.max(range[0], Math.min(range[1], o));
+                    if (y8 != null) {
+                        y8[i] = (byte) o;
+                    } else {
+                        y16[i] = (short) o;
+                    }
+                }
+            };
+        }
+        boolean sub = p.kind() == OpKind.SUB;
+        int leftShift = p.leftShift();
         int mul1 = p.input1Multiplier(), sh1 = p.input1Shift();
         int mul2 = p.input2Multiplier(), sh2 = p.input2Shift();
         int mulO = p.outputMultiplier(), shO = p.outputShift();
@@ -93,35 +109,6 @@ final class ElementwiseKernels {
                 int sc2 = FixedPoint.multiplyByQuantizedMultiplier(v2, mul2, sh2);
                 int raw = sub ? sc1 - sc2 : sc1 + sc2;
                 int o = FixedPoint.multiplyByQuantizedMultiplier(raw, mulO, shO) + offO;
-                o = Math.max(range[0], Math.min(range[1], o));
-                if (y8 != null) {
-                    y8[i] = (byte) o;
-                } else {
-                    y16[i] = (short) o;
-                }
-            }
-        };
-    }
-
-    private static Kernel quantMul(Graph g, Node node, Object[] arrays, int[] ma, int[] mb, ElementwiseParams p) {
-        boolean int8 = g.tensor(node.input(0)).type() == DataType.INT8;
-        int mul = p.outputMultiplier(), sh = p.outputShift();
-        int off1 = p.input1Offset();
-        int off2 = p.input2Offset();
-        int offO = p.outputOffset();
-        int[] range = {p.activationMin(), p.activationMax()};
-        byte[] x8 = int8 ? (byte[]) arrays[node.input(0)] : null;
-        byte[] z8 = int8 ? (byte[]) arrays[node.input(1)] : null;
-        byte[] y8 = int8 ? (byte[]) arrays[node.output(0)] : null;
-        short[] x16 = int8 ? null : (short[]) arrays[node.input(0)];
-        short[] z16 = int8 ? null : (short[]) arrays[node.input(1)];
-        short[] y16 = int8 ? null : (short[]) arrays[node.output(0)];
-        int n = g.tensor(node.output(0)).shape().elementCount();
-        return () -> {
-            for (int i = 0; i < n; i++) {
-                int u = get(x8, x16, ma == null ? i : ma[i]) + off1;
-                int v = get(z8, z16, mb == null ? i : mb[i]) + off2;
-                int o = offO + FixedPoint.multiplyByQuantizedMultiplier(u * v, mul, sh);
                 o = Math.max(range[0], Math.min(range[1], o));
                 if (y8 != null) {
                     y8[i] = (byte) o;
