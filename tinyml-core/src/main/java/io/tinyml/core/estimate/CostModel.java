@@ -11,8 +11,17 @@ import io.tinyml.core.target.Feature;
 import io.tinyml.core.target.Target;
 
 /**
- * The coefficients of the estimator and where each comes from. Package-private: the numbers are
- * documented here, next to their sources, and nowhere else.
+ * The SDK's one cost table: the work of each operator (multiply-accumulates, filter taps, bytes
+ * moved) and the coefficients of the estimator with where each comes from. The work counts are
+ * public ({@link #macs}, {@link #totalMacs}); the coefficients are package-private: the numbers are
+ * documented here, next to their sources, and nowhere else. Every per-operator decision is an
+ * exhaustive switch over {@link OpKind}. Thread-safe (stateless).
+ *
+ * <h2>Work</h2>
+ * Multiply-accumulate counts, the work measure that latency estimates scale with: convolutions count
+ * one MAC per filter tap per output element; fully-connected layers one per weight per batch row;
+ * element-wise and pooling operators one per output (or window) element; mean one per input
+ * element; data-movement operators and clamps zero.
  *
  * <h2>Calibration data</h2>
  * "Ours" below means our measurement in {@code ../shared/assets/reference/README.md}: TFLM at commit
@@ -133,7 +142,7 @@ import io.tinyml.core.target.Target;
  * PROVISIONAL 1,024 bytes for reference/optimized, 0 for generated.</li>
  * </ul>
  */
-final class CostModel {
+public final class CostModel {
     static final double REF_PER_MAC = 8.72292357;
     static final double REF_PER_TAP = 30.64547325;
     static final double OPT_PER_MAC_DENSE = 1.60817771;
@@ -201,6 +210,65 @@ final class CostModel {
         return M4_CPI * M4_COREMARK_PER_MHZ / t.core().coremarkPerMhz();
     }
 
+    /**
+     * Returns the multiply-accumulate count of one node.
+     *
+     * @param graph the graph holding the node
+     * @param node the node
+     * @return the MAC count (0 for pure data movement)
+     */
+    public static long macs(Graph graph, Node node) {
+        Shape out = graph.tensor(node.output(0)).shape();
+        long outElems = out.elementCount();
+        return switch (node.op().kind()) {
+            case CONV_2D -> {
+                Shape w = graph.tensor(node.input(1)).shape();
+                yield outElems * w.dim(1) * w.dim(2) * w.dim(3);
+            }
+            case DEPTHWISE_CONV_2D -> {
+                Shape w = graph.tensor(node.input(1)).shape();
+                yield outElems * w.dim(1) * w.dim(2);
+            }
+            case FULLY_CONNECTED -> {
+                Shape w = graph.tensor(node.input(1)).shape();
+                yield (outElems / w.dim(0)) * (long) w.dim(0) * w.dim(1);
+            }
+            case AVERAGE_POOL_2D -> {
+                Op.AveragePool2D p = (Op.AveragePool2D) node.op();
+                yield outElems * p.filterH() * p.filterW();
+            }
+            case MAX_POOL_2D -> {
+                Op.MaxPool2D p = (Op.MaxPool2D) node.op();
+                yield outElems * p.filterH() * p.filterW();
+            }
+            case POOL -> {
+                long taps = 1;
+                for (int f : ((Op.Pool) node.op()).filter()) {
+                    taps *= f;
+                }
+                yield outElems * taps;
+            }
+            case MEAN -> graph.tensor(node.input(0)).shape().elementCount();
+            case ADD, SUB, MUL, SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, BATCH_NORMALIZATION ->
+                    outElems;
+            case RESHAPE, CONCATENATION, PAD, RELU, RELU6, CLIP, QUANTIZE, DEQUANTIZE, TRANSPOSE -> 0L;
+        };
+    }
+
+    /**
+     * Returns the total multiply-accumulate count of a graph.
+     *
+     * @param graph the graph
+     * @return the sum of {@link #macs} over its nodes
+     */
+    public static long totalMacs(Graph graph) {
+        long sum = 0;
+        for (Node n : graph.nodes()) {
+            sum += macs(graph, n);
+        }
+        return sum;
+    }
+
     static long taps(Graph g, Node n, long macs) {
         return switch (n.op().kind()) {
             case CONV_2D -> {
@@ -209,7 +277,8 @@ final class CostModel {
             }
             case DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, POOL, MEAN -> macs;
             case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
-            default -> 0;
+            case ADD, SUB, MUL, RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH,
+                    HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX -> 0;
         };
     }
 
