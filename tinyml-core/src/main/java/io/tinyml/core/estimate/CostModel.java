@@ -350,7 +350,8 @@ public final class CostModel {
             case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> GEN_POOL_PER_MAC * macs;
             case SOFTMAX -> GEN_SOFTMAX_PER_NODE + GEN_PER_ELEMENT * outElems;
             case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
-            default -> GEN_PER_ELEMENT * outElems;
+            case ADD, SUB, MUL, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE,
+                    BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> GEN_PER_ELEMENT * outElems;
         };
     }
 
@@ -422,7 +423,8 @@ public final class CostModel {
             case RESHAPE -> 36;
             case ADD, SUB, MUL -> 8 + 60;
             case CONCATENATION -> 8 + 16;
-            default -> 16;
+            case MEAN, PAD, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE,
+                    TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> 16;
         };
         return NODE_RECORD + s;
     }
@@ -431,11 +433,13 @@ public final class CostModel {
     static long kernelCode(KernelLibrary lib, java.util.Set<OpKind> kinds) {
         long code = lib == KernelLibrary.OPTIMIZED ? OPT_CODE_BLOCK : REF_CODE_BLOCK;
         for (OpKind k : kinds) {
-            switch (k) {
-                case CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE, SOFTMAX -> { }
-                case FULLY_CONNECTED -> code += lib == KernelLibrary.OPTIMIZED ? OPT_CODE_FC : REF_CODE_FC;
-                default -> code += OTHER_KIND_CODE;
-            }
+            code += switch (k) {
+                case CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE, SOFTMAX -> 0; // in the measured block
+                case FULLY_CONNECTED -> lib == KernelLibrary.OPTIMIZED ? OPT_CODE_FC : REF_CODE_FC;
+                case ADD, SUB, MUL, MAX_POOL_2D, MEAN, CONCATENATION, PAD, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC,
+                        TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                        OTHER_KIND_CODE;
+            };
         }
         return code;
     }
@@ -444,6 +448,11 @@ public final class CostModel {
     static boolean unsupported(KernelLibrary lib, OpKind k) {
         // TFLite has no builtin CLIP or BATCH_NORMALIZATION (fold them first); our generated C will
         // follow the reference set.
-        return k == OpKind.CLIP || k == OpKind.BATCH_NORMALIZATION;
+        return switch (k) {
+            case CLIP, BATCH_NORMALIZATION -> true;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH,
+                    QUANTIZE, DEQUANTIZE, TRANSPOSE, LOG_SOFTMAX, POOL -> false;
+        };
     }
 }

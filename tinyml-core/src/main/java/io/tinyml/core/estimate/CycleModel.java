@@ -178,7 +178,9 @@ final class CycleModel {
             case CONV_2D -> words * ((pixels + 1) / 2) + perOutput * outElems;
             case DEPTHWISE_CONV_2D -> words * pixels + perOutput * outElems;
             case FULLY_CONNECTED -> words + perOutput * outElems;
-            default -> 0;
+            case ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU,
+                    RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE,
+                    BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> 0;
         };
     }
 
