@@ -53,7 +53,8 @@ final class QdqFusion {
             case MEAN, SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, CLIP ->
                     new Role(true, false, false, false, false);
             // no int8 kernel takes a fused group of these: they stay float between QUANTIZE and DEQUANTIZE
-            case QUANTIZE, DEQUANTIZE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> new Role(false, false, false, false, false);
+            case QUANTIZE, DEQUANTIZE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    new Role(false, false, false, false, false);
         };
     }
 

@@ -51,7 +51,8 @@ final class PlainIntegerKernels {
             case MAX_POOL_2D -> maxPool(g, node, arrays);
             case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MEAN, RESHAPE, CONCATENATION, PAD,
                     SOFTMAX, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE,
-                    BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> throw Quant.unsupported(node, "plain (unquantized) " + g.tensor(node.input(0)).type() + " input");
+                    BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    throw Quant.unsupported(node, "plain (unquantized) " + g.tensor(node.input(0)).type() + " input");
         };
     }
 
@@ -74,9 +75,9 @@ final class PlainIntegerKernels {
             case ADD -> 0;
             case SUB -> 1;
             case MUL -> 2;
-            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE, CONCATENATION,
-                    PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE,
-                    TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE,
+                    CONCATENATION, PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE,
+                    DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
                     throw Quant.unsupported(node, "plain integer arithmetic (only ADD, SUB and MUL)");
         };
         long[] wa = new long[a.shape().elementCount()];

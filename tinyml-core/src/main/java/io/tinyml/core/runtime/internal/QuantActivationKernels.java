@@ -102,7 +102,8 @@ public final class QuantActivationKernels {
             }
             case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE,
                     CONCATENATION, PAD, RELU, RELU6, CLIP, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION,
-                    LOG_SOFTMAX, POOL -> throw unsupported(node, "is not one of the operators this kernel library handles");
+                    LOG_SOFTMAX, POOL ->
+                    throw unsupported(node, "is not one of the operators this kernel library handles");
         };
     }
 
