@@ -192,11 +192,13 @@ final class FitCommand implements Callable<Integer> {
      * The report's files plus, when the model fits, its C project under {@code c/} (composed here: the search
      * module does not depend on code generation).
      */
-    static java.util.Map<String, byte[]> files(FitReport r) throws IOException, io.tinyml.core.UnsupportedOperatorException {
+    static java.util.Map<String, byte[]> files(FitReport r)
+            throws IOException, io.tinyml.core.UnsupportedOperatorException {
         java.util.Map<String, byte[]> f = r.files();
         if (r.fits()) {
             CodeGenerator.generate(r.model(), CodegenOptions.defaults()).files()
-                    .forEach((name, text) -> f.put("c/" + name, text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    .forEach((name, text) -> f.put("c/" + name,
+                            text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         return f;
     }
