@@ -100,7 +100,9 @@ public final class GraphQuantizer {
         return switch (k) {
             case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> new Role(true, false, true);
             case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD, TRANSPOSE -> new Role(true, true, false);
-            case ADD, SUB, MUL, MEAN, CONCATENATION, SOFTMAX, RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH ->
+            // TFLM's RELU6 clamps in the input's parameters and does not rescale (relu6.cc): the output keeps them
+            case RELU6 -> new Role(true, true, false);
+            case ADD, SUB, MUL, MEAN, CONCATENATION, SOFTMAX, RELU, LEAKY_RELU, LOGISTIC, TANH ->
                     new Role(true, false, false);
             case CLIP, HARD_SWISH, QUANTIZE, DEQUANTIZE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
                     new Role(false, false, false);
