@@ -211,6 +211,154 @@ public final class CostModel {
     }
 
     /**
+     * Every per-operator fact of the cost model, decided in one exhaustive switch over {@link OpKind}: a new
+     * operator does not compile here until it says how it is costed.
+     *
+     * @param work how its multiply-accumulates and filter taps are counted
+     * @param interp how the reference / optimized (interpreter) kernels are costed
+     * @param generated how the generated C kernel is costed
+     * @param state builtin parameters + operator data bytes of the equivalent TFLM structs (ILP32)
+     * @param code which kernel code block it adds to an interpreter library
+     * @param noKernel TFLite has no builtin for it (no reference or optimized kernel)
+     */
+    record OpCosts(Work work, Interp interp, Generated generated, long state, Code code, boolean noKernel) {
+    }
+
+    static OpCosts of(OpKind k) {
+        return switch (k) {
+            case CONV_2D -> new OpCosts(Work.CONV, Interp.DENSE, Generated.CONV, 24 + 56, Code.BLOCK, false);
+            case DEPTHWISE_CONV_2D -> new OpCosts(Work.DEPTHWISE, Interp.DEPTHWISE, Generated.DEPTHWISE, 28 + 56,
+                    Code.BLOCK, false);
+            case FULLY_CONNECTED -> new OpCosts(Work.FULLY_CONNECTED, Interp.DENSE, Generated.FULLY_CONNECTED, 12 + 28,
+                    Code.FULLY_CONNECTED, false);
+            case AVERAGE_POOL_2D -> new OpCosts(Work.AVERAGE_POOL, Interp.DENSE, Generated.POOL, 40 + 32, Code.BLOCK,
+                    false);
+            case MAX_POOL_2D -> new OpCosts(Work.MAX_POOL, Interp.DENSE, Generated.POOL, 40 + 32, Code.OTHER, false);
+            // N-d pooling has no optimized kernel: costed as reference pooling, one tap per window element
+            case POOL -> new OpCosts(Work.POOL, Interp.REFERENCE, Generated.ELEMENT, 16, Code.OTHER, false);
+            case MEAN -> new OpCosts(Work.MEAN, Interp.REFERENCE, Generated.POOL, 16, Code.OTHER, false);
+            case ADD, SUB, MUL -> new OpCosts(Work.PER_OUTPUT, Interp.SIMPLE, Generated.ELEMENT, 8 + 60, Code.OTHER,
+                    false);
+            case SOFTMAX -> new OpCosts(Work.PER_OUTPUT, Interp.TRANSCENDENTAL, Generated.SOFTMAX, 4 + 60, Code.BLOCK,
+                    false);
+            case LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> new OpCosts(Work.PER_OUTPUT,
+                    Interp.TRANSCENDENTAL, Generated.ELEMENT, 16, Code.OTHER, false);
+            // TFLite has no builtin BATCH_NORMALIZATION (fold it first)
+            case BATCH_NORMALIZATION -> new OpCosts(Work.PER_OUTPUT, Interp.TRANSCENDENTAL, Generated.ELEMENT, 16,
+                    Code.OTHER, true);
+            case RELU, RELU6, QUANTIZE -> new OpCosts(Work.NONE, Interp.SIMPLE, Generated.ELEMENT, 16, Code.OTHER,
+                    false);
+            // TFLite has no builtin CLIP
+            case CLIP -> new OpCosts(Work.NONE, Interp.SIMPLE, Generated.ELEMENT, 16, Code.OTHER, true);
+            case DEQUANTIZE -> new OpCosts(Work.NONE, Interp.TRANSCENDENTAL, Generated.ELEMENT, 16, Code.OTHER, false);
+            case RESHAPE -> new OpCosts(Work.NONE, Interp.COPY, Generated.COPY, 36, Code.BLOCK, false);
+            case CONCATENATION -> new OpCosts(Work.NONE, Interp.COPY, Generated.COPY, 8 + 16, Code.OTHER, false);
+            case PAD, TRANSPOSE -> new OpCosts(Work.NONE, Interp.COPY, Generated.COPY, 16, Code.OTHER, false);
+        };
+    }
+
+    /** How an operator's multiply-accumulates and filter taps are counted. */
+    enum Work {
+        /** One MAC per filter tap per output; one tap per output and filter position. */
+        CONV,
+        /** One MAC (and tap) per output and filter position. */
+        DEPTHWISE,
+        /** One MAC per weight per batch row; one tap per output. */
+        FULLY_CONNECTED,
+        /** One MAC (and tap) per output and window element. */
+        AVERAGE_POOL,
+        /** One MAC (and tap) per output and window element. */
+        MAX_POOL,
+        /** One MAC (and tap) per output and window element of the N-d window. */
+        POOL,
+        /** One MAC (and tap) per input element. */
+        MEAN,
+        /** One MAC per output element, no taps. */
+        PER_OUTPUT,
+        /** Data movement and clamps: none. */
+        NONE;
+
+        long macs(Graph graph, Node node) {
+            long outElems = graph.tensor(node.output(0)).shape().elementCount();
+            return switch (this) {
+                case CONV -> {
+                    Shape w = graph.tensor(node.input(1)).shape();
+                    yield outElems * w.dim(1) * w.dim(2) * w.dim(3);
+                }
+                case DEPTHWISE -> {
+                    Shape w = graph.tensor(node.input(1)).shape();
+                    yield outElems * w.dim(1) * w.dim(2);
+                }
+                case FULLY_CONNECTED -> {
+                    Shape w = graph.tensor(node.input(1)).shape();
+                    yield (outElems / w.dim(0)) * (long) w.dim(0) * w.dim(1);
+                }
+                case AVERAGE_POOL -> {
+                    Op.AveragePool2D p = (Op.AveragePool2D) node.op();
+                    yield outElems * p.filterH() * p.filterW();
+                }
+                case MAX_POOL -> {
+                    Op.MaxPool2D p = (Op.MaxPool2D) node.op();
+                    yield outElems * p.filterH() * p.filterW();
+                }
+                case POOL -> {
+                    long taps = 1;
+                    for (int f : ((Op.Pool) node.op()).filter()) {
+                        taps *= f;
+                    }
+                    yield outElems * taps;
+                }
+                case MEAN -> graph.tensor(node.input(0)).shape().elementCount();
+                case PER_OUTPUT -> outElems;
+                case NONE -> 0L;
+            };
+        }
+
+        long taps(Graph g, Node n, long macs) {
+            return switch (this) {
+                case CONV -> {
+                    Shape w = g.tensor(n.input(1)).shape();
+                    yield (long) g.tensor(n.output(0)).shape().elementCount() * w.dim(1) * w.dim(2);
+                }
+                case DEPTHWISE, AVERAGE_POOL, MAX_POOL, POOL, MEAN -> macs;
+                case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
+                case PER_OUTPUT, NONE -> 0;
+            };
+        }
+    }
+
+    /** How the reference and optimized (interpreter) kernels of an operator are costed. */
+    enum Interp {
+        /** Optimized: per dense MAC; reference: per MAC and per tap. */
+        DENSE,
+        /** Optimized: per depthwise MAC; reference: per MAC and per tap. */
+        DEPTHWISE,
+        /** Reference kernel in every library: per MAC and per tap. */
+        REFERENCE,
+        /** Per element, transcendental (fixed-point exp and the like). */
+        TRANSCENDENTAL,
+        /** Per element, simple arithmetic or clamps. */
+        SIMPLE,
+        /** Per byte copied. */
+        COPY
+    }
+
+    /** How the generated C kernel of an operator is costed (see the class documentation). */
+    enum Generated {
+        CONV, DEPTHWISE, FULLY_CONNECTED, POOL, SOFTMAX, COPY, ELEMENT
+    }
+
+    /** The kernel code an operator adds to an interpreter library. */
+    enum Code {
+        /** In the measured block (conv, depthwise, average pool, reshape, softmax). */
+        BLOCK,
+        /** Fully connected, measured. */
+        FULLY_CONNECTED,
+        /** Any other kind (provisional). */
+        OTHER
+    }
+
+    /**
      * Returns the multiply-accumulate count of one node.
      *
      * @param graph the graph holding the node
@@ -218,41 +366,7 @@ public final class CostModel {
      * @return the MAC count (0 for pure data movement)
      */
     public static long macs(Graph graph, Node node) {
-        Shape out = graph.tensor(node.output(0)).shape();
-        long outElems = out.elementCount();
-        return switch (node.op().kind()) {
-            case CONV_2D -> {
-                Shape w = graph.tensor(node.input(1)).shape();
-                yield outElems * w.dim(1) * w.dim(2) * w.dim(3);
-            }
-            case DEPTHWISE_CONV_2D -> {
-                Shape w = graph.tensor(node.input(1)).shape();
-                yield outElems * w.dim(1) * w.dim(2);
-            }
-            case FULLY_CONNECTED -> {
-                Shape w = graph.tensor(node.input(1)).shape();
-                yield (outElems / w.dim(0)) * (long) w.dim(0) * w.dim(1);
-            }
-            case AVERAGE_POOL_2D -> {
-                Op.AveragePool2D p = (Op.AveragePool2D) node.op();
-                yield outElems * p.filterH() * p.filterW();
-            }
-            case MAX_POOL_2D -> {
-                Op.MaxPool2D p = (Op.MaxPool2D) node.op();
-                yield outElems * p.filterH() * p.filterW();
-            }
-            case POOL -> {
-                long taps = 1;
-                for (int f : ((Op.Pool) node.op()).filter()) {
-                    taps *= f;
-                }
-                yield outElems * taps;
-            }
-            case MEAN -> graph.tensor(node.input(0)).shape().elementCount();
-            case ADD, SUB, MUL, SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, BATCH_NORMALIZATION ->
-                    outElems;
-            case RESHAPE, CONCATENATION, PAD, RELU, RELU6, CLIP, QUANTIZE, DEQUANTIZE, TRANSPOSE -> 0L;
-        };
+        return of(node.op().kind()).work().macs(graph, node);
     }
 
     /**
@@ -270,16 +384,7 @@ public final class CostModel {
     }
 
     static long taps(Graph g, Node n, long macs) {
-        return switch (n.op().kind()) {
-            case CONV_2D -> {
-                Shape w = g.tensor(n.input(1)).shape();
-                yield (long) g.tensor(n.output(0)).shape().elementCount() * w.dim(1) * w.dim(2);
-            }
-            case DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, POOL, MEAN -> macs;
-            case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
-            case ADD, SUB, MUL, RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH,
-                    HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX -> 0;
-        };
+        return of(n.op().kind()).work().taps(g, n, macs);
     }
 
     /**
@@ -293,26 +398,23 @@ public final class CostModel {
         if (effective == KernelLibrary.GENERATED) {
             return generatedInstructions(g, n, macs, outElems) + GEN_PER_NODE;
         }
-        double body = switch (k) {
-            case CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> effective == KernelLibrary.OPTIMIZED
-                    && k != OpKind.MEAN ? OPT_PER_MAC_DENSE * macs
+        double body = switch (of(k).interp()) {
+            case DENSE -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DENSE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            case DEPTHWISE_CONV_2D -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
+            case DEPTHWISE -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            // N-d pooling has no optimized kernel: costed as reference pooling, one tap per window element
-            case POOL -> REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            case SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
-                    PER_ELEMENT * outElems;
-            case ADD, SUB, MUL, RELU, RELU6, CLIP, QUANTIZE -> PER_ELEMENT_SIMPLE * outElems;
-            case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
+            case REFERENCE -> REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
+            case TRANSCENDENTAL -> PER_ELEMENT * outElems;
+            case SIMPLE -> PER_ELEMENT_SIMPLE * outElems;
+            case COPY -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
         };
         return body + PER_NODE;
     }
 
     /** Instructions of tinyml-codegen's kernels for one node (see the class documentation). */
     private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
-        return switch (n.op().kind()) {
-            case CONV_2D -> {
+        return switch (of(n.op().kind()).generated()) {
+            case CONV -> {
                 if (GeneratedKernels.choose(g, n) == GeneratedKernels.Kind.POINTWISE) {
                     yield GEN_PW_PER_MAC * macs + GEN_PW_PER_OUTPUT * outElems;
                 }
@@ -320,7 +422,7 @@ public final class CostModel {
                 yield c != null && c.sparse() ? c.sparseInstructions()
                         : GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
             }
-            case DEPTHWISE_CONV_2D -> {
+            case DEPTHWISE -> {
                 Shape in = g.tensor(n.input(0)).shape();
                 Shape out = g.tensor(n.output(0)).shape();
                 int c = out.dim(out.rank() - 1);
@@ -347,11 +449,10 @@ public final class CostModel {
                 yield c != null && c.sparse() ? c.sparseInstructions()
                         : GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
             }
-            case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> GEN_POOL_PER_MAC * macs;
+            case POOL -> GEN_POOL_PER_MAC * macs;
             case SOFTMAX -> GEN_SOFTMAX_PER_NODE + GEN_PER_ELEMENT * outElems;
-            case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
-            case ADD, SUB, MUL, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE,
-                    BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> GEN_PER_ELEMENT * outElems;
+            case COPY -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
+            case ELEMENT -> GEN_PER_ELEMENT * outElems;
         };
     }
 
@@ -414,31 +515,17 @@ public final class CostModel {
      * (TfLiteReshapeParams); add/sub/mul 8 + 60 (OpDataAdd); concatenation 8 + 16; others 16.
      */
     static long nodeStateBytes(OpKind k) {
-        long s = switch (k) {
-            case CONV_2D -> 24 + 56;
-            case DEPTHWISE_CONV_2D -> 28 + 56;
-            case FULLY_CONNECTED -> 12 + 28;
-            case AVERAGE_POOL_2D, MAX_POOL_2D -> 40 + 32;
-            case SOFTMAX -> 4 + 60;
-            case RESHAPE -> 36;
-            case ADD, SUB, MUL -> 8 + 60;
-            case CONCATENATION -> 8 + 16;
-            case MEAN, PAD, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE,
-                    TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> 16;
-        };
-        return NODE_RECORD + s;
+        return NODE_RECORD + of(k).state();
     }
 
     /** Kernel code bytes for the kinds used by an interpreter library (generated C: {@link GeneratedFlash}). */
     static long kernelCode(KernelLibrary lib, java.util.Set<OpKind> kinds) {
         long code = lib == KernelLibrary.OPTIMIZED ? OPT_CODE_BLOCK : REF_CODE_BLOCK;
         for (OpKind k : kinds) {
-            code += switch (k) {
-                case CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE, SOFTMAX -> 0; // in the measured block
+            code += switch (of(k).code()) {
+                case BLOCK -> 0;
                 case FULLY_CONNECTED -> lib == KernelLibrary.OPTIMIZED ? OPT_CODE_FC : REF_CODE_FC;
-                case ADD, SUB, MUL, MAX_POOL_2D, MEAN, CONCATENATION, PAD, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC,
-                        TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
-                        OTHER_KIND_CODE;
+                case OTHER -> OTHER_KIND_CODE;
             };
         }
         return code;
@@ -448,11 +535,6 @@ public final class CostModel {
     static boolean unsupported(KernelLibrary lib, OpKind k) {
         // TFLite has no builtin CLIP or BATCH_NORMALIZATION (fold them first); our generated C will
         // follow the reference set.
-        return switch (k) {
-            case CLIP, BATCH_NORMALIZATION -> true;
-            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
-                    RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH,
-                    QUANTIZE, DEQUANTIZE, TRANSPOSE, LOG_SOFTMAX, POOL -> false;
-        };
+        return of(k).noKernel();
     }
 }
