@@ -586,7 +586,7 @@ class OperatorSupportTest {
         Tensor in = m.graph().inputTensor(0);
         Tensor out = m.graph().outputTensor(0);
         int[] s = in.shape().toArray();
-        float[] feed = s.length == 4 ? nhwcToNchw(x, s) : x;
+        float[] feed = s.length == 4 ? relayout(x, s, true) : x;
         long[] shape = s.length == 4 ? new long[] {s[0], s[3], s[1], s[2]}
                 : java.util.Arrays.stream(s).asLongStream().toArray();
         try (OrtSession.SessionOptions o = OrtOptions.deterministic();
@@ -598,39 +598,26 @@ class OperatorSupportTest {
             float[] y = new float[fb.remaining()];
             fb.get(y);
             int[] os = out.shape().toArray();
-            return os.length == 4 ? nchwToNhwc(y, os) : y;
+            return os.length == 4 ? relayout(y, os, false) : y;
         }
     }
 
-    private static float[] nhwcToNchw(float[] x, int[] s) {
+    /** Moves a 4-D tensor [N, H, W, C] between NHWC and NCHW order ({@code toNchw} picks the direction). */
+    private static float[] relayout(float[] x, int[] nhwc, boolean toNchw) {
         float[] y = new float[x.length];
-        int h = s[1];
-        int w = s[2];
-        int c = s[3];
-        for (int n = 0; n < s[0]; n++) {
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < w; j++) {
-                    for (int k = 0; k < c; k++) {
-                        y[((n * c + k) * h + i) * w + j] = x[((n * h + i) * w + j) * c + k];
-                    }
-                }
-            }
-        }
-        return y;
-    }
-
-    private static float[] nchwToNhwc(float[] x, int[] s) {
-        float[] y = new float[x.length];
-        int h = s[1];
-        int w = s[2];
-        int c = s[3];
-        for (int n = 0; n < s[0]; n++) {
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < w; j++) {
-                    for (int k = 0; k < c; k++) {
-                        y[((n * h + i) * w + j) * c + k] = x[((n * c + k) * h + i) * w + j];
-                    }
-                }
+        int h = nhwc[1];
+        int w = nhwc[2];
+        int c = nhwc[3];
+        for (int i = 0; i < x.length; i++) {
+            int k = i % c;
+            int j = i / c % w;
+            int r = i / c / w % h;
+            int n = i / c / w / h;
+            int nchw = ((n * c + k) * h + r) * w + j;
+            if (toNchw) {
+                y[nchw] = x[i];
+            } else {
+                y[i] = x[nchw];
             }
         }
         return y;
