@@ -188,7 +188,7 @@ class OperatorSupportTest {
     }
 
     private static Spec binary(OpKind k, Op op, Random r, String kerasClass) {
-        Tensor c = floats("c", r, 4);
+        Tensor c = floats("c", r, 1, 6, 6, 4);
         return new Spec(d -> one(k, op, X, Shape.of(1, 6, 6, 4 + d), List.of(c)), 144,
                 new Keras(XK, kerasClass, "", 2, List.of(), null));
     }
