@@ -1,6 +1,6 @@
 package io.tinyml.benchmarks;
 
-import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.estimate.CostModel;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.Estimator;
 import io.tinyml.core.estimate.KernelLibrary;
@@ -67,6 +67,6 @@ public class EstimatorBenchmark {
     /** @return the MAC count alone (baseline) */
     @Benchmark
     public long baselineMacs() {
-        return OpCost.totalMacs(m.graph());
+        return CostModel.totalMacs(m.graph());
     }
 }

@@ -5,7 +5,7 @@ import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.codegen.Harness;
 import io.tinyml.codegen.ProjectKind;
 import io.tinyml.core.ProgressListener;
-import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.estimate.CostModel;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.estimate.Estimate;
@@ -173,7 +173,7 @@ public final class HelloSine {
         Model model = PassPipeline.standard().run(build(trainer));
         Graph g = model.graph();
         System.out.printf("   %d nodes, %d parameters, %d MACs%n", g.nodes().size(), g.parameterCount(),
-                OpCost.totalMacs(g));
+                CostModel.totalMacs(g));
 
         System.out.println("3. fine-tune it a few epochs through DJL (PyTorch engine, offline), mean squared error");
         double mseBefore = meanSquaredError(model);

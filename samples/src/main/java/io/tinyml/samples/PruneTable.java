@@ -120,7 +120,7 @@ public final class PruneTable {
         FirmwareMeasurement speed = FirmwareMeasurement.measure(label, q, in, clean(work.resolve(label)));
         FirmwareMeasurement size = FirmwareMeasurement.measure(label, q, in, clean(work.resolve(label + "-os")),
                 CodegenOptions.defaults().withOptimization(Optimization.SIZE));
-        return new Measured(top1, io.tinyml.core.analysis.OpCost.totalMacs(f.graph()), weightBytes(f), speed, size);
+        return new Measured(top1, io.tinyml.core.estimate.CostModel.totalMacs(f.graph()), weightBytes(f), speed, size);
     }
 
     private static Path clean(Path dir) throws java.io.IOException {

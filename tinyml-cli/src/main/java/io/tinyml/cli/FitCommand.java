@@ -1,6 +1,8 @@
 package io.tinyml.cli;
 
 import io.tinyml.cli.internal.Outputs;
+import io.tinyml.codegen.CodeGenerator;
+import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
@@ -168,7 +170,7 @@ final class FitCommand implements Callable<Integer> {
                 deleteTree(dir);
             }
         }
-        Outputs.writeDirectory(output, r.files(), force, model);
+        Outputs.writeDirectory(output, files(r), force, model);
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             o.println(r.toJson());
@@ -184,6 +186,21 @@ final class FitCommand implements Callable<Integer> {
             return Main.EXIT_GATE;
         }
         return 0;
+    }
+
+    /**
+     * The report's files plus, when the model fits, its C project under {@code c/} (composed here: the search
+     * module does not depend on code generation).
+     */
+    static java.util.Map<String, byte[]> files(FitReport r)
+            throws IOException, io.tinyml.core.UnsupportedOperatorException {
+        java.util.Map<String, byte[]> f = r.files();
+        if (r.fits()) {
+            CodeGenerator.generate(r.model(), CodegenOptions.defaults()).files()
+                    .forEach((name, text) -> f.put("c/" + name,
+                            text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return f;
     }
 
     /** Parses a size: a number and an optional unit B, k/kB/KB/KiB (1024) or M/MB/MiB (1024 x 1024). */

@@ -1,6 +1,6 @@
 package io.tinyml.cli;
 
-import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.estimate.CostModel;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Graph;
 import io.tinyml.core.ir.Model;
@@ -44,7 +44,7 @@ final class InspectCommand implements Callable<Integer> {
         for (int i = 0; i < g.nodes().size(); i++) {
             Node n = g.node(i);
             ops.merge(n.op().kind().name(), 1, Integer::sum);
-            long c = OpCost.macs(g, n);
+            long c = CostModel.macs(g, n);
             macs += c;
             Map<String, Object> nm = new LinkedHashMap<>();
             nm.put("index", i);
@@ -98,7 +98,7 @@ final class InspectCommand implements Callable<Integer> {
             Node n = g.node(i);
             Tensor t = g.tensor(n.output(0));
             out.printf("%4d  %-20s %-30s %-18s %,14d%n", i, n.op().kind(), abbreviate(t.name(), 30), t.shape(),
-                    OpCost.macs(g, n));
+                    CostModel.macs(g, n));
         }
         return 0;
     }

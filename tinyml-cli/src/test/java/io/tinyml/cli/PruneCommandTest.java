@@ -3,7 +3,7 @@ package io.tinyml.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.estimate.CostModel;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.testing.Assets;
@@ -35,7 +35,7 @@ class PruneCommandTest {
         assertEquals(0, o.status(), o.err());
         String j = o.out();
         Model written = ModelIO.read(out);
-        assertEquals((long) number(j, "macsAfter"), OpCost.totalMacs(written.graph()), j);
+        assertEquals((long) number(j, "macsAfter"), CostModel.totalMacs(written.graph()), j);
         assertTrue(number(j, "macsAfter") < number(j, "macsBefore") * 0.7, j);
         assertTrue(number(j, "top1After") > 0.95, j);
         assertEquals(2, number(j, "refitLayers"), j);

@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  *         .optListener((task, done, total) -> System.err.println(task + " " + done + "/" + total))
  *         .run();
  * if (r.fits()) {
- *     r.writeTo(Path.of("out"));   // model.tflite, c/, estimate.json, report.json
+ *     r.writeTo(Path.of("out"));   // model.tflite, estimate.json, report.json
  * }
  * }</pre>
  *

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tinyml.codegen.CodeGenerator;
-import io.tinyml.codegen.CodegenOptions;
 import io.tinyml.core.UnsupportedOperatorException;
 import io.tinyml.core.estimate.Estimate;
 import io.tinyml.core.estimate.EstimateReports;
@@ -171,12 +169,13 @@ public record FitReport(boolean fits, Model model, Estimate estimate, List<FitSt
 
     /**
      * The files {@link #writeTo(Path)} writes, by name: {@code report.json}, {@code report.txt} and, when the
-     * model fits, {@code model.tflite}, {@code estimate.json}, {@code estimate.txt} and the C project under
-     * {@code c/}.
+     * model fits, {@code model.tflite}, {@code estimate.json} and {@code estimate.txt}. The C project of the
+     * accepted model is not part of this module (search does not depend on code generation): the layer that
+     * composes modules adds it (the CLI's {@code tinyml fit} writes it under {@code c/}).
      *
      * @return file name (relative, '/'-separated) to content
      * @throws IOException if the model cannot be serialized
-     * @throws UnsupportedOperatorException if the model cannot be written or generated as C
+     * @throws UnsupportedOperatorException if the model cannot be written
      */
     public java.util.Map<String, byte[]> files() throws IOException, UnsupportedOperatorException {
         java.util.Map<String, byte[]> f = new java.util.LinkedHashMap<>();
@@ -192,8 +191,6 @@ public record FitReport(boolean fits, Model model, Estimate estimate, List<FitSt
             }
             f.put("estimate.json", EstimateReports.json(estimate).getBytes(StandardCharsets.UTF_8));
             f.put("estimate.txt", EstimateReports.text(estimate).getBytes(StandardCharsets.UTF_8));
-            CodeGenerator.generate(model, CodegenOptions.defaults()).files()
-                    .forEach((name, text) -> f.put("c/" + name, text.getBytes(StandardCharsets.UTF_8)));
         }
         return f;
     }
@@ -204,7 +201,7 @@ public record FitReport(boolean fits, Model model, Estimate estimate, List<FitSt
      * @param dir the directory (created if missing)
      * @return the files written
      * @throws IOException if a file exists already or cannot be written
-     * @throws UnsupportedOperatorException if the model cannot be written or generated as C
+     * @throws UnsupportedOperatorException if the model cannot be written
      */
     public List<Path> writeTo(Path dir) throws IOException, UnsupportedOperatorException {
         java.util.Map<String, byte[]> f = files();

@@ -2,7 +2,7 @@ package io.tinyml.prune;
 
 import io.tinyml.core.ProgressListener;
 import io.tinyml.core.UnsupportedOperatorException;
-import io.tinyml.core.analysis.OpCost;
+import io.tinyml.core.estimate.CostModel;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.InputMapping;
 import io.tinyml.core.ir.AppliedPass;
@@ -342,7 +342,7 @@ public final class StructuredPruning {
         if (tune.epochs() > 0) {
             out = FineTuning.run(out, model, tuneData, mapping, tune, listener);
         }
-        PruneReport report = new PruneReport(changes, OpCost.totalMacs(g), OpCost.totalMacs(pruned),
+        PruneReport report = new PruneReport(changes, CostModel.totalMacs(g), CostModel.totalMacs(pruned),
                 weightBytes(g), weightBytes(pruned), refitted);
         return new PruneResult(out, report);
     }

@@ -49,7 +49,10 @@ final class NodeEmitter {
                 case MEAN -> meanFloat(n);
                 case RELU, RELU6, CLIP -> clampFloat(n);
                 case RESHAPE -> reshape(n);
-                default -> throw unsupported(n, "float32 " + k + " has no C kernel yet");
+                case QUANTIZE, DEQUANTIZE -> convert(n, in, out);
+                case ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, CONCATENATION, SOFTMAX, LEAKY_RELU, LOGISTIC, TANH,
+                        HARD_SWISH, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                        throw unsupported(n, "float32 " + k + " has no C kernel yet");
             };
         }
         if (!int8) {
@@ -65,7 +68,9 @@ final class NodeEmitter {
             case PAD -> padInt8(n);
             case MEAN -> meanInt8(index, n);
             case RELU, RELU6, CLIP, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> UnaryTables.emit(m, index, n);
-            default -> throw unsupported(n, "int8 " + k + " has no C kernel yet");
+            case QUANTIZE, DEQUANTIZE -> convert(n, in, out);
+            case MUL, CONCATENATION, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    throw unsupported(n, "int8 " + k + " has no C kernel yet");
         };
     }
 
@@ -643,21 +648,17 @@ final class NodeEmitter {
     private String clampFloat(Node n) {
         float lo;
         float hi;
-        switch (n.op().kind()) {
-            case RELU -> {
-                lo = 0f;
-                hi = Float.POSITIVE_INFINITY;
-            }
-            case RELU6 -> {
-                lo = 0f;
-                hi = 6f;
-            }
-            default -> {
-                Op.Clip c = (Op.Clip) n.op();
-                lo = c.min();
-                hi = c.max();
-            }
-        }
+        float[] range = switch (n.op().kind()) {
+            case RELU -> new float[] {0f, Float.POSITIVE_INFINITY};
+            case RELU6 -> new float[] {0f, 6f};
+            case CLIP -> new float[] {((Op.Clip) n.op()).min(), ((Op.Clip) n.op()).max()};
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, PAD, SOFTMAX, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE,
+                    DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    throw new IllegalStateException("expected a clamp, found " + n.op().kind());
+        };
+        lo = range[0];
+        hi = range[1];
         m.useKernel("clamp_f32");
         return "    tm_clamp_f32(" + m.ptr(n.input(0), "float", true) + ", " + m.ptr(n.output(0), "float", false) + ", "
                 + g.tensor(n.output(0)).shape().elementCount() + ", " + CText.floatLiteral(lo) + ", "

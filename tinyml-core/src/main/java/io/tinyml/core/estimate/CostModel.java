@@ -11,8 +11,17 @@ import io.tinyml.core.target.Feature;
 import io.tinyml.core.target.Target;
 
 /**
- * The coefficients of the estimator and where each comes from. Package-private: the numbers are
- * documented here, next to their sources, and nowhere else.
+ * The SDK's one cost table: the work of each operator (multiply-accumulates, filter taps, bytes
+ * moved) and the coefficients of the estimator with where each comes from. The work counts are
+ * public ({@link #macs}, {@link #totalMacs}); the coefficients are package-private: the numbers are
+ * documented here, next to their sources, and nowhere else. Every per-operator decision is an
+ * exhaustive switch over {@link OpKind}. Thread-safe (stateless).
+ *
+ * <h2>Work</h2>
+ * Multiply-accumulate counts, the work measure that latency estimates scale with: convolutions count
+ * one MAC per filter tap per output element; fully-connected layers one per weight per batch row;
+ * element-wise and pooling operators one per output (or window) element; mean one per input
+ * element; data-movement operators and clamps zero.
  *
  * <h2>Calibration data</h2>
  * "Ours" below means our measurement in {@code ../shared/assets/reference/README.md}: TFLM at commit
@@ -133,7 +142,7 @@ import io.tinyml.core.target.Target;
  * PROVISIONAL 1,024 bytes for reference/optimized, 0 for generated.</li>
  * </ul>
  */
-final class CostModel {
+public final class CostModel {
     static final double REF_PER_MAC = 8.72292357;
     static final double REF_PER_TAP = 30.64547325;
     static final double OPT_PER_MAC_DENSE = 1.60817771;
@@ -201,16 +210,181 @@ final class CostModel {
         return M4_CPI * M4_COREMARK_PER_MHZ / t.core().coremarkPerMhz();
     }
 
-    static long taps(Graph g, Node n, long macs) {
-        return switch (n.op().kind()) {
-            case CONV_2D -> {
-                Shape w = g.tensor(n.input(1)).shape();
-                yield (long) g.tensor(n.output(0)).shape().elementCount() * w.dim(1) * w.dim(2);
-            }
-            case DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, POOL, MEAN -> macs;
-            case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
-            default -> 0;
+    /**
+     * Every per-operator fact of the cost model, decided in one exhaustive switch over {@link OpKind}: a new
+     * operator does not compile here until it says how it is costed.
+     *
+     * @param work how its multiply-accumulates and filter taps are counted
+     * @param interp how the reference / optimized (interpreter) kernels are costed
+     * @param generated how the generated C kernel is costed
+     * @param state builtin parameters + operator data bytes of the equivalent TFLM structs (ILP32)
+     * @param code which kernel code block it adds to an interpreter library
+     * @param noKernel TFLite has no builtin for it (no reference or optimized kernel)
+     */
+    record OpCosts(Work work, Interp interp, Generated generated, long state, Code code, boolean noKernel) {
+    }
+
+    static OpCosts of(OpKind k) {
+        return switch (k) {
+            case CONV_2D -> new OpCosts(Work.CONV, Interp.DENSE, Generated.CONV, 24 + 56, Code.BLOCK, false);
+            case DEPTHWISE_CONV_2D -> new OpCosts(Work.DEPTHWISE, Interp.DEPTHWISE, Generated.DEPTHWISE, 28 + 56,
+                    Code.BLOCK, false);
+            case FULLY_CONNECTED -> new OpCosts(Work.FULLY_CONNECTED, Interp.DENSE, Generated.FULLY_CONNECTED, 12 + 28,
+                    Code.FULLY_CONNECTED, false);
+            case AVERAGE_POOL_2D -> new OpCosts(Work.AVERAGE_POOL, Interp.DENSE, Generated.POOL, 40 + 32, Code.BLOCK,
+                    false);
+            case MAX_POOL_2D -> new OpCosts(Work.MAX_POOL, Interp.DENSE, Generated.POOL, 40 + 32, Code.OTHER, false);
+            // N-d pooling has no optimized kernel: costed as reference pooling, one tap per window element
+            case POOL -> new OpCosts(Work.POOL, Interp.REFERENCE, Generated.ELEMENT, 16, Code.OTHER, false);
+            case MEAN -> new OpCosts(Work.MEAN, Interp.REFERENCE, Generated.POOL, 16, Code.OTHER, false);
+            case ADD, SUB, MUL -> new OpCosts(Work.PER_OUTPUT, Interp.SIMPLE, Generated.ELEMENT, 8 + 60, Code.OTHER,
+                    false);
+            case SOFTMAX -> new OpCosts(Work.PER_OUTPUT, Interp.TRANSCENDENTAL, Generated.SOFTMAX, 4 + 60, Code.BLOCK,
+                    false);
+            case LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> new OpCosts(Work.PER_OUTPUT,
+                    Interp.TRANSCENDENTAL, Generated.ELEMENT, 16, Code.OTHER, false);
+            // TFLite has no builtin BATCH_NORMALIZATION (fold it first)
+            case BATCH_NORMALIZATION -> new OpCosts(Work.PER_OUTPUT, Interp.TRANSCENDENTAL, Generated.ELEMENT, 16,
+                    Code.OTHER, true);
+            case RELU, RELU6, QUANTIZE -> new OpCosts(Work.NONE, Interp.SIMPLE, Generated.ELEMENT, 16, Code.OTHER,
+                    false);
+            // TFLite has no builtin CLIP
+            case CLIP -> new OpCosts(Work.NONE, Interp.SIMPLE, Generated.ELEMENT, 16, Code.OTHER, true);
+            case DEQUANTIZE -> new OpCosts(Work.NONE, Interp.TRANSCENDENTAL, Generated.ELEMENT, 16, Code.OTHER, false);
+            case RESHAPE -> new OpCosts(Work.NONE, Interp.COPY, Generated.COPY, 36, Code.BLOCK, false);
+            case CONCATENATION -> new OpCosts(Work.NONE, Interp.COPY, Generated.COPY, 8 + 16, Code.OTHER, false);
+            case PAD, TRANSPOSE -> new OpCosts(Work.NONE, Interp.COPY, Generated.COPY, 16, Code.OTHER, false);
         };
+    }
+
+    /** How an operator's multiply-accumulates and filter taps are counted. */
+    enum Work {
+        /** One MAC per filter tap per output; one tap per output and filter position. */
+        CONV,
+        /** One MAC (and tap) per output and filter position. */
+        DEPTHWISE,
+        /** One MAC per weight per batch row; one tap per output. */
+        FULLY_CONNECTED,
+        /** One MAC (and tap) per output and window element. */
+        AVERAGE_POOL,
+        /** One MAC (and tap) per output and window element. */
+        MAX_POOL,
+        /** One MAC (and tap) per output and window element of the N-d window. */
+        POOL,
+        /** One MAC (and tap) per input element. */
+        MEAN,
+        /** One MAC per output element, no taps. */
+        PER_OUTPUT,
+        /** Data movement and clamps: none. */
+        NONE;
+
+        long macs(Graph graph, Node node) {
+            long outElems = graph.tensor(node.output(0)).shape().elementCount();
+            return switch (this) {
+                case CONV -> {
+                    Shape w = graph.tensor(node.input(1)).shape();
+                    yield outElems * w.dim(1) * w.dim(2) * w.dim(3);
+                }
+                case DEPTHWISE -> {
+                    Shape w = graph.tensor(node.input(1)).shape();
+                    yield outElems * w.dim(1) * w.dim(2);
+                }
+                case FULLY_CONNECTED -> {
+                    Shape w = graph.tensor(node.input(1)).shape();
+                    yield (outElems / w.dim(0)) * (long) w.dim(0) * w.dim(1);
+                }
+                case AVERAGE_POOL -> {
+                    Op.AveragePool2D p = (Op.AveragePool2D) node.op();
+                    yield outElems * p.filterH() * p.filterW();
+                }
+                case MAX_POOL -> {
+                    Op.MaxPool2D p = (Op.MaxPool2D) node.op();
+                    yield outElems * p.filterH() * p.filterW();
+                }
+                case POOL -> {
+                    long taps = 1;
+                    for (int f : ((Op.Pool) node.op()).filter()) {
+                        taps *= f;
+                    }
+                    yield outElems * taps;
+                }
+                case MEAN -> graph.tensor(node.input(0)).shape().elementCount();
+                case PER_OUTPUT -> outElems;
+                case NONE -> 0L;
+            };
+        }
+
+        long taps(Graph g, Node n, long macs) {
+            return switch (this) {
+                case CONV -> {
+                    Shape w = g.tensor(n.input(1)).shape();
+                    yield (long) g.tensor(n.output(0)).shape().elementCount() * w.dim(1) * w.dim(2);
+                }
+                case DEPTHWISE, AVERAGE_POOL, MAX_POOL, POOL, MEAN -> macs;
+                case FULLY_CONNECTED -> g.tensor(n.output(0)).shape().elementCount();
+                case PER_OUTPUT, NONE -> 0;
+            };
+        }
+    }
+
+    /** How the reference and optimized (interpreter) kernels of an operator are costed. */
+    enum Interp {
+        /** Optimized: per dense MAC; reference: per MAC and per tap. */
+        DENSE,
+        /** Optimized: per depthwise MAC; reference: per MAC and per tap. */
+        DEPTHWISE,
+        /** Reference kernel in every library: per MAC and per tap. */
+        REFERENCE,
+        /** Per element, transcendental (fixed-point exp and the like). */
+        TRANSCENDENTAL,
+        /** Per element, simple arithmetic or clamps. */
+        SIMPLE,
+        /** Per byte copied. */
+        COPY
+    }
+
+    /** How the generated C kernel of an operator is costed (see the class documentation). */
+    enum Generated {
+        CONV, DEPTHWISE, FULLY_CONNECTED, POOL, SOFTMAX, COPY, ELEMENT
+    }
+
+    /** The kernel code an operator adds to an interpreter library. */
+    enum Code {
+        /** In the measured block (conv, depthwise, average pool, reshape, softmax). */
+        BLOCK,
+        /** Fully connected, measured. */
+        FULLY_CONNECTED,
+        /** Any other kind (provisional). */
+        OTHER
+    }
+
+    /**
+     * Returns the multiply-accumulate count of one node.
+     *
+     * @param graph the graph holding the node
+     * @param node the node
+     * @return the MAC count (0 for pure data movement)
+     */
+    public static long macs(Graph graph, Node node) {
+        return of(node.op().kind()).work().macs(graph, node);
+    }
+
+    /**
+     * Returns the total multiply-accumulate count of a graph.
+     *
+     * @param graph the graph
+     * @return the sum of {@link #macs} over its nodes
+     */
+    public static long totalMacs(Graph graph) {
+        long sum = 0;
+        for (Node n : graph.nodes()) {
+            sum += macs(graph, n);
+        }
+        return sum;
+    }
+
+    static long taps(Graph g, Node n, long macs) {
+        return of(n.op().kind()).work().taps(g, n, macs);
     }
 
     /**
@@ -224,26 +398,23 @@ final class CostModel {
         if (effective == KernelLibrary.GENERATED) {
             return generatedInstructions(g, n, macs, outElems) + GEN_PER_NODE;
         }
-        double body = switch (k) {
-            case CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> effective == KernelLibrary.OPTIMIZED
-                    && k != OpKind.MEAN ? OPT_PER_MAC_DENSE * macs
+        double body = switch (of(k).interp()) {
+            case DENSE -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DENSE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            case DEPTHWISE_CONV_2D -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
+            case DEPTHWISE -> effective == KernelLibrary.OPTIMIZED ? OPT_PER_MAC_DEPTHWISE * macs
                     : REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            // N-d pooling has no optimized kernel: costed as reference pooling, one tap per window element
-            case POOL -> REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
-            case SOFTMAX, LOG_SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, DEQUANTIZE, BATCH_NORMALIZATION ->
-                    PER_ELEMENT * outElems;
-            case ADD, SUB, MUL, RELU, RELU6, CLIP, QUANTIZE -> PER_ELEMENT_SIMPLE * outElems;
-            case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
+            case REFERENCE -> REF_PER_MAC * macs + REF_PER_TAP * taps(g, n, macs);
+            case TRANSCENDENTAL -> PER_ELEMENT * outElems;
+            case SIMPLE -> PER_ELEMENT_SIMPLE * outElems;
+            case COPY -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
         };
         return body + PER_NODE;
     }
 
     /** Instructions of tinyml-codegen's kernels for one node (see the class documentation). */
     private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
-        return switch (n.op().kind()) {
-            case CONV_2D -> {
+        return switch (of(n.op().kind()).generated()) {
+            case CONV -> {
                 if (GeneratedKernels.choose(g, n) == GeneratedKernels.Kind.POINTWISE) {
                     yield GEN_PW_PER_MAC * macs + GEN_PW_PER_OUTPUT * outElems;
                 }
@@ -251,7 +422,7 @@ final class CostModel {
                 yield c != null && c.sparse() ? c.sparseInstructions()
                         : GEN_CONV_PER_MAC * macs + GEN_CONV_PER_OUTPUT * outElems;
             }
-            case DEPTHWISE_CONV_2D -> {
+            case DEPTHWISE -> {
                 Shape in = g.tensor(n.input(0)).shape();
                 Shape out = g.tensor(n.output(0)).shape();
                 int c = out.dim(out.rank() - 1);
@@ -278,10 +449,10 @@ final class CostModel {
                 yield c != null && c.sparse() ? c.sparseInstructions()
                         : GEN_FC_PER_MAC * macs + GEN_FC_PER_OUTPUT * outElems;
             }
-            case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN -> GEN_POOL_PER_MAC * macs;
+            case POOL -> GEN_POOL_PER_MAC * macs;
             case SOFTMAX -> GEN_SOFTMAX_PER_NODE + GEN_PER_ELEMENT * outElems;
-            case RESHAPE, CONCATENATION, PAD, TRANSPOSE -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
-            default -> GEN_PER_ELEMENT * outElems;
+            case COPY -> PER_BYTE_COPY * g.tensor(n.output(0)).byteSize();
+            case ELEMENT -> GEN_PER_ELEMENT * outElems;
         };
     }
 
@@ -344,29 +515,18 @@ final class CostModel {
      * (TfLiteReshapeParams); add/sub/mul 8 + 60 (OpDataAdd); concatenation 8 + 16; others 16.
      */
     static long nodeStateBytes(OpKind k) {
-        long s = switch (k) {
-            case CONV_2D -> 24 + 56;
-            case DEPTHWISE_CONV_2D -> 28 + 56;
-            case FULLY_CONNECTED -> 12 + 28;
-            case AVERAGE_POOL_2D, MAX_POOL_2D -> 40 + 32;
-            case SOFTMAX -> 4 + 60;
-            case RESHAPE -> 36;
-            case ADD, SUB, MUL -> 8 + 60;
-            case CONCATENATION -> 8 + 16;
-            default -> 16;
-        };
-        return NODE_RECORD + s;
+        return NODE_RECORD + of(k).state();
     }
 
     /** Kernel code bytes for the kinds used by an interpreter library (generated C: {@link GeneratedFlash}). */
     static long kernelCode(KernelLibrary lib, java.util.Set<OpKind> kinds) {
         long code = lib == KernelLibrary.OPTIMIZED ? OPT_CODE_BLOCK : REF_CODE_BLOCK;
         for (OpKind k : kinds) {
-            switch (k) {
-                case CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, RESHAPE, SOFTMAX -> { }
-                case FULLY_CONNECTED -> code += lib == KernelLibrary.OPTIMIZED ? OPT_CODE_FC : REF_CODE_FC;
-                default -> code += OTHER_KIND_CODE;
-            }
+            code += switch (of(k).code()) {
+                case BLOCK -> 0;
+                case FULLY_CONNECTED -> lib == KernelLibrary.OPTIMIZED ? OPT_CODE_FC : REF_CODE_FC;
+                case OTHER -> OTHER_KIND_CODE;
+            };
         }
         return code;
     }
@@ -375,6 +535,6 @@ final class CostModel {
     static boolean unsupported(KernelLibrary lib, OpKind k) {
         // TFLite has no builtin CLIP or BATCH_NORMALIZATION (fold them first); our generated C will
         // follow the reference set.
-        return k == OpKind.CLIP || k == OpKind.BATCH_NORMALIZATION;
+        return of(k).noKernel();
     }
 }

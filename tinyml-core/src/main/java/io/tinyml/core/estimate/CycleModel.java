@@ -174,11 +174,11 @@ final class CycleModel {
         long pixels = outElems / channels;
         long words = (w.byteSize() + 3) / 4;
         long perOutput = lib == KernelLibrary.GENERATED ? 3 : 1;
-        return switch (n.op().kind()) {
-            case CONV_2D -> words * ((pixels + 1) / 2) + perOutput * outElems;
-            case DEPTHWISE_CONV_2D -> words * pixels + perOutput * outElems;
+        return switch (CostModel.of(n.op().kind()).work()) {
+            case CONV -> words * ((pixels + 1) / 2) + perOutput * outElems;
+            case DEPTHWISE -> words * pixels + perOutput * outElems;
             case FULLY_CONNECTED -> words + perOutput * outElems;
-            default -> 0;
+            case AVERAGE_POOL, MAX_POOL, POOL, MEAN, PER_OUTPUT, NONE -> 0;
         };
     }
 

@@ -1,6 +1,5 @@
 package io.tinyml.core.estimate;
 
-import io.tinyml.core.analysis.OpCost;
 import io.tinyml.core.estimate.plan.ExecutionOrderSearch;
 import io.tinyml.core.estimate.plan.GreedyBySizePlanner;
 import io.tinyml.core.estimate.plan.InPlace;
@@ -140,7 +139,7 @@ public final class Estimator {
         boolean anyFloat = false;
         for (int i = 0; i < n; i++) {
             Node node = g.node(i);
-            macs[i] = OpCost.macs(g, node);
+            macs[i] = CostModel.macs(g, node);
             scratch[i] = CostModel.scratchBytes(effective, g, node);
             anyFloat |= g.tensor(node.output(0)).type().isFloat();
         }

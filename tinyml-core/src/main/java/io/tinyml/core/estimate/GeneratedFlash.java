@@ -167,7 +167,7 @@ final class GeneratedFlash {
             case ADD, SUB -> "add";
             case QUANTIZE, DEQUANTIZE -> "quant";
             case RELU, RELU6, CLIP, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU -> "lut";
-            default -> "other-" + k;
+            case MUL, RESHAPE, CONCATENATION, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> "other-" + k;
         };
     }
 

@@ -16,22 +16,23 @@ final class OpChecks {
     static void check(Node node, List<Tensor> tensors) {
         Op op = node.op();
         String where = GraphBuilder.describe(node);
-        switch (op.kind()) {
-            case CONV_2D -> conv(node, (Op.Conv2D) op, tensors, where);
-            case DEPTHWISE_CONV_2D -> depthwise(node, (Op.DepthwiseConv2D) op, tensors, where);
-            case FULLY_CONNECTED -> fullyConnected(node, (Op.FullyConnected) op, tensors, where);
-            case ADD, SUB, MUL -> broadcast(node, tensors, where);
-            case AVERAGE_POOL_2D -> {
+        // one arm per operator: a new OpKind does not compile until it has its rule
+        Runnable rule = switch (op.kind()) {
+            case CONV_2D -> () -> conv(node, (Op.Conv2D) op, tensors, where);
+            case DEPTHWISE_CONV_2D -> () -> depthwise(node, (Op.DepthwiseConv2D) op, tensors, where);
+            case FULLY_CONNECTED -> () -> fullyConnected(node, (Op.FullyConnected) op, tensors, where);
+            case ADD, SUB, MUL -> () -> broadcast(node, tensors, where);
+            case AVERAGE_POOL_2D -> () -> {
                 Op.AveragePool2D p = (Op.AveragePool2D) op;
                 pool(node, tensors, where, p.filterH(), p.filterW(), p.strideH(), p.strideW(), p.padding());
-            }
-            case MAX_POOL_2D -> {
+            };
+            case MAX_POOL_2D -> () -> {
                 Op.MaxPool2D p = (Op.MaxPool2D) op;
                 pool(node, tensors, where, p.filterH(), p.filterW(), p.strideH(), p.strideW(), p.padding());
-            }
-            case POOL -> PoolChecks.check(node, (Op.Pool) op, tensors, where);
-            case MEAN -> mean(node, (Op.Mean) op, tensors, where);
-            case RESHAPE -> {
+            };
+            case POOL -> () -> PoolChecks.check(node, (Op.Pool) op, tensors, where);
+            case MEAN -> () -> mean(node, (Op.Mean) op, tensors, where);
+            case RESHAPE -> () -> {
                 arity(node, 1, 1, 1, where);
                 Tensor x = in(node, 0, tensors, where);
                 Tensor y = out(node, 0, tensors);
@@ -40,10 +41,10 @@ final class OpChecks {
                     throw fail(where, "output of " + x.shape().elementCount() + " elements",
                             y.shape() + " (" + y.shape().elementCount() + " elements) from input " + x.shape());
                 }
-            }
-            case CONCATENATION -> concat(node, (Op.Concatenation) op, tensors, where);
-            case PAD -> pad(node, (Op.Pad) op, tensors, where);
-            case SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH -> {
+            };
+            case CONCATENATION -> () -> concat(node, (Op.Concatenation) op, tensors, where);
+            case PAD -> () -> pad(node, (Op.Pad) op, tensors, where);
+            case SOFTMAX, LOG_SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH -> () -> {
                 arity(node, 1, 1, 1, where);
                 Tensor x = in(node, 0, tensors, where);
                 Tensor y = out(node, 0, tensors);
@@ -53,8 +54,8 @@ final class OpChecks {
                     sameType(x, y, where);
                 }
                 sameShape(x.shape(), y.shape(), where);
-            }
-            case QUANTIZE, DEQUANTIZE -> {
+            };
+            case QUANTIZE, DEQUANTIZE -> () -> {
                 arity(node, 1, 1, 1, where);
                 Tensor x = in(node, 0, tensors, where);
                 Tensor y = out(node, 0, tensors);
@@ -65,9 +66,9 @@ final class OpChecks {
                 if (op.kind() == OpKind.QUANTIZE && y.quant().isEmpty()) {
                     throw fail(where, "quantization parameters on output '" + y.name() + "'", "none");
                 }
-            }
-            case TRANSPOSE -> transpose(node, (Op.Transpose) op, tensors, where);
-            case BATCH_NORMALIZATION -> {
+            };
+            case TRANSPOSE -> () -> transpose(node, (Op.Transpose) op, tensors, where);
+            case BATCH_NORMALIZATION -> () -> {
                 arity(node, 5, 5, 1, where);
                 Tensor x = in(node, 0, tensors, where);
                 Tensor y = out(node, 0, tensors);
@@ -79,8 +80,9 @@ final class OpChecks {
                         throw fail(where, c + " values in parameter '" + p.name() + "'", p.shape().toString());
                     }
                 }
-            }
-        }
+            };
+        };
+        rule.run();
     }
 
     private static void conv(Node node, Op.Conv2D c, List<Tensor> t, String where) {

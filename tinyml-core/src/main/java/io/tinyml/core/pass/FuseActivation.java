@@ -9,10 +9,8 @@ import io.tinyml.core.ir.Op;
 import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Fuses a Relu, Relu6, Clip(0, 6), Clip(0, +inf), Clip(-1, 1) or Tanh node into the operator that
@@ -23,9 +21,6 @@ import java.util.Set;
  */
 public final class FuseActivation implements Pass {
     private static final PassInfo INFO = new PassInfo("fuse-activation", 1, List.of());
-    private static final Set<OpKind> FUSABLE = EnumSet.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D,
-            OpKind.FULLY_CONNECTED, OpKind.ADD, OpKind.SUB, OpKind.MUL, OpKind.AVERAGE_POOL_2D, OpKind.MAX_POOL_2D,
-            OpKind.CONCATENATION);
 
     /** Creates the pass. */
     public FuseActivation() {
@@ -52,7 +47,7 @@ public final class FuseActivation implements Pass {
                 continue;
             }
             Node prod = edit.node(p);
-            if (!FUSABLE.contains(prod.op().kind()) || prod.op().activation() != Activation.NONE
+            if (!fusable(prod.op().kind()) || prod.op().activation() != Activation.NONE
                     || prod.outputs().size() != 1) {
                 continue;
             }
@@ -67,6 +62,16 @@ public final class FuseActivation implements Pass {
             edit.removeNode(n);
         }
         return edit.changed() ? model.withGraph(edit.build(), PassPipeline.applied(INFO)) : model;
+    }
+
+    /** Whether the operator carries a fused activation this pass may fold a following one into. */
+    private static boolean fusable(OpKind k) {
+        return switch (k) {
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D,
+                    CONCATENATION -> true;
+            case MEAN, RESHAPE, PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE,
+                    DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> false;
+        };
     }
 
     private static Activation asActivation(Op op) {
@@ -85,7 +90,9 @@ public final class FuseActivation implements Pass {
                 }
                 yield null;
             }
-            default -> null;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, PAD, SOFTMAX, LEAKY_RELU, LOGISTIC, HARD_SWISH, QUANTIZE, DEQUANTIZE,
+                    TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> null;
         };
     }
 }

@@ -84,7 +84,9 @@ public final class RemoveIdentity implements Pass {
                 Op.Clip c = (Op.Clip) op;
                 yield c.min() == Float.NEGATIVE_INFINITY && c.max() == Float.POSITIVE_INFINITY;
             }
-            default -> false;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    SOFTMAX, RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, DEQUANTIZE, BATCH_NORMALIZATION,
+                    LOG_SOFTMAX, POOL -> false;
         };
     }
 }

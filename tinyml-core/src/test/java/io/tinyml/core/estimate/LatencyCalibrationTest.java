@@ -69,7 +69,7 @@ class LatencyCalibrationTest {
         // person's first layer: a 3x3 depthwise of one channel x8 over 48x48 outputs (18 weight words per pixel)
         Node first = person.node(0);
         assertEquals(18L * 2304 + 18_432, CycleModel.flashWordReads(person, first, KernelLibrary.OPTIMIZED));
-        assertEquals(165_888, io.tinyml.core.analysis.OpCost.macs(person, first));
+        assertEquals(165_888, io.tinyml.core.estimate.CostModel.macs(person, first));
         // the estimator's CMSIS-NN instruction model reproduces TFLM's measured kws count (its fit input)
         double insns = estimate(kws, "qemu-mps2-an386", KernelLibrary.OPTIMIZED).cycles();
         assertEquals(CycleModel.KWS_CMSIS_INSNS, insns, 0.001 * insns);

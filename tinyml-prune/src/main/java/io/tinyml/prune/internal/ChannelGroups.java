@@ -131,44 +131,44 @@ public final class ChannelGroups {
             return;
         }
         int ax = axis[x];
-        switch (op.kind()) {
-            case CONV_2D -> {
+        Runnable arm = switch (op.kind()) {
+            case CONV_2D -> () -> {
                 axis[out] = 3;
                 Shape w = graph.tensor(n.input(1)).shape();
                 if (ax != rank(x) - 1 || w.dim(3) != graph.tensor(x).shape().dim(3)) {
                     fix(x);
                 }
-            }
-            case FULLY_CONNECTED -> {
+            };
+            case FULLY_CONNECTED -> () -> {
                 axis[out] = rank(out) - 1;
                 if (ax != FLAT && ax != rank(x) - 1) {
                     fix(x);
                 }
-            }
-            case DEPTHWISE_CONV_2D -> {
+            };
+            case DEPTHWISE_CONV_2D -> () -> {
                 if (((Op.DepthwiseConv2D) op).depthMultiplier() != 1 || ax != 3) {
                     fixAll(n);
                 } else {
                     passThrough(x, out, 3);
                 }
-            }
+            };
             case RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, MAX_POOL_2D, AVERAGE_POOL_2D,
-                    BATCH_NORMALIZATION -> {
+                    BATCH_NORMALIZATION -> () -> {
                 if (ax == FLAT && op.kind() != OpKind.BATCH_NORMALIZATION || ax >= 0) {
                     passThrough(x, out, ax);
                 } else {
                     fixAll(n);
                 }
-            }
-            case PAD -> {
+            };
+            case PAD -> () -> {
                 Op.Pad p = (Op.Pad) op;
                 if (ax >= 0 && p.before().get(ax) == 0 && p.after().get(ax) == 0) {
                     passThrough(x, out, ax);
                 } else {
                     fixAll(n);
                 }
-            }
-            case MEAN -> {
+            };
+            case MEAN -> () -> {
                 Op.Mean m = (Op.Mean) op;
                 if (ax < 0 || m.axes().contains(ax) || m.axes().contains(ax - rank(x))) {
                     fixAll(n);
@@ -180,8 +180,8 @@ public final class ChannelGroups {
                     }
                     passThrough(x, out, m.keepDims() ? ax : ax - removedBefore);
                 }
-            }
-            case RESHAPE -> {
+            };
+            case RESHAPE -> () -> {
                 Shape in = graph.tensor(x).shape();
                 Shape os = graph.tensor(out).shape();
                 boolean flatOut = os.rank() == 2 && os.dim(0) == in.dim(0);
@@ -191,10 +191,11 @@ public final class ChannelGroups {
                 } else {
                     fixAll(n);
                 }
-            }
-            case ADD, SUB, MUL -> visitBinary(n);
-            default -> fixAll(n);
-        }
+            };
+            case ADD, SUB, MUL -> () -> visitBinary(n);
+            case CONCATENATION, SOFTMAX, QUANTIZE, DEQUANTIZE, TRANSPOSE, LOG_SOFTMAX, POOL -> () -> fixAll(n);
+        };
+        arm.run();
     }
 
     private void visitBinary(Node n) {

@@ -52,8 +52,8 @@ public final class ChannelSurgery {
             int[] out = keepOf(groups, keep, n.output(0));
             int[] in = n.inputs().isEmpty() || n.input(0) == Node.ABSENT ? null : keepOf(groups, keep, n.input(0));
             OpKind kind = n.op().kind();
-            switch (kind) {
-                case CONV_2D, FULLY_CONNECTED -> {
+            Runnable arm = switch (kind) {
+                case CONV_2D, FULLY_CONNECTED -> () -> {
                     if (out != null) {
                         slice(b, n.input(1), 0, out);
                         slice(b, n.input(2), 0, out);
@@ -65,21 +65,21 @@ public final class ChannelSurgery {
                         boolean[] kept = mask(c, in);
                         b.setTensor(n.input(1), sliced(w, last, i -> kept[i % c]));
                     }
-                }
-                case DEPTHWISE_CONV_2D -> {
+                };
+                case DEPTHWISE_CONV_2D -> () -> {
                     if (out != null) {
                         slice(b, n.input(1), 3, out);
                         slice(b, n.input(2), 0, out);
                     }
-                }
-                case BATCH_NORMALIZATION -> {
+                };
+                case BATCH_NORMALIZATION -> () -> {
                     if (out != null) {
                         for (int i = 1; i < n.inputs().size(); i++) {
                             slice(b, n.input(i), 0, out);
                         }
                     }
-                }
-                case ADD, SUB, MUL -> {
+                };
+                case ADD, SUB, MUL -> () -> {
                     if (out != null) {
                         for (int t : n.inputs()) {
                             if (g.tensor(t).isConstant() && g.tensor(t).shape().elementCount() > 1) {
@@ -87,10 +87,13 @@ public final class ChannelSurgery {
                             }
                         }
                     }
-                }
-                default -> {
-                }
-            }
+                };
+                // no weights or per-channel parameters to slice
+                case AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU, RELU6, CLIP,
+                        LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE, LOG_SOFTMAX, POOL ->
+                        () -> { };
+            };
+            arm.run();
         }
         return b.build();
     }

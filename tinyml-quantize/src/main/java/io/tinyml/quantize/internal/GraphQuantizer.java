@@ -14,12 +14,10 @@ import io.tinyml.quantize.CalibrationMethod;
 import io.tinyml.quantize.Precision;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rewrites a float model into a quantized one, layer by layer in the precision asked for each node.
@@ -33,12 +31,6 @@ import java.util.Set;
  * operators TFLite requires to keep them (pooling, reshape, pad, transpose). Not thread-safe.
  */
 public final class GraphQuantizer {
-    private static final Set<OpKind> INTEGER_OPS = EnumSet.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D,
-            OpKind.FULLY_CONNECTED, OpKind.ADD, OpKind.SUB, OpKind.MUL, OpKind.AVERAGE_POOL_2D, OpKind.MAX_POOL_2D,
-            OpKind.MEAN, OpKind.RESHAPE, OpKind.CONCATENATION, OpKind.PAD, OpKind.SOFTMAX, OpKind.RELU, OpKind.RELU6,
-            OpKind.LEAKY_RELU, OpKind.LOGISTIC, OpKind.TANH, OpKind.TRANSPOSE);
-    private static final Set<OpKind> KEEP_PARAMS = EnumSet.of(OpKind.AVERAGE_POOL_2D, OpKind.MAX_POOL_2D,
-            OpKind.RESHAPE, OpKind.PAD, OpKind.TRANSPOSE);
 
     /**
      * Options of a rewrite.
@@ -75,7 +67,7 @@ public final class GraphQuantizer {
      * @return true if the node may be quantized
      */
     public static boolean canQuantize(Graph g, Node n) {
-        if (!INTEGER_OPS.contains(n.op().kind())) {
+        if (!role(n.op().kind()).integer()) {
             return false;
         }
         if (hasWeights(n) && !g.tensor(n.input(1)).isConstant()) {
@@ -91,8 +83,30 @@ public final class GraphQuantizer {
      * @return true for convolutions and fully-connected layers
      */
     public static boolean hasWeights(Node n) {
-        OpKind k = n.op().kind();
-        return k == OpKind.CONV_2D || k == OpKind.DEPTHWISE_CONV_2D || k == OpKind.FULLY_CONNECTED;
+        return role(n.op().kind()).weighted();
+    }
+
+    /**
+     * How quantization treats an operator kind, decided in one exhaustive switch.
+     *
+     * @param integer it has an integer kernel: quantized; otherwise it stays float between QUANTIZE and DEQUANTIZE
+     * @param keepParams its output takes its input's quantization parameters (data movement, pooling)
+     * @param weighted input 1 is a weight and input 2 a bias
+     */
+    private record Role(boolean integer, boolean keepParams, boolean weighted) {
+    }
+
+    private static Role role(OpKind k) {
+        return switch (k) {
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> new Role(true, false, true);
+            case AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, PAD, TRANSPOSE -> new Role(true, true, false);
+            // TFLM's RELU6 clamps in the input's parameters and does not rescale (relu6.cc): the output keeps them
+            case RELU6 -> new Role(true, true, false);
+            case ADD, SUB, MUL, MEAN, CONCATENATION, SOFTMAX, RELU, LEAKY_RELU, LOGISTIC, TANH ->
+                    new Role(true, false, false);
+            case CLIP, HARD_SWISH, QUANTIZE, DEQUANTIZE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    new Role(false, false, false);
+        };
     }
 
     /**
@@ -263,7 +277,7 @@ public final class GraphQuantizer {
         for (int o : n.outputs()) {
             Tensor t = g.tensor(o);
             QuantParams q = fixedParams(n, p);
-            if (q == null && KEEP_PARAMS.contains(n.op().kind())) {
+            if (q == null && role(n.op().kind()).keepParams()) {
                 q = b.tensor(ins.get(0)).requireQuant();
             }
             if (q == null) {
@@ -286,7 +300,9 @@ public final class GraphQuantizer {
         return switch (n.op().kind()) {
             case SOFTMAX, LOGISTIC -> i8 ? QuantParams.perTensor(1f / 256, -128) : QuantParams.perTensor(1f / 32768, 0);
             case TANH -> i8 ? QuantParams.perTensor(1f / 128, 0) : QuantParams.perTensor(1f / 32768, 0);
-            default -> null;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, PAD, RELU, RELU6, CLIP, LEAKY_RELU, HARD_SWISH, QUANTIZE, DEQUANTIZE,
+                    TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> null;
         };
     }
 

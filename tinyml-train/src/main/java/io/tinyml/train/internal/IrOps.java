@@ -87,7 +87,9 @@ final class IrOps {
                 int r = g.tensor(n.input(0)).shape().rank();
                 yield r == 2 || r == 4 ? null : "expected a 2-D or 4-D batch-norm input, found rank " + r;
             }
-            default -> null;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH,
+                    TRANSPOSE, LOG_SOFTMAX -> null;
         };
         if (why != null) {
             throw new UnsupportedOperatorException(n.op().kind().name(), "cannot train " + n.op().kind()

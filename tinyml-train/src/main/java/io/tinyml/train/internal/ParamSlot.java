@@ -108,7 +108,9 @@ public final class ParamSlot {
                 case 4 -> Role.BN_VAR;
                 default -> Role.FIXED;
             };
-            default -> Role.FIXED;
+            case ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE, CONCATENATION, PAD, SOFTMAX, RELU,
+                    RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE,
+                    LOG_SOFTMAX, POOL -> Role.FIXED;
         };
     }
 

@@ -261,7 +261,8 @@ public final class PlanProblem {
     private static boolean isElementwise(OpKind k) {
         return switch (k) {
             case RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, ADD, SUB, MUL, QUANTIZE -> true;
-            default -> false;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE,
+                    CONCATENATION, PAD, SOFTMAX, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> false;
         };
     }
 

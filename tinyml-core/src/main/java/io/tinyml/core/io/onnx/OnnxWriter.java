@@ -391,43 +391,44 @@ public final class OnnxWriter {
 
     private void node(Node n) throws UnsupportedOperatorException {
         Op op = n.op();
-        switch (op.kind()) {
-            case CONV_2D -> {
+        // one arm per operator: a new OpKind does not compile until it is written or refused here
+        Emit emit = switch (op.kind()) {
+            case CONV_2D -> () -> {
                 Op.Conv2D c = (Op.Conv2D) op;
                 conv(n, c.strideH(), c.strideW(), c.dilationH(), c.dilationW(), c.padding(), false, c.activation());
-            }
-            case DEPTHWISE_CONV_2D -> {
+            };
+            case DEPTHWISE_CONV_2D -> () -> {
                 Op.DepthwiseConv2D c = (Op.DepthwiseConv2D) op;
                 conv(n, c.strideH(), c.strideW(), c.dilationH(), c.dilationW(), c.padding(), true, c.activation());
-            }
-            case FULLY_CONNECTED -> fullyConnected(n, (Op.FullyConnected) op);
-            case ADD -> binary(n, "Add", op.activation());
-            case SUB -> binary(n, "Sub", op.activation());
-            case MUL -> binary(n, "Mul", op.activation());
-            case AVERAGE_POOL_2D -> {
+            };
+            case FULLY_CONNECTED -> () -> fullyConnected(n, (Op.FullyConnected) op);
+            case ADD -> () -> binary(n, "Add", op.activation());
+            case SUB -> () -> binary(n, "Sub", op.activation());
+            case MUL -> () -> binary(n, "Mul", op.activation());
+            case AVERAGE_POOL_2D -> () -> {
                 Op.AveragePool2D p = (Op.AveragePool2D) op;
                 pool(n, "AveragePool", p.filterH(), p.filterW(), p.strideH(), p.strideW(), p.padding(), p.activation());
-            }
-            case MAX_POOL_2D -> {
+            };
+            case MAX_POOL_2D -> () -> {
                 Op.MaxPool2D p = (Op.MaxPool2D) op;
                 pool(n, "MaxPool", p.filterH(), p.filterW(), p.strideH(), p.strideW(), p.padding(), p.activation());
-            }
-            case POOL -> generalPool(n, (Op.Pool) op);
-            case MEAN -> mean(n, (Op.Mean) op);
-            case RESHAPE -> reshape(n);
-            case CONCATENATION -> concat(n, (Op.Concatenation) op);
-            case PAD -> pad(n, (Op.Pad) op);
-            case SOFTMAX -> softmax(n, (Op.Softmax) op);
-            case LOG_SOFTMAX -> unary(n, "LogSoftmax",
+            };
+            case POOL -> () -> generalPool(n, (Op.Pool) op);
+            case MEAN -> () -> mean(n, (Op.Mean) op);
+            case RESHAPE -> () -> reshape(n);
+            case CONCATENATION -> () -> concat(n, (Op.Concatenation) op);
+            case PAD -> () -> pad(n, (Op.Pad) op);
+            case SOFTMAX -> () -> softmax(n, (Op.Softmax) op);
+            case LOG_SOFTMAX -> () -> unary(n, "LogSoftmax",
                     attrInt("axis", g.tensor(n.input(0)).shape().rank() == 4 ? 1 : -1));
-            case RELU -> unary(n, "Relu");
-            case RELU6 -> clip(n, 0f, 6f);
-            case CLIP -> clip(n, ((Op.Clip) op).min(), ((Op.Clip) op).max());
-            case LEAKY_RELU -> unary(n, "LeakyRelu", attrFloat("alpha", ((Op.LeakyRelu) op).alpha()));
-            case LOGISTIC -> unary(n, "Sigmoid");
-            case TANH -> unary(n, "Tanh");
-            case HARD_SWISH -> unary(n, "HardSwish");
-            case QUANTIZE -> {
+            case RELU -> () -> unary(n, "Relu");
+            case RELU6 -> () -> clip(n, 0f, 6f);
+            case CLIP -> () -> clip(n, ((Op.Clip) op).min(), ((Op.Clip) op).max());
+            case LEAKY_RELU -> () -> unary(n, "LeakyRelu", attrFloat("alpha", ((Op.LeakyRelu) op).alpha()));
+            case LOGISTIC -> () -> unary(n, "Sigmoid");
+            case TANH -> () -> unary(n, "Tanh");
+            case HARD_SWISH -> () -> unary(n, "HardSwish");
+            case QUANTIZE -> () -> {
                 if (((Op.Quantize) op).narrowed()) {
                     throw new UnsupportedOperatorException("QuantizeLinear", "node '" + n.name() + "': expected "
                             + "quantization to the output type's range, found the narrower range ["
@@ -435,11 +436,18 @@ public final class OnnxWriter {
                             + OPSET + " has no 4- or 2-bit types)");
                 }
                 unary(n, "Identity");
-            }
-            case DEQUANTIZE -> dequantize(n);
-            case TRANSPOSE -> transpose(n, (Op.Transpose) op);
-            case BATCH_NORMALIZATION -> batchNorm(n, (Op.BatchNormalization) op);
-        }
+            };
+            case DEQUANTIZE -> () -> dequantize(n);
+            case TRANSPOSE -> () -> transpose(n, (Op.Transpose) op);
+            case BATCH_NORMALIZATION -> () -> batchNorm(n, (Op.BatchNormalization) op);
+        };
+        emit.run();
+    }
+
+    /** Writes the ONNX nodes of one IR node. */
+    @FunctionalInterface
+    private interface Emit {
+        void run() throws UnsupportedOperatorException;
     }
 
     private void conv(Node n, int sh, int sw, int dh, int dw, Padding padding, boolean depthwise, Activation act)

@@ -10,10 +10,8 @@ import io.tinyml.core.ir.OpKind;
 import io.tinyml.core.ir.Tensor;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Turns the QDQ form of an int8 model back into int8 operators, as TFLite's converter does with a
@@ -32,15 +30,33 @@ import java.util.Set;
  * graph as read is kept. Stateless.
  */
 final class QdqFusion {
-    private static final Set<OpKind> COMPUTE = EnumSet.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D,
-            OpKind.FULLY_CONNECTED, OpKind.ADD, OpKind.SUB, OpKind.MUL, OpKind.AVERAGE_POOL_2D, OpKind.MAX_POOL_2D,
-            OpKind.MEAN, OpKind.RESHAPE, OpKind.CONCATENATION, OpKind.PAD, OpKind.SOFTMAX, OpKind.LOGISTIC,
-            OpKind.TANH, OpKind.HARD_SWISH, OpKind.LEAKY_RELU, OpKind.TRANSPOSE, OpKind.RELU, OpKind.RELU6,
-            OpKind.CLIP);
-    private static final Set<OpKind> SAME_PARAMS = EnumSet.of(OpKind.RESHAPE, OpKind.TRANSPOSE, OpKind.PAD,
-            OpKind.MAX_POOL_2D, OpKind.AVERAGE_POOL_2D, OpKind.CONCATENATION);
-    private static final Set<OpKind> WEIGHTED = EnumSet.of(OpKind.CONV_2D, OpKind.DEPTHWISE_CONV_2D,
-            OpKind.FULLY_CONNECTED);
+    /**
+     * How fusion treats an operator kind, decided in one exhaustive switch ({@link #role}).
+     *
+     * @param compute a group "dequantize inputs, this operator, quantize output" may fuse into it
+     * @param sameParams fused only when input and output share their quantization parameters
+     * @param weighted input 1 is a weight and input 2 a bias
+     * @param layout it only reorders or reshapes (chains of them fuse)
+     * @param carriesActivation it has a fused activation a following clamp folds into
+     */
+    private record Role(boolean compute, boolean sameParams, boolean weighted, boolean layout,
+                        boolean carriesActivation) {
+    }
+
+    private static Role role(OpKind k) {
+        return switch (k) {
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED -> new Role(true, false, true, false, true);
+            case ADD, SUB, MUL -> new Role(true, false, false, false, true);
+            case AVERAGE_POOL_2D, MAX_POOL_2D, CONCATENATION -> new Role(true, true, false, false, true);
+            case PAD -> new Role(true, true, false, false, false);
+            case RESHAPE, TRANSPOSE -> new Role(true, true, false, true, false);
+            case MEAN, SOFTMAX, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, CLIP ->
+                    new Role(true, false, false, false, false);
+            // no int8 kernel takes a fused group of these: they stay float between QUANTIZE and DEQUANTIZE
+            case QUANTIZE, DEQUANTIZE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    new Role(false, false, false, false, false);
+        };
+    }
 
     private QdqFusion() {
     }
@@ -98,7 +114,7 @@ final class QdqFusion {
     private static boolean fuse(Graph g, int i, Node[] replaced, boolean[] removed) {
         Node n = g.node(i);
         OpKind k = n.op().kind();
-        if (!COMPUTE.contains(k) || n.outputs().size() != 1 || g.tensor(n.output(0)).type() != DataType.FLOAT32) {
+        if (!role(k).compute() || n.outputs().size() != 1 || g.tensor(n.output(0)).type() != DataType.FLOAT32) {
             return false;
         }
         List<Integer> ins = new ArrayList<>();
@@ -113,8 +129,8 @@ final class QdqFusion {
                 return false;
             }
             Tensor qt = g.tensor(q);
-            boolean weight = WEIGHTED.contains(k) && pos == 1;
-            boolean bias = WEIGHTED.contains(k) && pos == 2;
+            boolean weight = role(k).weighted() && pos == 1;
+            boolean bias = role(k).weighted() && pos == 2;
             if (bias ? qt.type() != DataType.INT32 || !qt.isConstant()
                     : qt.type() != DataType.INT8 || (!weight && !perTensor(qt)) || (weight && !qt.isConstant())) {
                 return false;
@@ -159,7 +175,7 @@ final class QdqFusion {
         if (ot.type() != DataType.INT8 || !perTensor(ot)) {
             return false;
         }
-        if (SAME_PARAMS.contains(k)) {
+        if (role(k).sameParams()) {
             for (int t : ins) {
                 if (t != Node.ABSENT && !Objects.equals(g.tensor(t).quant(), ot.quant())) {
                     return false;
@@ -219,13 +235,11 @@ final class QdqFusion {
     }
 
     private static boolean isLayout(OpKind k) {
-        return k == OpKind.RESHAPE || k == OpKind.TRANSPOSE;
+        return role(k).layout();
     }
 
     private static boolean canCarryActivation(OpKind k) {
-        return k == OpKind.CONV_2D || k == OpKind.DEPTHWISE_CONV_2D || k == OpKind.FULLY_CONNECTED || k == OpKind.ADD
-                || k == OpKind.SUB || k == OpKind.MUL || k == OpKind.AVERAGE_POOL_2D || k == OpKind.MAX_POOL_2D
-                || k == OpKind.CONCATENATION;
+        return role(k).carriesActivation();
     }
 
     private static Activation activationOf(Op op) {
@@ -242,7 +256,9 @@ final class QdqFusion {
                 }
                 yield c.min() == -1f && c.max() == 1f ? Activation.RELU_N1_TO_1 : null;
             }
-            default -> null;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, PAD, SOFTMAX, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE,
+                    DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> null;
         };
     }
 

@@ -57,7 +57,9 @@ final class ActivationKernels {
             };
             case SOFTMAX -> softmax(g, node, x, y);
             case LOG_SOFTMAX -> logSoftmax(g, node, x, y);
-            default -> throw Quant.unsupported(node, "FLOAT32 input");
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN,
+                    RESHAPE, CONCATENATION, PAD, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, POOL ->
+                    throw Quant.unsupported(node, "FLOAT32 input");
         };
     }
 

@@ -49,8 +49,12 @@ public final class KernelFactory {
         boolean isInt = in == DataType.INT8 || in == DataType.INT16;
         try {
             OpKind kind = node.op().kind();
-            boolean plainCandidate = kind == OpKind.ADD || kind == OpKind.SUB || kind == OpKind.MUL
-                    || kind == OpKind.RELU || kind == OpKind.RELU6 || kind == OpKind.CLIP || kind == OpKind.MAX_POOL_2D;
+            boolean plainCandidate = switch (kind) {
+                case ADD, SUB, MUL, RELU, RELU6, CLIP, MAX_POOL_2D -> true;
+                case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MEAN, RESHAPE, CONCATENATION, PAD,
+                        SOFTMAX, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE,
+                        BATCH_NORMALIZATION, LOG_SOFTMAX, POOL -> false;
+            };
             if (plainCandidate && PlainIntegerKernels.applies(graph, node)) {
                 return PlainIntegerKernels.create(graph, node, arrays);
             }

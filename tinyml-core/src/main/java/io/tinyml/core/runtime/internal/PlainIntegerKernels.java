@@ -51,7 +51,10 @@ final class PlainIntegerKernels {
             case ADD, SUB, MUL -> binary(g, node, arrays);
             case RELU, RELU6, CLIP -> clamp(g, node, arrays);
             case MAX_POOL_2D -> maxPool(g, node, arrays);
-            default -> throw Quant.unsupported(node, "plain (unquantized) " + g.tensor(node.input(0)).type() + " input");
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MEAN, RESHAPE, CONCATENATION, PAD,
+                    SOFTMAX, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, TRANSPOSE,
+                    BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    throw Quant.unsupported(node, "plain (unquantized) " + g.tensor(node.input(0)).type() + " input");
         };
     }
 
@@ -70,20 +73,28 @@ final class PlainIntegerKernels {
         DataType ta = a.type();
         DataType tb = b.type();
         DataType ty = out.type();
-        OpKind kind = node.op().kind();
+        int op = switch (node.op().kind()) {
+            case ADD -> 0;
+            case SUB -> 1;
+            case MUL -> 2;
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESHAPE,
+                    CONCATENATION, PAD, SOFTMAX, RELU, RELU6, CLIP, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE,
+                    DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION, LOG_SOFTMAX, POOL ->
+                    throw Quant.unsupported(node, "plain integer arithmetic (only ADD, SUB and MUL)");
+        };
         long[] wa = new long[a.shape().elementCount()];
         long[] wb = new long[b.shape().elementCount()];
         long[] wy = new long[out.shape().elementCount()];
         return () -> {
             widen(ta, xa, wa);
             widen(tb, xb, wb);
-            switch (kind) {
-                case ADD -> {
+            switch (op) {
+                case 0 -> {
                     for (int i = 0; i < wy.length; i++) {
                         wy[i] = wa[ma == null ? i : ma[i]] + wb[mb == null ? i : mb[i]];
                     }
                 }
-                case SUB -> {
+                case 1 -> {
                     for (int i = 0; i < wy.length; i++) {
                         wy[i] = wa[ma == null ? i : ma[i]] - wb[mb == null ? i : mb[i]];
                     }

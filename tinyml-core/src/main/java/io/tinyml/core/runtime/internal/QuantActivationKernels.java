@@ -66,30 +66,28 @@ public final class QuantActivationKernels {
         if (ti != DataType.INT8 && ti != DataType.INT16) {
             throw unsupported(node, "has input type " + ti + "; only INT8 and INT16 inputs have integer kernels");
         }
-        switch (node.op().kind()) {
-            case SOFTMAX -> {
-                return softmax(node, (Op.Softmax) node.op(), in, out, qi, qo, x, y);
-            }
+        return switch (node.op().kind()) {
+            case SOFTMAX -> softmax(node, (Op.Softmax) node.op(), in, out, qi, qo, x, y);
             case LOGISTIC -> {
                 requireSameType(node, ti, to);
                 requireInt8(node, ti);
-                return lookup(x, y, logisticTable(node, qi, qo));
+                yield lookup(x, y, logisticTable(node, qi, qo));
             }
             case TANH -> {
                 requireSameType(node, ti, to);
                 requireInt8(node, ti);
-                return lookup(x, y, tanhTable(qi));
+                yield lookup(x, y, tanhTable(qi));
             }
             case HARD_SWISH -> {
                 requireSameType(node, ti, to);
                 if (ti != DataType.INT8) {
                     throw unsupported(node, "has type " + ti + "; HARD_SWISH has an integer kernel for INT8 only");
                 }
-                return lookup(x, y, hardSwishTable(node, qi, qo));
+                yield lookup(x, y, hardSwishTable(node, qi, qo));
             }
             case LEAKY_RELU -> {
                 requireSameType(node, ti, to);
-                return leakyRelu(((Op.LeakyRelu) node.op()).alpha(), qi, qo, x, y);
+                yield leakyRelu(((Op.LeakyRelu) node.op()).alpha(), qi, qo, x, y);
             }
             case MEAN -> {
                 requireSameType(node, ti, to);
@@ -101,11 +99,14 @@ public final class QuantActivationKernels {
                     throw unsupported(node, "reduces " + axes.length + " axes of a rank-" + in.shape().rank()
                             + " input; TFLite Micro's integer MEAN handles at most 2 axes and rank 5");
                 }
-                return new QuantActivationMean(x, y, in.shape().toArray(), axes, qi.scale(), qi.zeroPoint(),
+                yield new QuantActivationMean(x, y, in.shape().toArray(), axes, qi.scale(), qi.zeroPoint(),
                         qo.scale(), qo.zeroPoint());
             }
-            default -> throw unsupported(node, "is not one of the operators this kernel library handles");
-        }
+            case CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE,
+                    CONCATENATION, PAD, RELU, RELU6, CLIP, QUANTIZE, DEQUANTIZE, TRANSPOSE, BATCH_NORMALIZATION,
+                    LOG_SOFTMAX, POOL ->
+                    throw unsupported(node, "is not one of the operators this kernel library handles");
+        };
     }
 
     // ---------------------------------------------------------------- SOFTMAX
