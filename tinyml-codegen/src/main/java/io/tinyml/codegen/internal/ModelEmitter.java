@@ -176,6 +176,28 @@ public final class ModelEmitter {
         weights.append("\n};\n\n");
     }
 
+    /**
+     * Adds a const array of 64-bit integers (int16x8 biases) to the weights source.
+     *
+     * @param name the C name
+     * @param values the values
+     * @param what a comment
+     */
+    void longArray(String name, long[] values, String what) {
+        weightBytes += (long) values.length * 8;
+        weightDecls.append("extern const int64_t ").append(name).append('[').append(values.length).append("];\n");
+        weights.append("/* ").append(CText.comment(what)).append(" */\n");
+        weights.append("const int64_t ").append(name).append('[').append(values.length).append("] TM_ALIGN(16) = {");
+        for (int i = 0; i < values.length; i++) {
+            if (i % 8 == 0) {
+                weights.append("\n   ");
+            }
+            long v = values[i];
+            weights.append(' ').append(v == Long.MIN_VALUE ? "INT64_MIN" : "INT64_C(" + v + ")").append(',');
+        }
+        weights.append("\n};\n\n");
+    }
+
     void floatArray(String name, float[] values, String what) {
         weightBytes += (long) values.length * 4;
         weightDecls.append("extern const float ").append(name).append('[').append(values.length).append("];\n");
