@@ -14,8 +14,12 @@ TM_KERNEL void tm_fc_s16(const int16_t *x, int16_t *y, const int8_t *w, const in
             const int8_t *wo = w + (long)o * in_n;
             int64_t acc = 0;
             int32_t v;
-            for (i = 0; i < in_n; i++) {
-                acc += ((int32_t)wo[i] + w_off) * (int32_t)xb[i];
+            if (w_off == 0) {
+                acc = tm_dot_s8_s16(wo, xb, in_n);
+            } else {
+                for (i = 0; i < in_n; i++) {
+                    acc += ((int32_t)wo[i] + w_off) * (int32_t)xb[i];
+                }
             }
             if (bias) {
                 acc += bias[o];
