@@ -242,6 +242,9 @@ final class CostModel {
 
     /** Instructions of tinyml-codegen's kernels for one node (see the class documentation). */
     private static double generatedInstructions(Graph g, Node n, long macs, long outElems) {
+        if (GeneratedInt16.applies(g, n)) {
+            return GeneratedInt16.instructions(g, n, macs, outElems);
+        }
         return switch (n.op().kind()) {
             case CONV_2D -> {
                 if (GeneratedKernels.choose(g, n) == GeneratedKernels.Kind.POINTWISE) {
