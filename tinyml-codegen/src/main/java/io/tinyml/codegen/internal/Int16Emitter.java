@@ -180,23 +180,11 @@ final class Int16Emitter {
         requireSymmetric(n, b);
         boolean sub = n.op().kind() == OpKind.SUB;
         int leftShift = 15;
-        float s1 = a.requireQuant().scale();
-        float s2 = b.requireQuant().scale();
-        float so = y.requireQuant().scale();
-        long m1;
-        long m2;
-        long mo;
-        if (sub) {
-            float twiceMax = 2 * Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier((double) (s1 / twiceMax));
-            m2 = FixedPoint.quantizeMultiplier((double) (s2 / twiceMax));
-            mo = FixedPoint.quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)));
-        } else {
-            double twiceMax = 2 * (double) Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
-            m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
-            mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
-        }
+        long[] ms = FixedPoint.addSubMultipliers(a.requireQuant().scale(), b.requireQuant().scale(),
+                y.requireQuant().scale(), leftShift, sub);
+        long m1 = ms[0];
+        long m2 = ms[1];
+        long mo = ms[2];
         int[] range = Quant.activationRange(n.op().activation(), y, n);
         m.useKernel("add_s16");
         return "    tm_addsub_s16(" + m.ptr(n.input(0), "int16_t", true) + ", " + m.ptr(n.input(1), "int16_t", true)
@@ -242,16 +230,8 @@ final class Int16Emitter {
         if (!x.quant().equals(y.quant())) {
             throw NodeEmitter.unsupported(n, "input and output with different quantization");
         }
-        ConvGeometry geo;
+        ConvGeometry geo = ConvGeometry.ofPool(g, n);
         boolean avg = n.op() instanceof Op.AveragePool2D;
-        if (n.op() instanceof Op.AveragePool2D op) {
-            geo = ConvGeometry.of(x.shape(), y.shape(), op.filterH(), op.filterW(), op.strideH(), op.strideW(), 1, 1,
-                    op.padding());
-        } else {
-            Op.MaxPool2D op = (Op.MaxPool2D) n.op();
-            geo = ConvGeometry.of(x.shape(), y.shape(), op.filterH(), op.filterW(), op.strideH(), op.strideW(), 1, 1,
-                    op.padding());
-        }
         int[] range = Quant.activationRange(n.op().activation(), y, n);
         m.useKernel("pool_s16");
         return "    static const tm_win_params P = {" + geo.inH() + ", " + geo.inW() + ", " + geo.inC() + ", "

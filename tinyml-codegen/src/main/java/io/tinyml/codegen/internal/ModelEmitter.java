@@ -166,20 +166,8 @@ public final class ModelEmitter {
      */
     void array(String ctype, String name, int[] values, String what) {
         int elem = ctype.equals("int8_t") ? 1 : ctype.endsWith("int16_t") ? 2 : 4;
-        weightBytes += (long) values.length * elem;
-        weightDecls.append("extern const ").append(ctype).append(' ').append(name).append('[')
-                .append(values.length).append("];\n");
-        weights.append("/* ").append(CText.comment(what)).append(" */\n");
-        weights.append("const ").append(ctype).append(' ').append(name).append('[').append(values.length)
-                .append("] TM_ALIGN(16) = {");
-        for (int i = 0; i < values.length; i++) {
-            if (i % 16 == 0) {
-                weights.append("\n   ");
-            }
-            int v = values[i];
-            weights.append(' ').append(v == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(v)).append(',');
-        }
-        weights.append("\n};\n\n");
+        appendArray(ctype, name, values.length, elem, 16,
+                i -> values[i] == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(values[i]), what);
     }
 
     /**
@@ -190,30 +178,28 @@ public final class ModelEmitter {
      * @param what a comment
      */
     void longArray(String name, long[] values, String what) {
-        weightBytes += (long) values.length * 8;
-        weightDecls.append("extern const int64_t ").append(name).append('[').append(values.length).append("];\n");
-        weights.append("/* ").append(CText.comment(what)).append(" */\n");
-        weights.append("const int64_t ").append(name).append('[').append(values.length).append("] TM_ALIGN(16) = {");
-        for (int i = 0; i < values.length; i++) {
-            if (i % 8 == 0) {
-                weights.append("\n   ");
-            }
-            long v = values[i];
-            weights.append(' ').append(v == Long.MIN_VALUE ? "INT64_MIN" : "INT64_C(" + v + ")").append(',');
-        }
-        weights.append("\n};\n\n");
+        appendArray("int64_t", name, values.length, 8, 8,
+                i -> values[i] == Long.MIN_VALUE ? "INT64_MIN" : "INT64_C(" + values[i] + ")", what);
     }
 
     void floatArray(String name, float[] values, String what) {
-        weightBytes += (long) values.length * 4;
-        weightDecls.append("extern const float ").append(name).append('[').append(values.length).append("];\n");
+        appendArray("float", name, values.length, 4, 8, i -> CText.floatLiteral(values[i]), what);
+    }
+
+    /** Declares and defines one const array of the weights source, {@code perLine} literals a line. */
+    private void appendArray(String ctype, String name, int count, int elemBytes, int perLine,
+                             java.util.function.IntFunction<String> literal, String what) {
+        weightBytes += (long) count * elemBytes;
+        weightDecls.append("extern const ").append(ctype).append(' ').append(name).append('[').append(count)
+                .append("];\n");
         weights.append("/* ").append(CText.comment(what)).append(" */\n");
-        weights.append("const float ").append(name).append('[').append(values.length).append("] TM_ALIGN(16) = {");
-        for (int i = 0; i < values.length; i++) {
-            if (i % 8 == 0) {
+        weights.append("const ").append(ctype).append(' ').append(name).append('[').append(count)
+                .append("] TM_ALIGN(16) = {");
+        for (int i = 0; i < count; i++) {
+            if (i % perLine == 0) {
                 weights.append("\n   ");
             }
-            weights.append(' ').append(CText.floatLiteral(values[i])).append(',');
+            weights.append(' ').append(literal.apply(i)).append(',');
         }
         weights.append("\n};\n\n");
     }

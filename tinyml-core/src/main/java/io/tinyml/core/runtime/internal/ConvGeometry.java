@@ -78,4 +78,24 @@ public record ConvGeometry(int batches, int inH, int inW, int inC, int kH, int k
         }
         throw new IllegalArgumentException("expected a CONV_2D or DEPTHWISE_CONV_2D node, found " + node);
     }
+
+    /**
+     * Resolves the geometry of an AveragePool2D or MaxPool2D node (its window as the kernel, dilation 1).
+     *
+     * @param g the graph
+     * @param node an AVERAGE_POOL_2D or MAX_POOL_2D node
+     * @return the geometry
+     * @throws IllegalArgumentException if the node is neither, or the shapes are not 4-D
+     */
+    public static ConvGeometry ofPool(Graph g, Node node) {
+        Shape in = g.tensor(node.input(0)).shape();
+        Shape out = g.tensor(node.output(0)).shape();
+        if (node.op() instanceof Op.AveragePool2D a) {
+            return of(in, out, a.filterH(), a.filterW(), a.strideH(), a.strideW(), 1, 1, a.padding());
+        }
+        if (node.op() instanceof Op.MaxPool2D m) {
+            return of(in, out, m.filterH(), m.filterW(), m.strideH(), m.strideW(), 1, 1, m.padding());
+        }
+        throw new IllegalArgumentException("expected an AVERAGE_POOL_2D or MAX_POOL_2D node, found " + node);
+    }
 }

@@ -77,22 +77,11 @@ final class ElementwiseKernels {
         float s2 = b.requireQuant().scale();
         float so = out.requireQuant().scale();
         boolean sub = node.op().kind() == OpKind.SUB;
-        long m1;
-        long m2;
-        long mo;
-        if (sub) {
-            // TFLM's sub_common.cc derives the real multipliers in float, then widens them
-            float twiceMax = 2 * Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier((double) (s1 / twiceMax));
-            m2 = FixedPoint.quantizeMultiplier((double) (s2 / twiceMax));
-            mo = FixedPoint.quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)));
-        } else {
-            // TFLM's add_common.cc derives them in double
-            double twiceMax = 2 * (double) Math.max(s1, s2);
-            m1 = FixedPoint.quantizeMultiplier(s1 / twiceMax);
-            m2 = FixedPoint.quantizeMultiplier(s2 / twiceMax);
-            mo = FixedPoint.quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so));
-        }
+        // TFLM derives Add's real multipliers in double, Sub's in float (FixedPoint.addSubMultipliers)
+        long[] ms = FixedPoint.addSubMultipliers(s1, s2, so, leftShift, sub);
+        long m1 = ms[0];
+        long m2 = ms[1];
+        long mo = ms[2];
         int off1 = -a.requireQuant().zeroPoint();
         int off2 = -b.requireQuant().zeroPoint();
         int offO = out.requireQuant().zeroPoint();

@@ -161,4 +161,27 @@ public final class FixedPoint {
         long result = (x * reduced + round) >> totalShift;
         return (int) result;
     }
+
+    /**
+     * The three multipliers of TFLite's quantized ADD/SUB ({@code add_common.cc} derives the real
+     * multipliers in double, {@code sub_common.cc} in float, then widens them): each input's scale
+     * over twice the larger input scale, and that over {@code 2^leftShift} times the output scale.
+     *
+     * @param s1 the first input's scale
+     * @param s2 the second input's scale
+     * @param so the output scale
+     * @param leftShift 20 for int8, 15 for int16
+     * @param sub SUB ({@code true}) or ADD
+     * @return the packed multipliers (see {@link #quantizeMultiplier}) of input 1, input 2 and the output
+     */
+    public static long[] addSubMultipliers(float s1, float s2, float so, int leftShift, boolean sub) {
+        if (sub) {
+            float twiceMax = 2 * Math.max(s1, s2);
+            return new long[] {quantizeMultiplier((double) (s1 / twiceMax)), quantizeMultiplier((double) (s2 / twiceMax)),
+                quantizeMultiplier((double) (twiceMax / ((1 << leftShift) * so)))};
+        }
+        double twiceMax = 2 * (double) Math.max(s1, s2);
+        return new long[] {quantizeMultiplier(s1 / twiceMax), quantizeMultiplier(s2 / twiceMax),
+            quantizeMultiplier(twiceMax / ((1 << leftShift) * (double) so))};
+    }
 }
