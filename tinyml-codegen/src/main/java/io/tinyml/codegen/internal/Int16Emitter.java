@@ -12,7 +12,6 @@ import io.tinyml.core.ir.Tensor;
 import io.tinyml.core.runtime.internal.ConvGeometry;
 import io.tinyml.core.runtime.internal.FixedPoint;
 import io.tinyml.core.runtime.internal.Quant;
-import io.tinyml.core.runtime.internal.QuantActivationSoftmax16;
 
 import java.nio.ByteBuffer;
 import java.util.TreeSet;
@@ -201,12 +200,12 @@ final class Int16Emitter {
         if (Math.abs(so * 32768f - 1f) > 0.001f) {
             throw NodeEmitter.unsupported(n, "output scale " + so + " (int16 softmax needs 1/32768)");
         }
-        long packed = QuantActivationSoftmax16.inputMultiplier(x.requireQuant().scale(), ((Op.Softmax) n.op()).beta());
+        long packed = Quant.softmax16InputMultiplier(x.requireQuant().scale(), ((Op.Softmax) n.op()).beta());
         String base = m.prefix() + "_n" + index;
         String what = "node " + index + " '" + n.name() + "': ";
-        m.array("int16_t", base + "_exp", widen(QuantActivationSoftmax16.expTable()), what
+        m.array("int16_t", base + "_exp", widen(Quant.softmax16ExpTable()), what
                 + "exp on [-10, 0], 512 segments and the end point");
-        m.array("int16_t", base + "_recip", widen(QuantActivationSoftmax16.reciprocalTable()), what
+        m.array("int16_t", base + "_recip", widen(Quant.softmax16ReciprocalTable()), what
                 + "1 / (1 + x) on [0, 1], 512 segments and the end point");
         int depth = x.shape().rank() == 0 ? 1 : x.shape().dim(-1);
         int outer = depth == 0 ? 0 : x.shape().elementCount() / depth;

@@ -197,4 +197,26 @@ public final class Quant {
         }
         return out;
     }
+
+    /**
+     * INT16 SOFTMAX's input multiplier (packed, see {@link FixedPoint#pack}): an input difference
+     * scaled so that [-65535, 0] spans [-10, 0], as {@code QuantActivationSoftmax16} computes it.
+     *
+     * @param inputScale the input scale
+     * @param beta the softmax beta
+     * @return the packed multiplier
+     */
+    public static long softmax16InputMultiplier(float inputScale, float beta) {
+        return QuantActivationSoftmax16.inputMultiplier(inputScale, beta);
+    }
+
+    /** @return INT16 SOFTMAX's 513-entry table of exp on [-10, 0], as the interpreter generates it */
+    public static short[] softmax16ExpTable() {
+        return QuantActivationSoftmax16.expTable();
+    }
+
+    /** @return INT16 SOFTMAX's 513-entry table of 1/(1+x) on [0, 1], as the interpreter generates it */
+    public static short[] softmax16ReciprocalTable() {
+        return QuantActivationSoftmax16.reciprocalTable();
+    }
 }

@@ -11,7 +11,7 @@ package io.tinyml.core.runtime.internal;
  * generates them (samples corrected by half the midpoint interpolation error). A prepared instance is bound to its
  * arrays and is not thread-safe.
  */
-public final class QuantActivationSoftmax16 implements Kernel {
+final class QuantActivationSoftmax16 implements Kernel {
     /** Entries of an int16 interpolation table: 512 segments and the end point. */
     static final int LUT_SIZE = 513;
 
@@ -47,24 +47,24 @@ public final class QuantActivationSoftmax16 implements Kernel {
 
     /**
      * The packed multiplier and shift (see {@link FixedPoint#pack}) that scale an input difference
-     * so that [-65535, 0] spans [-10, 0] (shared with generated C).
+     * so that [-65535, 0] spans [-10, 0] (shared with generated C through {@link Quant}).
      *
      * @param inputScale the input scale
      * @param beta the softmax beta
      * @return the packed multiplier
      */
-    public static long inputMultiplier(float inputScale, float beta) {
+    static long inputMultiplier(float inputScale, float beta) {
         return FixedPoint.quantizeMultiplier((double) inputScale * (double) beta / (10.0 / 65535.0));
     }
 
-    /** @return the 513-entry table of exp on [-10, 0] (shared with generated C) */
-    public static short[] expTable() {
+    /** @return the 513-entry table of exp on [-10, 0] (shared with generated C through {@link Quant}) */
+    static short[] expTable() {
         int range = Short.MAX_VALUE - Short.MIN_VALUE;
         return populateLut(true, 10.0f / range, Short.MAX_VALUE, 2.0f / range, 0);
     }
 
-    /** @return the 513-entry table of 1/(1+x) on [0, 1] (shared with generated C) */
-    public static short[] reciprocalTable() {
+    /** @return the 513-entry table of 1/(1+x) on [0, 1] (shared with generated C through {@link Quant}) */
+    static short[] reciprocalTable() {
         int range = Short.MAX_VALUE - Short.MIN_VALUE;
         return populateLut(false, 1.0f / range, Short.MIN_VALUE, 2.0f / range, 0);
     }
