@@ -71,6 +71,14 @@ class ArenaPlanTest {
             cols = Math.max(cols, GeneratedArena.scratchBytes(m.graph(), m.graph().node(i)));
         }
         long old = Math.max(16, new GreedyBySizePlanner().plan(before).peak()) + (cols + 15) / 16 * 16;
+        int inPlaceNodes = 0;
+        for (io.tinyml.core.ir.Node node : m.graph().nodes()) {
+            if (node.op().kind() != io.tinyml.core.ir.OpKind.RESHAPE && a.problem().bufferOfTensor(node.input(0)) >= 0
+                    && a.problem().bufferOfTensor(node.input(0)) == a.problem().bufferOfTensor(node.output(0))) {
+                inPlaceNodes++;
+            }
+        }
+        System.out.printf("%s: %d element-wise nodes in place%n", name, inPlaceNodes);
         System.out.printf("%s: generated RAM %d (arena %d, separate columns %d, %s) before %d (%.3f); planned in %d ms%n",
                 name, a.totalBytes(), a.arenaBytes(), a.separateScratchBytes(), a.plan().planner(), old,
                 (double) a.totalBytes() / old, ms);

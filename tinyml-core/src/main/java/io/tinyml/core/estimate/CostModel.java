@@ -128,7 +128,8 @@ import io.tinyml.core.target.Target;
  * padding needs 2 × Cin × KH × KW int16 (im2col of two columns, arm_convolve_s8 with DSP);
  * depthwise with multiplier 1 and not 3x3 needs Cin × KH × KW int16 (arm_depthwise_conv_s8_opt);
  * 3x3 depthwise, multiplier > 1 depthwise and fully connected need none. Reference kernels need
- * none. Generated: the in-place depthwise temporary (see the planner).</li>
+ * none. Generated: the int8 convolutions' im2col columns, planned as the generated C plans them
+ * ({@link GeneratedArena}).</li>
  * <li>requantization: an int32 multiplier and an int32 shift per output channel of each quantized
  * CONV_2D and DEPTHWISE_CONV_2D, computed at init from the float scales (TFLM conv/depthwise
  * OpData; fully connected is per-tensor). Generated C keeps them in flash instead.</li>
