@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Generated C on the emulated Cortex-M4 (QEMU mps2-an386), per int8 model of the shared assets:
+# Generated C on the emulated Cortex-M4 (QEMU mps2-an386), per int8 model of the shared assets (and
+# tiny_digits and mnist8 quantized to int16x8):
 # firmware text/data/bss (arm-none-eabi-size) and instructions per inference (TCG plugin) next to
 # the estimator's `--kernels generated` prediction, then TFLM's figures from reference/README.md.
 # Needs make, gcc, arm-none-eabi-gcc (newlib) and qemu-system-arm.

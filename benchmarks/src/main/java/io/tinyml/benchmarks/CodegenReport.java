@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Prints, per int8 model of the shared assets, the generated firmware's size and instructions per
- * inference on QEMU mps2-an386 next to the estimator's {@code generated} prediction. Usage:
+ * Prints, per int8 model of the shared assets (and tiny_digits and mnist8 quantized to int16x8 by
+ * tinyml-quantize), the generated firmware's size and instructions per inference on QEMU mps2-an386
+ * next to the estimator's {@code generated} prediction. Usage:
  * {@code CodegenReport ASSETS_DIR WORK_DIR}. Needs make, arm-none-eabi-gcc, gcc and qemu-system-arm.
  */
 public final class CodegenReport {
@@ -53,6 +54,21 @@ public final class CodegenReport {
                 }
             }
             rows.add(FirmwareMeasurement.measure(m[0], model, in, work.resolve(m[0])));
+        }
+        // int16x8 rows: calibrated on 100 mnist10k images, run on the byte pattern (any int16 input is valid)
+        io.tinyml.core.data.Dataset mnist = io.tinyml.core.data.Datasets.open(assets.resolve("datasets/mnist10k")
+                + "[0:100]");
+        Model td16 = io.tinyml.quantize.Quantizer.of(ModelIO.read(assets.resolve("models/pytorch/tiny_digits.onnx")))
+                .int16x8().calibrate(mnist, 100).inputScale(1f / 255).apply();
+        Model mn16 = io.tinyml.quantize.Quantizer.of(ModelIO.read(assets.resolve("models/onnx/mnist8/model.onnx")))
+                .int16x8().calibrate(mnist, 100).apply();
+        for (Model model : List.of(td16, mn16)) {
+            String name = model == td16 ? "tiny_digits_int16x8" : "mnist8_int16x8";
+            byte[] in = new byte[model.graph().inputTensor(0).byteSize()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (byte) ((i * 97 + 13) % 256);
+            }
+            rows.add(FirmwareMeasurement.measure(name, model, in, work.resolve(name)));
         }
         System.out.println("| model | text | data | bss | est. flash | flash err | est. RAM | RAM err | instructions"
                 + " | est. instructions | insn err | vs TFLM ref -O2 | vs TFLM CMSIS-NN -O2 |");

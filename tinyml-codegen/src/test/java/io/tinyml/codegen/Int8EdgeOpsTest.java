@@ -32,7 +32,8 @@ import java.util.Random;
  * with different input/output parameters, int8 requantization and DEQUANTIZE back to float32. A
  * model chaining them, built in code, runs in generated C on the host and under QEMU Cortex-M4 with
  * exactly the interpreter's output bytes for seeded random inputs (including NaN, infinities and
- * values beyond the int8 range).
+ * values beyond the int8 range). A pad followed by element-wise operators whose peak they set runs
+ * them in place (GeneratedArena), with the same bytes.
  */
 class Int8EdgeOpsTest {
 
@@ -110,7 +111,51 @@ class Int8EdgeOpsTest {
     }
 
     @Test
-    void int16TensorsAreRefusedNamingTheSchemeToUse() {
+    void elementwiseOperatorsRunInPlaceWithTheInterpretersBytes(@TempDir Path dir) throws Exception {
+        Toolchain.require("make");
+        Toolchain.require("gcc");
+        GraphBuilder b = new GraphBuilder();
+        int x = b.addInput(Tensor.activation("x", DataType.INT8, Shape.of(1, 4, 4, 3))
+                .withQuant(QuantParams.perTensor(0.05f, 3)));
+        int p = q(b, "p", Shape.of(1, 20, 20, 3), 0.05f, 3);
+        b.addNode("pad", new Op.Pad(List.of(0, 8, 8, 0), List.of(0, 8, 8, 0), 0f), List.of(x), List.of(p));
+        int lg = q(b, "logistic", Shape.of(1, 20, 20, 3), 1f / 256, -128);
+        b.addNode("logistic", new Op.Logistic(), List.of(p), List.of(lg));
+        int th = q(b, "tanh", Shape.of(1, 20, 20, 3), 1f / 128, 0);
+        b.addNode("tanh", new Op.Tanh(), List.of(lg), List.of(th));
+        int ad = q(b, "add", Shape.of(1, 20, 20, 3), 0.01f, 2);
+        b.addNode("add", new Op.Add(io.tinyml.core.ir.Activation.NONE), List.of(th, th), List.of(ad));
+        b.addOutput(ad);
+        Model m = Model.of(b.build(), Provenance.builtInCode("Int8EdgeOpsTest"));
+        io.tinyml.core.estimate.GeneratedArena arena = io.tinyml.core.estimate.GeneratedArena.plan(m.graph());
+        for (int i = 1; i < 4; i++) {
+            io.tinyml.core.ir.Node n = m.graph().node(i);
+            assertEquals(arena.problem().bufferOfTensor(n.input(0)), arena.problem().bufferOfTensor(n.output(0)),
+                    n.name() + " in place");
+        }
+        assertEquals(48 + 1200, arena.arenaBytes(), "the input and one buffer for the whole chain (2,400 without)");
+        CodeGenerator.generate(m, CodegenOptions.defaults()).writeTo(dir, false);
+        boolean qemu = Toolchain.has("arm-none-eabi-gcc") && Toolchain.has("qemu-system-arm");
+        Toolchain.run(dir, List.of("make", "-s", "host", "host-asan"));
+        if (qemu) {
+            Toolchain.run(dir, List.of("make", "-s", "qemu-m4"));
+        }
+        byte[] in = new byte[48];
+        new Random(3).nextBytes(in);
+        Files.write(dir.resolve("in.bin"), in);
+        byte[] want = Interpreter.create(m).invoke(in)[0];
+        Toolchain.run(dir, List.of("build/host/demo", "in.bin", "host.bin"));
+        assertArrayEquals(want, Files.readAllBytes(dir.resolve("host.bin")), "host");
+        assertEquals("", Toolchain.run(dir, List.of("build/host-asan/demo", "in.bin", "asan.bin")).trim());
+        assertArrayEquals(want, Files.readAllBytes(dir.resolve("asan.bin")), "host-asan");
+        if (qemu) {
+            Toolchain.run(dir, List.of("make", "-s", "run-qemu-m4", "IN=in.bin", "OUT=m4.bin"));
+            assertArrayEquals(want, Files.readAllBytes(dir.resolve("m4.bin")), "QEMU M4");
+        }
+    }
+
+    @Test
+    void int16OperatorWithoutKernelIsRefusedNamingWhatInt16Covers() {
         GraphBuilder b = new GraphBuilder();
         int x = b.addInput(Tensor.activation("x", DataType.INT16, Shape.of(1, 4)).withQuant(
                 QuantParams.perTensor(0.001f, 0)));
@@ -121,7 +166,8 @@ class Int8EdgeOpsTest {
         Model m = Model.of(b.build(), Provenance.builtInCode("int16"));
         UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
                 () -> CodeGenerator.generate(m, CodegenOptions.defaults()));
-        assertTrue(e.getMessage().contains("--scheme int8") && e.getMessage().contains("'relu'"), e.getMessage());
+        assertTrue(e.getMessage().contains("int16 RELU has no C kernel") && e.getMessage().contains("'relu'")
+                && e.getMessage().contains("softmax"), e.getMessage());
         assertEquals(1, m.graph().nodes().size());
     }
 }

@@ -24,19 +24,27 @@ public final class Toolchain {
      * @param tool the program name
      */
     public static void require(String tool) {
-        boolean found = false;
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                found = true;
-                break;
-            }
-        }
-        if (!found) {
+        if (!has(tool)) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail("required tool missing in CI: " + tool);
             }
             Assumptions.abort("tool not installed: " + tool);
         }
+    }
+
+    /**
+     * Returns whether a tool is on the PATH.
+     *
+     * @param tool the program name
+     * @return true if found
+     */
+    public static boolean has(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.tinyml.codegen.internal;
 
 import io.tinyml.core.UnsupportedOperatorException;
-import io.tinyml.core.estimate.plan.GreedyBySizePlanner;
+import io.tinyml.core.estimate.GeneratedArena;
 import io.tinyml.core.estimate.plan.MemoryPlan;
 import io.tinyml.core.estimate.plan.PlanProblem;
 import io.tinyml.core.ir.Graph;
@@ -18,12 +18,16 @@ import java.util.Set;
 
 /**
  * Emits the header, model source, weights source and kernel library of one model. Arena offsets
- * come from the core memory planner (reshapes alias their input). Not thread-safe; one per run.
+ * come from the core memory planner through {@link GeneratedArena} (reshapes alias their input,
+ * element-wise operators may write over theirs, im2col columns are planned with the activations
+ * unless a separate array is smaller), the same plan the estimator predicts. Not thread-safe; one
+ * per run.
  */
 public final class ModelEmitter {
     private final Model model;
     private final Graph g;
     private final String p;
+    private final GeneratedArena arena;
     private final PlanProblem problem;
     private final MemoryPlan plan;
     private final Set<String> kernels = new LinkedHashSet<>();
@@ -34,6 +38,7 @@ public final class ModelEmitter {
     private final boolean sparseWeights;
     private long weightBytes;
     private int scratchInt16;
+    private int currentNode = -1;
 
     /**
      * Prepares the emitter and plans the arena.
@@ -57,8 +62,9 @@ public final class ModelEmitter {
         this.model = ConstantDequantize.fold(model);
         this.g = this.model.graph();
         this.p = prefix;
-        this.problem = PlanProblem.of(g, PlanProblem.reshapeOnly(), null, PlanProblem.DEFAULT_ALIGNMENT);
-        this.plan = new GreedyBySizePlanner().plan(problem);
+        this.arena = GeneratedArena.plan(g);
+        this.problem = arena.problem();
+        this.plan = arena.plan();
     }
 
     /** @return the prefix */
@@ -78,7 +84,7 @@ public final class ModelEmitter {
 
     /** @return the arena size in bytes */
     public long arenaBytes() {
-        return Math.max(16, plan.peak());
+        return arena.arenaBytes();
     }
 
     /** @return the constant data bytes */
@@ -160,32 +166,40 @@ public final class ModelEmitter {
      */
     void array(String ctype, String name, int[] values, String what) {
         int elem = ctype.equals("int8_t") ? 1 : ctype.endsWith("int16_t") ? 2 : 4;
-        weightBytes += (long) values.length * elem;
-        weightDecls.append("extern const ").append(ctype).append(' ').append(name).append('[')
-                .append(values.length).append("];\n");
-        weights.append("/* ").append(CText.comment(what)).append(" */\n");
-        weights.append("const ").append(ctype).append(' ').append(name).append('[').append(values.length)
-                .append("] TM_ALIGN(16) = {");
-        for (int i = 0; i < values.length; i++) {
-            if (i % 16 == 0) {
-                weights.append("\n   ");
-            }
-            int v = values[i];
-            weights.append(' ').append(v == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(v)).append(',');
-        }
-        weights.append("\n};\n\n");
+        appendArray(ctype, name, values.length, elem, 16,
+                i -> values[i] == Integer.MIN_VALUE ? "INT32_MIN" : Integer.toString(values[i]), what);
+    }
+
+    /**
+     * Adds a const array of 64-bit integers (int16x8 biases) to the weights source.
+     *
+     * @param name the C name
+     * @param values the values
+     * @param what a comment
+     */
+    void longArray(String name, long[] values, String what) {
+        appendArray("int64_t", name, values.length, 8, 8,
+                i -> values[i] == Long.MIN_VALUE ? "INT64_MIN" : "INT64_C(" + values[i] + ")", what);
     }
 
     void floatArray(String name, float[] values, String what) {
-        weightBytes += (long) values.length * 4;
-        weightDecls.append("extern const float ").append(name).append('[').append(values.length).append("];\n");
+        appendArray("float", name, values.length, 4, 8, i -> CText.floatLiteral(values[i]), what);
+    }
+
+    /** Declares and defines one const array of the weights source, {@code perLine} literals a line. */
+    private void appendArray(String ctype, String name, int count, int elemBytes, int perLine,
+                             java.util.function.IntFunction<String> literal, String what) {
+        weightBytes += (long) count * elemBytes;
+        weightDecls.append("extern const ").append(ctype).append(' ').append(name).append('[').append(count)
+                .append("];\n");
         weights.append("/* ").append(CText.comment(what)).append(" */\n");
-        weights.append("const float ").append(name).append('[').append(values.length).append("] TM_ALIGN(16) = {");
-        for (int i = 0; i < values.length; i++) {
-            if (i % 8 == 0) {
+        weights.append("const ").append(ctype).append(' ').append(name).append('[').append(count)
+                .append("] TM_ALIGN(16) = {");
+        for (int i = 0; i < count; i++) {
+            if (i % perLine == 0) {
                 weights.append("\n   ");
             }
-            weights.append(' ').append(CText.floatLiteral(values[i])).append(',');
+            weights.append(' ').append(literal.apply(i)).append(',');
         }
         weights.append("\n};\n\n");
     }
@@ -196,12 +210,27 @@ public final class ModelEmitter {
      * @param count the elements one node needs
      */
     void scratchInt16(int count) {
+        long planned = GeneratedArena.scratchBytes(g, g.node(currentNode));
+        if (2L * count > planned) {
+            throw new IllegalStateException("node " + currentNode + " needs " + 2L * count + " scratch bytes, "
+                    + planned + " planned");
+        }
         scratchInt16 = Math.max(scratchInt16, count);
     }
 
-    /** @return the bytes of the shared scratch buffer */
+    /** @return the bytes of the scratch buffer besides the arena (0 when the columns are planned inside it) */
     public long scratchBytes() {
-        return 2L * scratchInt16;
+        return arena.scratchInArena() ? 0 : 2L * scratchInt16;
+    }
+
+    /** The node's columns inside the arena, as a macro around its function; "" when they are a separate array. */
+    private String columnsMacro(int node, boolean define) {
+        int b = problem.scratchOfNode(node);
+        if (!arena.scratchInArena() || b < 0) {
+            return "";
+        }
+        return define ? "/* this node's im2col columns, planned inside the arena */\n#define " + p + "_col ((int16_t *)("
+                + p + "_arena + " + plan.offset(b) + "))\n" : "#undef " + p + "_col\n";
     }
 
     /**
@@ -223,9 +252,11 @@ public final class ModelEmitter {
         NodeEmitter ne = new NodeEmitter(this);
         for (int i = 0; i < g.nodes().size(); i++) {
             Node n = g.node(i);
+            currentNode = i;
             String body = ne.emit(i, n);
-            nodeFunctions.add("/* node " + i + ": " + n.op().kind() + " '" + CText.comment(n.name()) + "' */\n"
-                    + "static int " + p + "_node" + i + "(void)\n{\n" + body + "}\n");
+            nodeFunctions.add(columnsMacro(i, true) + "/* node " + i + ": " + n.op().kind() + " '"
+                    + CText.comment(n.name()) + "' */\n" + "static int " + p + "_node" + i + "(void)\n{\n" + body
+                    + "}\n" + columnsMacro(i, false));
         }
         Map<String, String> files = new LinkedHashMap<>();
         files.put(p + "_model.h", header());
@@ -250,7 +281,7 @@ public final class ModelEmitter {
         s.append("#define ").append(up).append("_ARENA_BYTES ").append(arenaBytes()).append("u\n");
         s.append("/* Bytes of constant data (weights, biases, multipliers, tables). */\n");
         s.append("#define ").append(up).append("_WEIGHTS_BYTES ").append(weightBytes).append("u\n");
-        s.append("/* Bytes of scratch memory (im2col columns) besides the arena. */\n");
+        s.append("/* Bytes of scratch memory (im2col columns) besides the arena (0: planned inside it). */\n");
         s.append("#define ").append(up).append("_SCRATCH_BYTES ").append(scratchBytes()).append("u\n");
         s.append("#define ").append(up).append("_NUM_INPUTS ").append(g.inputs().size()).append("\n");
         s.append("#define ").append(up).append("_NUM_OUTPUTS ").append(g.outputs().size()).append("\n");
@@ -339,7 +370,7 @@ public final class ModelEmitter {
                 .append("#define TM_DUMP(i, p, n) tinyml_dump(i, p, n)\n#else\n#define TM_DUMP(i, p, n) ((void)0)\n")
                 .append("#endif\n\n");
         s.append("static uint8_t ").append(p).append("_arena[").append(arenaBytes()).append("] TM_ALIGN(16);\n");
-        if (scratchInt16 > 0) {
+        if (scratchInt16 > 0 && !arena.scratchInArena()) {
             s.append("/* im2col columns of the convolutions */\nstatic int16_t ").append(p).append("_col[")
                     .append(scratchInt16).append("] TM_ALIGN(16);\n");
         }

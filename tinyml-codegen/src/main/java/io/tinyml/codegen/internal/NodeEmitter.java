@@ -38,6 +38,9 @@ final class NodeEmitter {
         Tensor out = g.tensor(n.output(0));
         boolean int8 = in.type() == DataType.INT8 && out.type() == DataType.INT8;
         OpKind k = n.op().kind();
+        if (Int16Emitter.handles(g, n)) {
+            return new Int16Emitter(m).emit(index, n);
+        }
         if (k == OpKind.QUANTIZE || k == OpKind.DEQUANTIZE) {
             return convert(n, in, out);
         }
@@ -75,8 +78,8 @@ final class NodeEmitter {
     }
 
     /** What codegen accepts, for refusals of other tensor types. */
-    static final String SCHEMES = "generated C runs int8 and float32 tensors (tinyml quantize --scheme int8; "
-            + "fp16, dynamic and int8/float mixed precision run too), not int16 ones: quantize with --scheme int8";
+    static final String SCHEMES = "generated C runs int8, int16x8 and float32 tensors (tinyml quantize --scheme int8 "
+            + "or int16x8; fp16, dynamic and int8/float mixed precision run too), not mixed int8/int16 ones";
 
     static UnsupportedOperatorException unsupported(Node n, String what) {
         return new UnsupportedOperatorException(n.op().kind().name(), "cannot generate C for operator "

@@ -53,16 +53,19 @@ public final class Estimator {
     }
 
     /**
-     * The in-place reuse a kernel library does: TFLM's kernels (reference, optimized) and the SDK's
-     * generated C (its planner, {@code ModelEmitter}, uses {@code PlanProblem.reshapeOnly()}) only share
-     * a reshape's bytes. Assuming more than the generated C does over-estimated its arena: a stride-2
-     * depthwise output aliased into its input's buffer kept that buffer alive into the next
-     * convolution (measured on the digit-search front: 3,200 estimated, 2,000 generated).
+     * The in-place reuse a kernel library does: TFLM's kernels (reference, optimized) only share a
+     * reshape's bytes; the SDK's generated C also lets element-wise operators write over their input
+     * ({@link GeneratedArena#IN_PLACE}). (Depthwise in place is not assumed: a stride-2 depthwise
+     * output aliased into its input's buffer kept that buffer alive into the next convolution,
+     * measured on the digit-search front: 3,200 estimated, 2,000 generated.)
      *
      * @param kernels the library
      * @return the in-place kinds
      */
     public static Set<InPlace> defaultInPlace(KernelLibrary kernels) {
+        if (kernels == KernelLibrary.GENERATED) {
+            return GeneratedArena.IN_PLACE;
+        }
         return EnumSet.of(InPlace.RESHAPE_ALIAS);
     }
 
@@ -140,21 +143,29 @@ public final class Estimator {
         for (int i = 0; i < n; i++) {
             Node node = g.node(i);
             macs[i] = CostModel.macs(g, node);
-            scratch[i] = CostModel.scratchBytes(effective, g, node);
+            scratch[i] = kernels == KernelLibrary.GENERATED ? GeneratedArena.scratchBytes(g, node)
+                    : CostModel.scratchBytes(effective, g, node);
             anyFloat |= g.tensor(node.output(0)).type().isFloat();
         }
         if (anyFloat) {
             notes.add("float32 operators: PROVISIONAL, int8 instruction counts assumed");
         }
         PlanProblem problem;
-        if (orderSearch != null) {
+        GeneratedArena generated = null;
+        if (kernels == KernelLibrary.GENERATED && orderSearch == null && planner instanceof GreedyBySizePlanner
+                && inPlace.equals(GeneratedArena.IN_PLACE)) {
+            // the generated C's own plan (GeneratedArena, shared with the generator): the arena it declares
+            generated = GeneratedArena.plan(g);
+            problem = generated.problem();
+        } else if (orderSearch != null) {
             int[] order = new ExecutionOrderSearch(orderSearch, orderSearchNodes, io.tinyml.core.ProgressListener.NONE)
                     .bestOrder(g, scratch, PlanProblem.DEFAULT_ALIGNMENT);
             problem = PlanProblem.of(g, order, inPlace, scratch, PlanProblem.DEFAULT_ALIGNMENT);
         } else {
             problem = PlanProblem.of(g, inPlace, scratch, PlanProblem.DEFAULT_ALIGNMENT);
         }
-        MemoryPlan plan = planner.plan(problem);
+        MemoryPlan plan = generated != null ? generated.plan() : planner.plan(problem);
+        long activations = generated != null ? generated.totalBytes() : plan.peak();
 
         double cpi = timing.cyclesPerInstruction();
         double mhz = target.clockMhz();
@@ -193,7 +204,10 @@ public final class Estimator {
         boolean interpreter = kernels != KernelLibrary.GENERATED;
         long tensorState = interpreter ? CostModel.TENSOR_RECORD * g.tensors().size() : 0;
         long requant = interpreter ? requantChannels * 8 : 0;
-        RamBreakdown ram = new RamBreakdown(plan.peak(), maxScratch, requant, interpreter ? nodeState : 0,
+        if (generated != null && !generated.scratchInArena()) {
+            maxScratch = generated.separateScratchBytes();
+        }
+        RamBreakdown ram = new RamBreakdown(activations, maxScratch, requant, interpreter ? nodeState : 0,
                 tensorState, CostModel.STACK, interpreter ? CostModel.RUNTIME_STATIC : 0);
 
         long weights = 0;

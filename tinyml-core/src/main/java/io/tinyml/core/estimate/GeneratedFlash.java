@@ -120,6 +120,9 @@ final class GeneratedFlash {
         if (k == OpKind.RESHAPE) {
             return null;
         }
+        if (GeneratedInt16.applies(g, n)) {
+            return GeneratedInt16.variant(n);
+        }
         if (isFloat) {
             return "float-" + k;
         }
@@ -183,6 +186,9 @@ final class GeneratedFlash {
 
     /** Bytes of one copy of a kernel variant; {@code shared} for the one copy many call sites share. */
     static long copyBytes(String variant, boolean shared, int classes) {
+        if (variant.startsWith("s16-")) {
+            return GeneratedInt16.copyBytes(variant);
+        }
         if (variant.startsWith("conv-pw")) {
             // a clone of a narrow pointwise convolution: gcc unrolls for the constant channel count
             int inC = Integer.parseInt(variant.substring("conv-pw".length()));
@@ -237,7 +243,7 @@ final class GeneratedFlash {
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             String v = variants[i] = variant(g, n);
-            copies |= "pad".equals(v);
+            copies |= "pad".equals(v) || "s16-pad".equals(v);
             if ("pw".equals(v)) {
                 Shape in = g.tensor(n.input(0)).shape();
                 pwNarrow |= in.dim(in.rank() - 1) < 32;
@@ -286,6 +292,10 @@ final class GeneratedFlash {
                 continue;
             }
             Tensor y = g.tensor(n.output(0));
+            if (v.startsWith("s16-")) {
+                bytes += GeneratedInt16.tables(g, n, v);
+                continue;
+            }
             switch (v.startsWith("conv-pw") || v.equals("pw") ? "conv-mm" : v) {
                 case "conv-mm" -> {
                     Shape w = g.tensor(n.input(1)).shape();

@@ -1,6 +1,7 @@
 package io.tinyml.core.runtime.internal;
 
 import io.tinyml.core.quant.FixedPoint;
+import io.tinyml.core.quant.Softmax16Params;
 
 /**
  * Integer SOFTMAX over the last axis with INT16 input and output (output zero point 0, scale
@@ -9,14 +10,10 @@ import io.tinyml.core.quant.FixedPoint;
  * table of exp on [-10, 0], summed, inverted with a 513-entry table of 1/(1+x) on [0, 1] after
  * normalisation by the sum's leading zeros, and the products shifted back to Q0.15.
  *
- * <p>The tables are generated once, in float arithmetic, as TFLite's {@code LUTPopulate<int16_t>}
- * generates them (samples corrected by half the midpoint interpolation error). A prepared instance is bound to its
- * arrays and is not thread-safe.
+ * <p>The multiplier and the tables come from {@link Softmax16Params}, which the generated C reads too. A
+ * prepared instance is bound to its arrays and is not thread-safe.
  */
 final class QuantActivationSoftmax16 implements Kernel {
-    /** Entries of an int16 interpolation table: 512 segments and the end point. */
-    static final int LUT_SIZE = 513;
-
     private final short[] input;
     private final short[] output;
     private final int outer;
@@ -40,73 +37,11 @@ final class QuantActivationSoftmax16 implements Kernel {
         this.output = output;
         this.depth = depth;
         this.outer = depth == 0 ? 0 : input.length / depth;
-        double rescale = (double) inputScale * (double) beta / (10.0 / 65535.0);
-        long packed = FixedPoint.quantizeMultiplier(rescale);
-        this.inputMultiplier = FixedPoint.multiplier(packed);
-        this.inputShift = FixedPoint.shift(packed);
-        int range = Short.MAX_VALUE - Short.MIN_VALUE;
-        this.expLut = populateLut(true, 10.0f / range, Short.MAX_VALUE, 2.0f / range, 0);
-        this.oneOverOnePlusXLut = populateLut(false, 1.0f / range, Short.MIN_VALUE, 2.0f / range, 0);
-    }
-
-    /**
-     * TFLite's {@code LUTPopulate<int16_t>} (as TFLite Micro's softmax prepares its tables): the
-     * input and output ranges of the int16 table derived from quantization parameters in float,
-     * then {@link #generateLut}.
-     *
-     * @param exp exp ({@code true}) or 1/(1+x)
-     * @param inputScale the table input scale
-     * @param inputZeroPoint the table input zero point
-     * @param outputScale the table output scale
-     * @param outputZeroPoint the table output zero point
-     * @return the 513-entry table
-     */
-    static short[] populateLut(boolean exp, float inputScale, int inputZeroPoint, float outputScale,
-                               int outputZeroPoint) {
-        float inputMin = inputScale * (Short.MIN_VALUE - inputZeroPoint);
-        float inputMax = inputScale * (Short.MAX_VALUE - inputZeroPoint);
-        float outputMin = outputScale * (Short.MIN_VALUE - outputZeroPoint);
-        float outputMax = outputScale * (Short.MAX_VALUE - outputZeroPoint);
-        return generateLut(exp, inputMin, inputMax, outputMin, outputMax);
-    }
-
-    /**
-     * TFLite's int16 table generation ({@code LUTPopulateInt16}, formerly {@code gen_lut}) for exp
-     * ({@code exp == true}) or 1/(1+x), in float: 512 samples of the function on
-     * [inputMin, inputMax) biased by half the error of linear interpolation at each segment's
-     * midpoint, and the function at inputMax.
-     */
-    static short[] generateLut(boolean exp, float inputMin, float inputMax, float outputMin, float outputMax) {
-        int steps = 512;
-        float step = (inputMax - inputMin) / steps;
-        float halfStep = step / 2;
-        float scalingInv = (float) (Short.MAX_VALUE - Short.MIN_VALUE + 1) / (outputMax - outputMin);
-        float tableMin = Short.MIN_VALUE;
-        float tableMax = Short.MAX_VALUE;
-        short[] lut = new short[LUT_SIZE];
-        for (int i = 0; i < steps; i++) {
-            float val = f(exp, inputMin + i * step);
-            float valMidpoint = f(exp, inputMin + i * step + halfStep);
-            float valNext = f(exp, inputMin + (i + 1) * step);
-            float sample = round(val * scalingInv);
-            float midpointInterp = round((valNext * scalingInv + round(val * scalingInv)) / 2);
-            float midpoint = round(valMidpoint * scalingInv);
-            float midpointErr = midpointInterp - midpoint;
-            float bias = round(midpointErr / 2);
-            lut[i] = (short) Math.min(Math.max(sample - bias, tableMin), tableMax);
-        }
-        lut[steps] = (short) Math.min(Math.max(round(f(exp, inputMax) * scalingInv), tableMin), tableMax);
-        return lut;
-    }
-
-    /** {@code std::exp(float)} or {@code 1.0f / (1.0f + x)}. */
-    private static float f(boolean exp, float x) {
-        return exp ? (float) Math.exp(x) : 1.0f / (1.0f + x);
-    }
-
-    /** {@code TfLiteRound} on float: half away from zero. */
-    private static float round(float x) {
-        return (float) FixedPoint.roundHalfAway(x);
+        Softmax16Params p = Softmax16Params.of(inputScale, beta);
+        this.inputMultiplier = p.inputMultiplier();
+        this.inputShift = p.inputShift();
+        this.expLut = p.expTable();
+        this.oneOverOnePlusXLut = p.reciprocalTable();
     }
 
     /**

@@ -290,18 +290,18 @@ class QuantActivationKernelsTest {
 
         @Test
         void int16LookupTablesAndInterpolation() {
-            short[] exp = QuantActivationSoftmax16.populateLut(true, 10f / 65535, 32767, 2f / 65535, 0);
-            assertEquals(QuantActivationSoftmax16.LUT_SIZE, exp.length);
+            short[] exp = io.tinyml.core.quant.Softmax16Params.populateLut(true, 10f / 65535, 32767, 2f / 65535, 0);
+            assertEquals(io.tinyml.core.quant.Softmax16Params.LUT_SIZE, exp.length);
             assertEquals(32767, exp[512]); // exp(0) * 32768 saturates
             assertTrue(exp[0] >= 1 && exp[0] <= 2, "exp(-10) * 32768 = 1.49, biased: " + exp[0]);
             for (int i = 1; i < exp.length; i++) {
                 assertTrue(exp[i] >= exp[i - 1]);
             }
-            short[] recip = QuantActivationSoftmax16.populateLut(false, 1f / 65535, -32768, 2f / 65535, 0);
+            short[] recip = io.tinyml.core.quant.Softmax16Params.populateLut(false, 1f / 65535, -32768, 2f / 65535, 0);
             assertEquals(16384, recip[512]); // 1 / (1 + 1) = 0.5
             assertEquals(32767, recip[0]);
             // Lookup: the top 9 bits choose the entry, the low 7 interpolate towards the next.
-            short[] ramp = new short[QuantActivationSoftmax16.LUT_SIZE];
+            short[] ramp = new short[io.tinyml.core.quant.Softmax16Params.LUT_SIZE];
             for (int i = 0; i < ramp.length; i++) {
                 ramp[i] = (short) (i * 64 - 16384);
             }
