@@ -17,7 +17,7 @@ final class FloatConvGemm {
     private final Im2colRows cols;
     private final int k;
     private final float[] w;
-    private final float[][] acc;
+    private final float[] acc;
     private final float[][] weightRows;
     private final float[] col;
     private final float[] accN;
@@ -33,7 +33,7 @@ final class FloatConvGemm {
         this.cols = Im2colRows.forFloat(geo);
         this.k = cols.k();
         this.w = packed;
-        this.acc = new float[4][cols.block()];
+        this.acc = new float[cols.block()];
         this.col = new float[k];
         this.accN = new float[geo.outC()];
     }
@@ -69,16 +69,9 @@ final class FloatConvGemm {
         for (int m0 = 0; m0 < pixelCount; m0 += block) {
             int mb = Math.min(block, pixelCount - m0);
             cols.fill(m0, mb);
-            int j = 0;
-            for (; j + 4 <= n; j += 4) {
-                RowGemm.dot4(w, j, rows, k, acc, mb);
-                for (int c = 0; c < 4; c++) {
-                    store(acc[c], 0, mb, bias, j + c, y, m0 * n + j + c, n, lo, hi);
-                }
-            }
-            for (; j < n; j++) {
-                RowGemm.dot(w, j * k, rows, k, acc[0], mb);
-                store(acc[0], 0, mb, bias, j, y, m0 * n + j, n, lo, hi);
+            for (int j = 0; j < n; j++) {
+                RowGemm.dot(w, j * k, rows, k, acc, mb);
+                store(acc, 0, mb, bias, j, y, m0 * n + j, n, lo, hi);
             }
         }
     }

@@ -164,15 +164,17 @@ final class FloatConvKernels {
                 for (int oy = 0; oy < geo.outH(); oy++) {
                     rows.rowFloat(b, oy);
                     int o = (b * geo.outH() + oy) * len;
+                    // in place, then copied: a loop vectorises when its operands share the index
                     if (biasRow != null) {
                         for (int t = 0; t < len; t++) {
-                            y[o + t] = Math.max(lo, Math.min(hi, acc[t] + biasRow[t]));
+                            acc[t] = Math.max(lo, Math.min(hi, acc[t] + biasRow[t]));
                         }
                     } else {
                         for (int t = 0; t < len; t++) {
-                            y[o + t] = Math.max(lo, Math.min(hi, acc[t]));
+                            acc[t] = Math.max(lo, Math.min(hi, acc[t]));
                         }
                     }
+                    System.arraycopy(acc, 0, y, o, len);
                 }
             }
             Quant.applyTanh(act, y);

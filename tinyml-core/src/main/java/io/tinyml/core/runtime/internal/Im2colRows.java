@@ -35,7 +35,7 @@ final class Im2colRows {
     private Im2colRows(ConvGeometry geo, boolean ints) {
         this.geo = geo;
         this.k = geo.kH() * geo.kW() * geo.inC();
-        this.block = RowGemm.blockSize(k);
+        this.block = RowGemm.blockSize(k, geo.batches() * geo.outH() * geo.outW());
         int bottom = Math.max(0, (geo.outH() - 1) * geo.strideH() + geo.dilationH() * (geo.kH() - 1) + 1
                 - geo.padH() - geo.inH());
         int right = Math.max(0, (geo.outW() - 1) * geo.strideW() + geo.dilationW() * (geo.kW() - 1) + 1

@@ -14,7 +14,7 @@ final class Int8ConvGemm {
     private final Im2colRows cols;
     private final int k;
     private final int[] w;
-    private final int[][] acc;
+    private final int[] acc;
     private final Requantizer rq;
     private final int[][] weightRows;
     private final int[] col;
@@ -33,7 +33,7 @@ final class Int8ConvGemm {
         this.cols = Im2colRows.forInt(geo);
         this.k = cols.k();
         this.w = packed;
-        this.acc = new int[4][cols.block()];
+        this.acc = new int[cols.block()];
         this.col = new int[k];
         this.accN = new int[geo.outC()];
     }
@@ -70,16 +70,9 @@ final class Int8ConvGemm {
         for (int m0 = 0; m0 < pixelCount; m0 += block) {
             int mb = Math.min(block, pixelCount - m0);
             cols.fill(m0, mb);
-            int j = 0;
-            for (; j + 4 <= n; j += 4) {
-                RowGemm.dot4(w, j, rows, k, acc, mb);
-                for (int c = 0; c < 4; c++) {
-                    store(acc[c], mb, bias, j + c, outOff, lo, hi, y, m0 * n + j + c, n);
-                }
-            }
-            for (; j < n; j++) {
-                RowGemm.dot(w, j * k, rows, k, acc[0], mb);
-                store(acc[0], mb, bias, j, outOff, lo, hi, y, m0 * n + j, n);
+            for (int j = 0; j < n; j++) {
+                RowGemm.dot(w, j * k, rows, k, acc, mb);
+                store(acc, mb, bias, j, outOff, lo, hi, y, m0 * n + j, n);
             }
         }
     }
