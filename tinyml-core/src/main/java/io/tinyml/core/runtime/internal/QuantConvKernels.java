@@ -337,11 +337,13 @@ final class QuantConvKernels {
                 for (int oy = 0; oy < geo.outH(); oy++) {
                     rows.rowInt(b, oy);
                     int o = (b * geo.outH() + oy) * len;
-                    for (int t = 0, c = 0; t < len; t++) {
-                        int a = bias != null ? acc[t] + bias[c] : acc[t];
-                        a = rq.scale(a, c) + outOff;
-                        y[o + t] = (byte) Math.max(lo, Math.min(hi, a));
-                        c = c + 1 == outC ? 0 : c + 1;
+                    // channel by channel, so that its requantization constants stay in registers
+                    for (int c = 0; c < outC; c++) {
+                        int bc = bias != null ? bias[c] : 0;
+                        for (int t = c; t < len; t += outC) {
+                            int a = rq.scale(acc[t] + bc, c) + outOff;
+                            y[o + t] = (byte) Math.max(lo, Math.min(hi, a));
+                        }
                     }
                 }
             }
