@@ -203,7 +203,7 @@ class FloatKernelTest {
             if (infinite) {
                 wt[4] = Float.NEGATIVE_INFINITY;
             }
-            for (int stride : new int[] {1, 2}) {
+            for (int stride : new int[] {1, 2, 3}) {
                 for (int dil : new int[] {1, 2}) {
                     for (Padding p : Padding.values()) {
                         int oh = p.outputSize(h, k, stride, dil);
