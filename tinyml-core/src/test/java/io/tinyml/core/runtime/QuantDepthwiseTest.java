@@ -93,15 +93,7 @@ class QuantDepthwiseTest {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     for (int oc = 0; oc < COUT; oc++, o++) {
-                        int acc = 0;
-                        for (int ky = 0; ky < K; ky++) {
-                            for (int kx = 0; kx < K; kx++) {
-                                int iy = oy - 1 + ky, ix = ox - 1 + kx;
-                                if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-                                    acc += w[(ky * K + kx) * COUT + oc] * (x[(iy * W + ix) * CIN + oc / MULT] - 3);
-                                }
-                            }
-                        }
+                        int acc = accumulator(x, -3, w, 0, H, W, oy, ox, oc, 1, 1, 1, 1);
                         int v = FixedPoint.multiplyByQuantizedMultiplier(acc, FixedPoint.multiplier(packed),
                                 FixedPoint.shift(packed)) - 5;
                         assertEquals(Math.max(lo, Math.min(127, v)), y[o], "run " + run + " element " + o);
@@ -141,16 +133,7 @@ class QuantDepthwiseTest {
                         for (int oy = 0; oy < oh; oy++) {
                             for (int ox = 0; ox < ow; ox++) {
                                 for (int oc = 0; oc < COUT; oc++, o++) {
-                                    int acc = 0;
-                                    for (int ky = 0; ky < K; ky++) {
-                                        for (int kx = 0; kx < K; kx++) {
-                                            int iy = oy * stride - ph + ky * dil, ix = ox * stride - pw + kx * dil;
-                                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                                acc += wt[(ky * K + kx) * COUT + oc]
-                                                        * (x[((b * h + iy) * w + ix) * CIN + oc / MULT] + 7);
-                                            }
-                                        }
-                                    }
+                                    int acc = accumulator(x, 7, wt, b, h, w, oy, ox, oc, stride, dil, ph, pw);
                                     int v = FixedPoint.multiplyByQuantizedMultiplier(acc + bias[oc],
                                             FixedPoint.multiplier(mult[oc]), FixedPoint.shift(mult[oc])) + 4;
                                     assertEquals(Math.max(-128, Math.min(127, v)), y[o],
@@ -162,6 +145,24 @@ class QuantDepthwiseTest {
                 }
             }
         }
+    }
+
+    /**
+     * TFLite's int8 depthwise accumulator of one output (3x3 filter, {@code CIN} channels times
+     * {@code MULT}): the in-bounds taps' {@code w · (x + inOff)}.
+     */
+    private static int accumulator(byte[] x, int inOff, byte[] w, int b, int h, int width, int oy, int ox, int oc,
+                                   int stride, int dil, int ph, int pw) {
+        int acc = 0;
+        for (int ky = 0; ky < K; ky++) {
+            for (int kx = 0; kx < K; kx++) {
+                int iy = oy * stride - ph + ky * dil, ix = ox * stride - pw + kx * dil;
+                if (iy >= 0 && iy < h && ix >= 0 && ix < width) {
+                    acc += w[(ky * K + kx) * COUT + oc] * (x[((b * h + iy) * width + ix) * CIN + oc / MULT] + inOff);
+                }
+            }
+        }
+        return acc;
     }
 
     private static Tensor q(DataType t, String name, float scale, int zp, int... dims) {

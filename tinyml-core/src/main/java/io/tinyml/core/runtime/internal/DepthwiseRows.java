@@ -40,6 +40,11 @@ final class DepthwiseRows {
     /** One tap's input values, copied to the accumulators' indices (Java 17's superword pass vectorises a loop only when its operands share the index). */
     private final float[] tapF;
     private final int[] tapI;
+    /** The taps of the current output row ({@link #taps}). */
+    private final int[] tapIndex;
+    private final int[] tapFrom;
+    private final int[] tapTo;
+    private final int[] tapSource;
 
     private DepthwiseRows(ConvGeometry geo, float[][] wF, int[][] wI) {
         this.geo = geo;
@@ -73,6 +78,11 @@ final class DepthwiseRows {
         this.accI = wI != null ? new int[rowLen] : null;
         this.tapF = wF != null ? new float[rowLen] : null;
         this.tapI = wI != null ? new int[rowLen] : null;
+        int taps = geo.kH() * kW;
+        this.tapIndex = new int[taps];
+        this.tapFrom = new int[taps];
+        this.tapTo = new int[taps];
+        this.tapSource = new int[taps];
     }
 
     /** @param taps float weights tiled by {@link #tile(ConvGeometry, float[], float[][])}; read only */
@@ -157,12 +167,16 @@ final class DepthwiseRows {
         }
     }
 
-    /** Sums output row {@code (b, oy)} of the loaded float input into {@link #floatAcc()}. */
-    void rowFloat(int b, int oy) {
-        float[] a = accF;
-        Arrays.fill(a, 0f);
+    /**
+     * Lists the in-bounds taps of output row {@code (b, oy)}, in filter-y, filter-x order: tap index,
+     * first and end output value, and where the tap's input values start relative to the first.
+     *
+     * @return how many taps
+     */
+    private int taps(int b, int oy) {
         int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), sW = geo.strideW();
         int iy0 = oy * geo.strideH() - geo.padH();
+        int n = 0;
         for (int ky = 0; ky < kH; ky++) {
             int iy = iy0 + geo.dilationH() * ky;
             if (iy < 0 || iy >= inH) {
@@ -170,13 +184,28 @@ final class DepthwiseRows {
             }
             int rowBase = (b * inH + iy) * sW * phaseW * outC;
             for (int kx = 0; kx < kW; kx++) {
-                float[] wv = wF[ky * kW + kx];
-                float[] xs = tapF;
-                int t0 = oxLo[kx] * outC, t1 = oxHi[kx] * outC;
-                System.arraycopy(inF, rowBase + tapOff[kx] + t0, xs, t0, t1 - t0);
-                for (int t = t0; t < t1; t++) {
-                    a[t] = a[t] + xs[t] * wv[t];
+                if (oxLo[kx] < oxHi[kx]) {
+                    tapIndex[n] = ky * kW + kx;
+                    tapFrom[n] = oxLo[kx] * outC;
+                    tapTo[n] = oxHi[kx] * outC;
+                    tapSource[n++] = rowBase + tapOff[kx];
                 }
+            }
+        }
+        return n;
+    }
+
+    /** Sums output row {@code (b, oy)} of the loaded float input into {@link #floatAcc()}. */
+    void rowFloat(int b, int oy) {
+        float[] a = accF;
+        float[] xs = tapF;
+        Arrays.fill(a, 0f);
+        for (int i = 0, n = taps(b, oy); i < n; i++) {
+            float[] wv = wF[tapIndex[i]];
+            int t0 = tapFrom[i], t1 = tapTo[i];
+            System.arraycopy(inF, tapSource[i] + t0, xs, t0, t1 - t0);
+            for (int t = t0; t < t1; t++) {
+                a[t] = a[t] + xs[t] * wv[t];
             }
         }
     }
@@ -184,23 +213,14 @@ final class DepthwiseRows {
     /** Sums output row {@code (b, oy)} of the loaded int8 input into {@link #intAcc()}. */
     void rowInt(int b, int oy) {
         int[] a = accI;
+        int[] xs = tapI;
         Arrays.fill(a, 0);
-        int kH = geo.kH(), kW = geo.kW(), inH = geo.inH(), sW = geo.strideW();
-        int iy0 = oy * geo.strideH() - geo.padH();
-        for (int ky = 0; ky < kH; ky++) {
-            int iy = iy0 + geo.dilationH() * ky;
-            if (iy < 0 || iy >= inH) {
-                continue;
-            }
-            int rowBase = (b * inH + iy) * sW * phaseW * outC;
-            for (int kx = 0; kx < kW; kx++) {
-                int[] wv = wI[ky * kW + kx];
-                int[] xs = tapI;
-                int t0 = oxLo[kx] * outC, t1 = oxHi[kx] * outC;
-                System.arraycopy(inI, rowBase + tapOff[kx] + t0, xs, t0, t1 - t0);
-                for (int t = t0; t < t1; t++) {
-                    a[t] += xs[t] * wv[t];
-                }
+        for (int i = 0, n = taps(b, oy); i < n; i++) {
+            int[] wv = wI[tapIndex[i]];
+            int t0 = tapFrom[i], t1 = tapTo[i];
+            System.arraycopy(inI, tapSource[i] + t0, xs, t0, t1 - t0);
+            for (int t = t0; t < t1; t++) {
+                a[t] += xs[t] * wv[t];
             }
         }
     }
