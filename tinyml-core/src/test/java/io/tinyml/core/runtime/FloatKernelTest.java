@@ -123,8 +123,9 @@ class FloatKernelTest {
     @Test
     void convIsBitExactWithTheSequentialSumAcrossBlocksAndWithNonFiniteWeights() throws Exception {
         // 2 x 20 x 20 output pixels span several blocks of the product over pixels; 2 x 3 x 3 pixels and 24
-        // output channels take the product over channels; an infinite weight takes the tap-skipping path
-        int[][] shapes = {{2, 20, 20, 3, 5}, {2, 3, 3, 5, 24}};
+        // output channels take the product over channels; an infinite weight takes the tap-skipping path;
+        // one output channel with a bias (a pruned layer) once indexed the bias by pixel
+        int[][] shapes = {{2, 20, 20, 3, 5}, {2, 3, 3, 5, 24}, {1, 6, 6, 2, 1}};
         int k = 3;
         for (int[] shape : shapes) {
             int n = shape[0], h = shape[1], w = shape[2], cin = shape[3], cout = shape[4];

@@ -62,7 +62,10 @@ final class FloatConvGemm {
             for (int m = 0; m < pixelCount; m++) {
                 cols.column(m, col);
                 RowGemm.dot(col, 0, weightRows, k, accN, n);
-                store(accN, 0, n, bias, 0, y, m * n, 1, lo, hi);
+                for (int j = 0; j < n; j++) {
+                    float v = bias != null ? accN[j] + bias[j] : accN[j];
+                    y[m * n + j] = Math.max(lo, Math.min(hi, v));
+                }
             }
             return;
         }
@@ -71,29 +74,18 @@ final class FloatConvGemm {
             cols.fill(m0, mb);
             for (int j = 0; j < n; j++) {
                 RowGemm.dot(w, j * k, rows, k, acc, mb);
-                store(acc, 0, mb, bias, j, y, m0 * n + j, n, lo, hi);
+                store(acc, mb, bias, j, y, m0 * n + j, n, lo, hi);
             }
         }
     }
 
-    /**
-     * Adds the bias and clamps {@code count} sums into {@code y[yOff + i·yStep]}; the bias of sum
-     * {@code i} is {@code bias[b0 + i]} when {@code yStep == 1} (sums over channels), else {@code bias[b0]}.
-     */
-    private static void store(float[] a, int from, int count, float[] bias, int b0, float[] y, int yOff, int yStep,
-                              float lo, float hi) {
-        if (yStep == 1) {
-            for (int i = 0; i < count; i++) {
-                float v = bias != null ? a[from + i] + bias[b0 + i] : a[from + i];
-                y[yOff + i] = Math.max(lo, Math.min(hi, v));
-            }
-            return;
-        }
+    /** Adds channel {@code j}'s bias to {@code mb} sums and clamps them into {@code y[yOff + i·n]}. */
+    private static void store(float[] a, int mb, float[] bias, int j, float[] y, int yOff, int n, float lo, float hi) {
         boolean hasBias = bias != null;
-        float b = hasBias ? bias[b0] : 0f;
-        for (int i = 0; i < count; i++) {
-            float v = hasBias ? a[from + i] + b : a[from + i];
-            y[yOff + i * yStep] = Math.max(lo, Math.min(hi, v));
+        float b = hasBias ? bias[j] : 0f;
+        for (int i = 0; i < mb; i++) {
+            float v = hasBias ? a[i] + b : a[i];
+            y[yOff + i * n] = Math.max(lo, Math.min(hi, v));
         }
     }
 }
