@@ -104,7 +104,7 @@ public class OnnxInterpreterBenchmark {
     }
 
     /** The same values in NCHW order, ONNX Runtime's layout. */
-    private static float[] toNchw(float[] v, int[] nhwc) {
+    static float[] toNchw(float[] v, int[] nhwc) {
         int h = nhwc[1], w = nhwc[2], c = nhwc[3];
         float[] out = new float[v.length];
         for (int b = 0; b < nhwc[0]; b++) {

@@ -129,7 +129,7 @@ class GeneratedCodeTest {
     }
 
     @org.junit.jupiter.api.Test
-    void floatHelloWorldWithin1e5OnHostAndQemu(@TempDir Path dir) throws Exception {
+    void floatHelloWorldBitExactOnHostAndQemu(@TempDir Path dir) throws Exception {
         Toolchain.require("make");
         Toolchain.require("gcc");
         Model m = ModelIO.read(Assets.require("models/tflite/hello_world_float.tflite"));
@@ -153,7 +153,8 @@ class GeneratedCodeTest {
                 }
                 float got = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("out.bin"))).order(ByteOrder.LITTLE_ENDIAN)
                         .getFloat();
-                assertEquals(expected, got, 1e-5, r + " at x=" + v);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), r + " at x=" + v
+                        + ": " + got + " vs " + expected + " (the float contract holds bit for bit)");
             }
         }
     }

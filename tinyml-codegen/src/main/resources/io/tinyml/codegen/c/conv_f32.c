@@ -1,7 +1,10 @@
 /*
  * float32 convolution (NHWC input, OHWI filter, groups = in_c / f_in) with a clamp (fused RELU /
- * RELU6 / RELU_N1_TO_1). Like the reference interpreter, products are accumulated in double in the
- * order filter-y, filter-x, input channel, then the bias, and rounded once to float.
+ * RELU6 / RELU_N1_TO_1). The float contract of the reference interpreter, bit for bit: each output is
+ * the sequential float32 sum, from +0, of its in-bounds products in the order filter-y, filter-x,
+ * input channel, then plus the bias, every product and addition rounded to float (built with
+ * -ffp-contract=off: no fused multiply-add). Single precision throughout: an FPU-less MCU or a
+ * single-precision FPU (Cortex-M4F) would emulate a double sum in software.
  */
 TM_KERNEL void tm_conv_f32(const float *x, float *y, const float *w, const float *bias, const int *geo,
                            float lo, float hi)
@@ -20,8 +23,7 @@ TM_KERNEL void tm_conv_f32(const float *x, float *y, const float *w, const float
                 const int ix0 = ox * geo[11] - geo[15];
                 for (oc = 0; oc < out_c; oc++) {
                     const int ic_base = (oc / per_group) * f_in;
-                    double acc = 0.0;
-                    float v;
+                    float acc = 0.0f;
                     for (ky = 0; ky < k_h; ky++) {
                         const int iy = iy0 + geo[12] * ky;
                         if (iy < 0 || iy >= in_h) {
@@ -37,15 +39,14 @@ TM_KERNEL void tm_conv_f32(const float *x, float *y, const float *w, const float
                             xp = x + ((b * in_h + iy) * in_w + ix) * in_c + ic_base;
                             wp = w + ((oc * k_h + ky) * k_w + kx) * f_in;
                             for (ic = 0; ic < f_in; ic++) {
-                                acc += (double)xp[ic] * (double)wp[ic];
+                                acc += xp[ic] * wp[ic];
                             }
                         }
                     }
                     if (bias) {
-                        acc += (double)bias[oc];
+                        acc += bias[oc];
                     }
-                    v = (float)acc;
-                    *o++ = v < lo ? lo : (v > hi ? hi : v);
+                    *o++ = acc < lo ? lo : (acc > hi ? hi : acc);
                 }
             }
         }

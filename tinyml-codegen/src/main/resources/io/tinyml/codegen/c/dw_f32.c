@@ -1,6 +1,7 @@
 /*
  * float32 depthwise convolution (NHWC input, 1HWO filter, out_c = in_c * multiplier) with a clamp;
- * double accumulation in the reference interpreter's order, rounded once to float.
+ * the reference interpreter's float contract: the sequential float32 sum from +0 over the in-bounds
+ * taps (filter-y, filter-x), then plus the bias, no fused multiply-add (-ffp-contract=off).
  */
 TM_KERNEL void tm_dw_f32(const float *x, float *y, const float *w, const float *bias, const int *geo,
                          float lo, float hi)
@@ -19,8 +20,7 @@ TM_KERNEL void tm_dw_f32(const float *x, float *y, const float *w, const float *
                 for (ic = 0; ic < in_c; ic++) {
                     for (m = 0; m < mult; m++) {
                         const int oc = ic * mult + m;
-                        double acc = 0.0;
-                        float v;
+                        float acc = 0.0f;
                         for (ky = 0; ky < k_h; ky++) {
                             const int iy = iy0 + geo[12] * ky;
                             if (iy < 0 || iy >= in_h) {
@@ -31,15 +31,14 @@ TM_KERNEL void tm_dw_f32(const float *x, float *y, const float *w, const float *
                                 if (ix < 0 || ix >= in_w) {
                                     continue;
                                 }
-                                acc += (double)x[((b * in_h + iy) * in_w + ix) * in_c + ic]
-                                       * (double)w[(ky * k_w + kx) * out_c + oc];
+                                acc += x[((b * in_h + iy) * in_w + ix) * in_c + ic]
+                                       * w[(ky * k_w + kx) * out_c + oc];
                             }
                         }
                         if (bias) {
-                            acc += (double)bias[oc];
+                            acc += bias[oc];
                         }
-                        v = (float)acc;
-                        o[oc] = v < lo ? lo : (v > hi ? hi : v);
+                        o[oc] = acc < lo ? lo : (acc > hi ? hi : acc);
                     }
                 }
             }

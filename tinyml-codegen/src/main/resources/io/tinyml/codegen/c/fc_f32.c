@@ -1,4 +1,8 @@
-/* float32 fully connected layer with a clamp (fused RELU / RELU6 / RELU_N1_TO_1). */
+/*
+ * float32 fully connected layer with a clamp (fused RELU / RELU6 / RELU_N1_TO_1): the reference
+ * interpreter's float contract, the sequential float32 sum from +0, then the bias, no fused
+ * multiply-add (-ffp-contract=off).
+ */
 TM_KERNEL void tm_fc_f32(const float *x, float *y, const float *w, const float *bias, int batches, int in_n, int out_n,
                       float lo, float hi)
 {

@@ -37,6 +37,18 @@ class FloatKernelTest {
     private static double[] refConv(float[] x, int n, int h, int w, int cin, float[] wt, int cout, int kh, int kw,
                                     float[] bias, int sh, int sw, int dh, int dw, Padding p, int oh, int ow,
                                     boolean depthwise) {
+        return refConv(x, n, h, w, cin, wt, cout, kh, kw, bias, sh, sw, dh, dw, p, oh, ow, depthwise, false);
+    }
+
+    /**
+     * The same convolution in float64, or, with {@code float32}, under the documented float contract: each
+     * output the sequential float32 sum of its in-bounds products (filter-y, filter-x, channel) from +0,
+     * then plus the bias, every operation rounded to float32 (a double operation on two floats rounded to
+     * float equals the float operation), never fused.
+     */
+    private static double[] refConv(float[] x, int n, int h, int w, int cin, float[] wt, int cout, int kh, int kw,
+                                    float[] bias, int sh, int sw, int dh, int dw, Padding p, int oh, int ow,
+                                    boolean depthwise, boolean float32) {
         int ph = p.padBefore(h, kh, sh, dh, oh);
         int pw = p.padBefore(w, kw, sw, dw, ow);
         double[] y = new double[n * oh * ow * cout];
@@ -46,7 +58,7 @@ class FloatKernelTest {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     for (int oc = 0; oc < cout; oc++) {
-                        double acc = bias == null ? 0 : bias[oc];
+                        double acc = 0;
                         for (int ky = 0; ky < kh; ky++) {
                             for (int kx = 0; kx < kw; kx++) {
                                 int iy = oy * sh - ph + ky * dh;
@@ -56,22 +68,37 @@ class FloatKernelTest {
                                 }
                                 if (depthwise) {
                                     int ic = oc / perGroup;
-                                    acc += (double) x[((b * h + iy) * w + ix) * cin + ic] * wt[(ky * kw + kx) * cout + oc];
+                                    acc = add(acc, (double) x[((b * h + iy) * w + ix) * cin + ic]
+                                            * wt[(ky * kw + kx) * cout + oc], float32);
                                 } else {
                                     for (int ic = 0; ic < fin; ic++) {
                                         int c = (oc / perGroup) * fin + ic;
-                                        acc += (double) x[((b * h + iy) * w + ix) * cin + c]
-                                                * wt[((oc * kh + ky) * kw + kx) * fin + ic];
+                                        acc = add(acc, (double) x[((b * h + iy) * w + ix) * cin + c]
+                                                * wt[((oc * kh + ky) * kw + kx) * fin + ic], float32);
                                     }
                                 }
                             }
                         }
-                        y[((b * oh + oy) * ow + ox) * cout + oc] = acc;
+                        y[((b * oh + oy) * ow + ox) * cout + oc] = bias == null ? acc : add(acc, bias[oc], float32);
                     }
                 }
             }
         }
         return y;
+    }
+
+    /** {@code acc + product} in float64, or in float32 (the exact double product rounded, then the sum rounded). */
+    private static double add(double acc, double product, boolean float32) {
+        return float32 ? (float) (acc + (float) product) : acc + product;
+    }
+
+    private static void assertBitExact(double[] ref, float[] y, String what) {
+        assertEquals(ref.length, y.length, what + " length");
+        for (int i = 0; i < ref.length; i++) {
+            float r = (float) ref[i];
+            assertEquals(Float.floatToRawIntBits(r), Float.floatToRawIntBits(y[i]),
+                    what + " element " + i + ": " + r + " vs " + y[i]);
+        }
     }
 
     @Test
@@ -88,45 +115,17 @@ class FloatKernelTest {
                     Tensor.ofFloats("b", Shape.of(cout), bias));
             float[] y = Interpreter.create(m).invokeFloat(x)[0];
             assertClose(refConv(x, n, h, w, cin, wt, cout, kh, kw, bias, 2, 1, 2, 2, p, oh, ow, false), y);
+            assertBitExact(refConv(x, n, h, w, cin, wt, cout, kh, kw, bias, 2, 1, 2, 2, p, oh, ow, false, true), y,
+                    "grouped " + p);
         }
-    }
-
-    /** The documented float order: in-bounds taps (filter-y, filter-x, channel) in double, then the bias, rounded once. */
-    private static float[] sequentialConv(float[] x, int n, int h, int w, int cin, float[] wt, int cout, int k,
-                                          float[] bias, int stride, Padding p, int oh, int ow) {
-        int pad = p.padBefore(h, k, stride, 1, oh);
-        float[] y = new float[n * oh * ow * cout];
-        for (int b = 0; b < n; b++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    for (int oc = 0; oc < cout; oc++) {
-                        double acc = 0;
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                int iy = oy * stride - pad + ky;
-                                int ix = ox * stride - pad + kx;
-                                if (iy < 0 || ix < 0 || iy >= h || ix >= w) {
-                                    continue;
-                                }
-                                for (int ic = 0; ic < cin; ic++) {
-                                    acc += (double) x[((b * h + iy) * w + ix) * cin + ic]
-                                            * wt[((oc * k + ky) * k + kx) * cin + ic];
-                                }
-                            }
-                        }
-                        y[((b * oh + oy) * ow + ox) * cout + oc] = (float) (acc + bias[oc]);
-                    }
-                }
-            }
-        }
-        return y;
     }
 
     @Test
     void convIsBitExactWithTheSequentialSumAcrossBlocksAndWithNonFiniteWeights() throws Exception {
         // 2 x 20 x 20 output pixels span several blocks of the product over pixels; 2 x 3 x 3 pixels and 24
-        // output channels take the product over channels; an infinite weight takes the tap-skipping path
-        int[][] shapes = {{2, 20, 20, 3, 5}, {2, 3, 3, 5, 24}};
+        // output channels take the product over channels; an infinite weight takes the tap-skipping path;
+        // one output channel with a bias (a pruned layer) once indexed the bias by pixel
+        int[][] shapes = {{2, 20, 20, 3, 5}, {2, 3, 3, 5, 24}, {1, 6, 6, 2, 1}};
         int k = 3;
         for (int[] shape : shapes) {
             int n = shape[0], h = shape[1], w = shape[2], cin = shape[3], cout = shape[4];
@@ -144,19 +143,15 @@ class FloatKernelTest {
                             act("x", n, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt),
                             Tensor.ofFloats("b", Shape.of(cout), bias));
                     float[] y = Interpreter.create(m).invokeFloat(x)[0];
-                    float[] ref = sequentialConv(x, n, h, w, cin, wt, cout, k, bias, 1, p, oh, ow);
-                    for (int i = 0; i < ref.length; i++) {
-                        assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(y[i]), h + "x" + w
-                                + " " + p + (infinite ? " infinite weight" : "") + " element " + i + ": " + ref[i]
-                                + " vs " + y[i]);
-                    }
+                    assertBitExact(refConv(x, n, h, w, cin, wt, cout, k, k, bias, 1, 1, 1, 1, p, oh, ow, false, true),
+                            y, h + "x" + w + " " + p + (infinite ? " infinite weight" : ""));
                 }
             }
         }
     }
 
     @Test
-    void deepConvStaysWithinRelativeToleranceOfFloat64() throws Exception {
+    void deepConvStaysWithinTheFloat32SummationBound() throws Exception {
         int h = 6, w = 6, cin = 256, cout = 8, k = 3;
         float[] x = randomFloats(rnd, h * w * cin);
         float[] wt = randomFloats(rnd, cout * k * k * cin);
@@ -164,9 +159,19 @@ class FloatKernelTest {
                 act("x", 1, h, w, cin), Tensor.ofFloats("w", Shape.of(cout, k, k, cin), wt), null);
         float[] y = Interpreter.create(m).invokeFloat(x)[0];
         double[] ref = refConv(x, 1, h, w, cin, wt, cout, k, k, null, 1, 1, 1, 1, Padding.SAME, h, w, false);
+        float[] absWt = wt.clone();
+        float[] absX = x.clone();
+        for (int i = 0; i < absWt.length; i++) {
+            absWt[i] = Math.abs(absWt[i]);
+        }
+        for (int i = 0; i < absX.length; i++) {
+            absX[i] = Math.abs(absX[i]);
+        }
+        double[] magnitude = refConv(absX, 1, h, w, cin, absWt, cout, k, k, null, 1, 1, 1, 1, Padding.SAME, h, w, false);
+        int terms = k * k * cin;
         for (int i = 0; i < ref.length; i++) {
-            // 2304-term sums: float32 rounding of the result only, relative 1e-5 (plus 1e-6 near zero)
-            assertEquals(ref[i], y[i], 1e-5 * Math.abs(ref[i]) + 1e-6, "element " + i);
+            // recursive float32 summation of up to 2304 products: |error| <= (terms + 1)·u·Σ|x·w| (Higham, u = 2^-24)
+            assertEquals(ref[i], y[i], (terms + 1) * 0x1p-24 * magnitude[i], "element " + i);
         }
     }
 
@@ -189,8 +194,8 @@ class FloatKernelTest {
 
     @Test
     void depthwiseIsBitExactWithTheSequentialSum() throws Exception {
-        // the row-wise form adds 0 · w at padded columns: bit-identical to skipping them for finite weights;
-        // an infinite weight takes the tap-skipping path
+        // the float contract: the sequential float32 sum over the in-bounds taps, then the bias; the row-wise
+        // form skips the padded columns, so an infinite weight gives no NaN
         int n = 2, h = 9, w = 8, cin = 3, mult = 2, cout = cin * mult, k = 3;
         float[] x = randomFloats(rnd, n * h * w * cin);
         float[] bias = randomFloats(rnd, cout);
@@ -199,7 +204,7 @@ class FloatKernelTest {
             if (infinite) {
                 wt[4] = Float.NEGATIVE_INFINITY;
             }
-            for (int stride : new int[] {1, 2}) {
+            for (int stride : new int[] {1, 2, 3}) {
                 for (int dil : new int[] {1, 2}) {
                     for (Padding p : Padding.values()) {
                         int oh = p.outputSize(h, k, stride, dil);
@@ -215,18 +220,18 @@ class FloatKernelTest {
                             for (int oy = 0; oy < oh; oy++) {
                                 for (int ox = 0; ox < ow; ox++) {
                                     for (int oc = 0; oc < cout; oc++, o++) {
-                                        double acc = 0;
+                                        float acc = 0;
                                         for (int ky = 0; ky < k; ky++) {
                                             int iy = oy * stride - ph + ky * dil;
                                             for (int kx = 0; kx < k; kx++) {
                                                 int ix = ox * stride - pw + kx * dil;
                                                 if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                                    acc += (double) x[((b * h + iy) * w + ix) * cin + oc / mult]
+                                                    acc += x[((b * h + iy) * w + ix) * cin + oc / mult]
                                                             * wt[(ky * k + kx) * cout + oc];
                                                 }
                                             }
                                         }
-                                        float ref = (float) (acc + bias[oc]);
+                                        float ref = acc + bias[oc];
                                         assertEquals(Float.floatToRawIntBits(ref), Float.floatToRawIntBits(y[o]),
                                                 p + " stride " + stride + " dilation " + dil + (infinite ? " infinite" : "")
                                                         + " element " + o + ": " + ref + " vs " + y[o]);
@@ -260,6 +265,17 @@ class FloatKernelTest {
             }
         }
         assertClose(ref, y);
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < out; o++) {
+                // the float contract: sequential float32 sum from +0, then the bias
+                float acc = 0;
+                for (int i = 0; i < in; i++) {
+                    acc += x[b * in + i] * wt[o * in + i];
+                }
+                float r = Math.max(0f, acc + bias[o]);
+                assertEquals(Float.floatToRawIntBits(r), Float.floatToRawIntBits(y[b * out + o]), "float sum " + o);
+            }
+        }
     }
 
     @Test

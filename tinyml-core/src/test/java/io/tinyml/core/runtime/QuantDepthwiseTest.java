@@ -93,15 +93,7 @@ class QuantDepthwiseTest {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     for (int oc = 0; oc < COUT; oc++, o++) {
-                        int acc = 0;
-                        for (int ky = 0; ky < K; ky++) {
-                            for (int kx = 0; kx < K; kx++) {
-                                int iy = oy - 1 + ky, ix = ox - 1 + kx;
-                                if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-                                    acc += w[(ky * K + kx) * COUT + oc] * (x[(iy * W + ix) * CIN + oc / MULT] - 3);
-                                }
-                            }
-                        }
+                        int acc = accumulator(x, -3, w, 0, H, W, oy, ox, oc, 1, 1, 1, 1);
                         int v = FixedPoint.multiplyByQuantizedMultiplier(acc, FixedPoint.multiplier(packed),
                                 FixedPoint.shift(packed)) - 5;
                         assertEquals(Math.max(lo, Math.min(127, v)), y[o], "run " + run + " element " + o);
@@ -109,6 +101,68 @@ class QuantDepthwiseTest {
                 }
             }
         }
+    }
+
+    @Test
+    void int8DepthwiseAcrossStridesDilationsAndBatchesMatchesTheReferenceLoop() throws Exception {
+        // the row-wise kernel splits the input into strideW column phases and clips each tap's columns to
+        // the image: strides 1-3 (3 does not divide the width), dilations 1-2, both paddings, 2 images
+        Random r = new Random(23);
+        int n = 2, h = 7, w = 11;
+        float[] ws = {0.02f, 0.01f, 0.03f, 0.015f, 0.025f, 0.005f};
+        QuantParams wq = QuantParams.perAxis(ws, new long[COUT], 3);
+        byte[] wt = randomBytes(r, K * K * COUT, -127, 127);
+        int[] bias = new int[COUT];
+        for (int c = 0; c < COUT; c++) {
+            bias[c] = r.nextInt(4001) - 2000;
+        }
+        byte[] x = randomBytes(r, n * h * w * CIN, -128, 127);
+        long[] mult = Quant.channelMultipliers(0.05f, wq, 0.1f, COUT);
+        for (int stride = 1; stride <= 3; stride++) {
+            for (int dil = 1; dil <= 2; dil++) {
+                for (Padding p : Padding.values()) {
+                    int oh = p.outputSize(h, K, stride, dil), ow = p.outputSize(w, K, stride, dil);
+                    int ph = p.padBefore(h, K, stride, dil, oh), pw = p.padBefore(w, K, stride, dil, ow);
+                    Model m = single(new Op.DepthwiseConv2D(stride, stride, dil, dil, p, MULT, Activation.NONE),
+                            q(DataType.INT8, "y", 0.1f, 4, n, oh, ow, COUT), q(DataType.INT8, "x", 0.05f, -7, n, h, w, CIN),
+                            Tensor.ofInt8("w", Shape.of(1, K, K, COUT), wt).withQuant(wq),
+                            Tensor.ofInts("b", Shape.of(COUT), bias));
+                    byte[] y = Interpreter.create(m).invoke(x)[0];
+                    int o = 0;
+                    for (int b = 0; b < n; b++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++) {
+                                for (int oc = 0; oc < COUT; oc++, o++) {
+                                    int acc = accumulator(x, 7, wt, b, h, w, oy, ox, oc, stride, dil, ph, pw);
+                                    int v = FixedPoint.multiplyByQuantizedMultiplier(acc + bias[oc],
+                                            FixedPoint.multiplier(mult[oc]), FixedPoint.shift(mult[oc])) + 4;
+                                    assertEquals(Math.max(-128, Math.min(127, v)), y[o],
+                                            p + " stride " + stride + " dilation " + dil + " element " + o);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * TFLite's int8 depthwise accumulator of one output (3x3 filter, {@code CIN} channels times
+     * {@code MULT}): the in-bounds taps' {@code w · (x + inOff)}.
+     */
+    private static int accumulator(byte[] x, int inOff, byte[] w, int b, int h, int width, int oy, int ox, int oc,
+                                   int stride, int dil, int ph, int pw) {
+        int acc = 0;
+        for (int ky = 0; ky < K; ky++) {
+            for (int kx = 0; kx < K; kx++) {
+                int iy = oy * stride - ph + ky * dil, ix = ox * stride - pw + kx * dil;
+                if (iy >= 0 && iy < h && ix >= 0 && ix < width) {
+                    acc += w[(ky * K + kx) * COUT + oc] * (x[((b * h + iy) * width + ix) * CIN + oc / MULT] + inOff);
+                }
+            }
+        }
+        return acc;
     }
 
     private static Tensor q(DataType t, String name, float scale, int zp, int... dims) {

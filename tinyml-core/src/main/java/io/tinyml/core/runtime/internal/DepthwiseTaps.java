@@ -4,16 +4,15 @@ import io.tinyml.core.quant.ConvGeometry;
 import java.util.Arrays;
 
 /**
- * The accumulation core of depthwise convolutions (float32, int8 and int16): every input pixel is copied
- * once per inference into its own array of doubles, one value per output channel (input channel
- * {@code oc / multiplier}, plus the input offset for int8), and every filter tap has its own array of
+ * The accumulation core of int16 depthwise convolutions (float32 and int8 ones use {@link DepthwiseRows}):
+ * every input pixel is copied once per inference into its own array of doubles, one value per output
+ * channel (input channel {@code oc / multiplier}), and every filter tap has its own array of
  * weights per output channel. An output pixel then sums, tap by tap in filter-y, filter-x order and
  * skipping taps in the padding as TFLite's reference does, {@code acc[oc] += x[oc] · w[oc]} over
  * arrays read at the same index, a loop the JIT vectorises.
  *
- * <p>Exactness: float32 products and integer products (int8 or int16 by int8) are exact in double, so
- * each addition is rounded once as in the sequential float sum (same order), and integer sums, far
- * below 2<sup>53</sup>, are exact.
+ * <p>Exactness: int16-by-int8 products are exact in double, and their sums, far below 2<sup>53</sup>,
+ * are exact: TFLite's int64 accumulator.
  */
 final class DepthwiseTaps {
     private final ConvGeometry geo;
@@ -33,7 +32,7 @@ final class DepthwiseTaps {
         this.acc = new double[outC];
     }
 
-    /** Splits {@code [1, KH, KW, OC]} weights (float32 or int8 values as doubles) into one array per tap. */
+    /** Splits {@code [1, KH, KW, OC]} int8 weights (as doubles) into one array per tap. */
     static double[][] pack(ConvGeometry geo, double[] weights) {
         int taps = geo.kH() * geo.kW();
         int c = geo.outC();
@@ -44,50 +43,12 @@ final class DepthwiseTaps {
         return t;
     }
 
-    /** Rewrites packed weights in place from {@code [1, KH, KW, OC]} float32 weights computed at run time. */
-    static void repack(float[] weights, double[][] taps) {
-        for (int t = 0; t < taps.length; t++) {
-            double[] d = taps[t];
-            for (int c = 0; c < d.length; c++) {
-                d[c] = weights[t * d.length + c];
-            }
-        }
-    }
-
     /** Rewrites packed weights in place from {@code [1, KH, KW, OC]} int8 weights computed at run time. */
     static void repack(byte[] weights, double[][] taps) {
         for (int t = 0; t < taps.length; t++) {
             double[] d = taps[t];
             for (int c = 0; c < d.length; c++) {
                 d[c] = weights[t * d.length + c];
-            }
-        }
-    }
-
-    /** Loads a float32 input. */
-    void load(float[] x) {
-        int inC = geo.inC();
-        for (int p = 0; p < pixels.length; p++) {
-            double[] d = pixels[p];
-            for (int ic = 0, t = 0, base = p * inC; ic < inC; ic++) {
-                double v = x[base + ic];
-                for (int m = 0; m < mult; m++) {
-                    d[t++] = v;
-                }
-            }
-        }
-    }
-
-    /** Loads an int8 input with the input offset added. */
-    void load(byte[] x, int inOff) {
-        int inC = geo.inC();
-        for (int p = 0; p < pixels.length; p++) {
-            double[] d = pixels[p];
-            for (int ic = 0, t = 0, base = p * inC; ic < inC; ic++) {
-                double v = x[base + ic] + inOff;
-                for (int m = 0; m < mult; m++) {
-                    d[t++] = v;
-                }
             }
         }
     }

@@ -17,11 +17,15 @@ import java.util.Arrays;
  * (per-tensor or per-channel, "hybrid" models) or FLOAT16 constants are dequantized to float32 once
  * at preparation; the activations then stay in float32. (TFLite's own hybrid kernels instead
  * quantize the activations per batch to int8 and accumulate in int32, so hybrid outputs differ from
- * TFLite's by that activation rounding.) Products are accumulated in double, in the fixed order
- * filter-y, filter-x, input channel, then the bias (TFLite's reference order), and rounded once to
- * float32: the result is deterministic and within float32 rounding of a float64 reference. Weights are
- * re-laid-out once ({@link PackedWeights}) so that the inner loop runs over output channels and
- * vectorises, without changing any output channel's order of summation.
+ * TFLite's by that activation rounding.) The float accumulation contract, shared with the generated C
+ * ({@code conv_f32.c}, {@code dw_f32.c}, {@code fc_f32.c}, built with {@code -ffp-contract=off}): each
+ * output is the sequential float32 sum of its products in the fixed order filter-y, filter-x, input
+ * channel (TFLite's reference order), starting at +0.0, then plus the bias, every product and addition
+ * rounded to float32 and never fused into a multiply-add. It is deterministic, what float32 runtimes
+ * compute too, and cheap on a microcontroller's single-precision FPU (a double sum would be emulated
+ * in software there). Weights are re-laid-out once ({@link PackedWeights}, {@link RowGemm},
+ * {@link DepthwiseRows}) so that the inner loops run across outputs and vectorise, without changing
+ * any output's order of summation.
  */
 final class FloatConvKernels {
     private FloatConvKernels() {
@@ -61,18 +65,17 @@ final class FloatConvKernels {
         Activation act = op.activation();
         boolean repack = !wt.isConstant();
         if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
-            double[] packed = shared.packed(node, "gemm", () -> PackedWeights.widen(w));
-            double[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
-                    ? shared.packed(node, "rows", () -> RowGemm.weightRows(packed, geo.outC(), k)) : null;
-            FloatConvGemm gemm = new FloatConvGemm(geo, packed, rows);
+            float[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
+                    ? shared.packed(node, "rows", () -> RowGemm.weightRows(w, geo.outC(), k)) : null;
+            FloatConvGemm gemm = new FloatConvGemm(geo, w, rows);
             return () -> {
                 gemm.run(x, bias, y, lo, hi);
                 Quant.applyTanh(act, y);
             };
         }
-        double[] wp = repack ? PackedWeights.convFloat(w, geo.outC(), k, perGroup)
+        float[] wp = repack ? PackedWeights.convFloat(w, geo.outC(), k, perGroup)
                 : shared.packed(node, "groups", () -> PackedWeights.convFloat(w, geo.outC(), k, perGroup));
-        double[] acc = new double[perGroup];
+        float[] acc = new float[perGroup];
         return () -> {
             if (repack) {
                 PackedWeights.convFloat(w, geo.outC(), k, perGroup, wp);
@@ -87,7 +90,7 @@ final class FloatConvKernels {
                         for (int gr = 0; gr < groups; gr++) {
                             // per output channel the sum runs over filter-y, filter-x, input channel in
                             // order, as before packing: the result is bit-identical
-                            Arrays.fill(acc, 0.0);
+                            Arrays.fill(acc, 0f);
                             for (int ky = 0; ky < kH; ky++) {
                                 int iy = iy0 + geo.dilationH() * ky;
                                 if (iy < 0 || iy >= inH) {
@@ -105,8 +108,8 @@ final class FloatConvKernels {
                             }
                             int oc0 = gr * perGroup;
                             for (int j = 0; j < perGroup; j++) {
-                                double a = bias != null ? acc[j] + bias[oc0 + j] : acc[j];
-                                y[o++] = Math.max(lo, Math.min(hi, (float) a));
+                                float a = bias != null ? acc[j] + bias[oc0 + j] : acc[j];
+                                y[o++] = Math.max(lo, Math.min(hi, a));
                             }
                         }
                     }
@@ -117,12 +120,12 @@ final class FloatConvKernels {
     }
 
     /** {@code acc[j] += x[xi + c] · w[wi + c·n + j]} for each of {@code channels} inputs c in order. */
-    private static void axpyChannels(float[] x, int xi, int channels, double[] w, int wi, double[] acc, int n) {
+    private static void axpyChannels(float[] x, int xi, int channels, float[] w, int wi, float[] acc, int n) {
         for (int c = 0; c < channels; c++) {
-            double xv = x[xi + c];
+            float xv = x[xi + c];
             int row = wi + c * n;
             for (int j = 0; j < n; j++) {
-                acc[j] += xv * w[row + j];
+                acc[j] = acc[j] + xv * w[row + j];
             }
         }
     }
@@ -136,32 +139,44 @@ final class FloatConvKernels {
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
         boolean constant = wt.isConstant();
-        double[][] tapWeights = constant
-                ? shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widen(w)))
-                : DepthwiseTaps.pack(geo, PackedWeights.widen(w));
-        DepthwiseTaps taps = new DepthwiseTaps(geo, tapWeights);
+        float[][] tapWeights = constant
+                ? shared.packed(node, "rows", () -> DepthwiseRows.tile(geo, w, DepthwiseRows.floatTaps(geo)))
+                : DepthwiseRows.floatTaps(geo);
+        DepthwiseRows rows = DepthwiseRows.forFloat(geo, tapWeights);
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
         Activation act = op.activation();
+        int outC = geo.outC();
+        int len = rows.rowLength();
+        // the bias tiled across an output row, as the weights are
+        float[] biasRow = bias == null ? null : new float[len];
         return () -> {
             if (!constant) {
-                DepthwiseTaps.repack(w, tapWeights);
+                DepthwiseRows.tile(geo, w, tapWeights);
             }
-            int outC = geo.outC();
-            taps.load(x);
-            double[] acc = taps.acc();
-            int o = 0;
+            if (biasRow != null) {
+                for (int t = 0; t < len; t += outC) {
+                    System.arraycopy(bias, 0, biasRow, t, outC);
+                }
+            }
+            rows.load(x);
+            float[] acc = rows.floatAcc();
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
-                    for (int ox = 0; ox < geo.outW(); ox++) {
-                        // per output channel the sum runs over filter-y then filter-x, as TFLite's reference
-                        taps.pixel(b, oy, ox);
-                        for (int oc = 0; oc < outC; oc++) {
-                            double a = bias != null ? acc[oc] + bias[oc] : acc[oc];
-                            y[o++] = Math.max(lo, Math.min(hi, (float) a));
+                    rows.rowFloat(b, oy);
+                    int o = (b * geo.outH() + oy) * len;
+                    // in place, then copied: a loop vectorises when its operands share the index
+                    if (biasRow != null) {
+                        for (int t = 0; t < len; t++) {
+                            acc[t] = Math.max(lo, Math.min(hi, acc[t] + biasRow[t]));
+                        }
+                    } else {
+                        for (int t = 0; t < len; t++) {
+                            acc[t] = Math.max(lo, Math.min(hi, acc[t]));
                         }
                     }
+                    System.arraycopy(acc, 0, y, o, len);
                 }
             }
             Quant.applyTanh(act, y);
@@ -179,9 +194,9 @@ final class FloatConvKernels {
         float[] y = (float[]) arrays[node.output(0)];
         int batches = x.length / inN;
         boolean repack = !wt.isConstant();
-        double[] wp = repack ? PackedWeights.convFloat(w, outN, inN, outN)
+        float[] wp = repack ? PackedWeights.convFloat(w, outN, inN, outN)
                 : shared.packed(node, "transposed", () -> PackedWeights.convFloat(w, outN, inN, outN));
-        double[] acc = new double[outN];
+        float[] acc = new float[outN];
         float[] r = Quant.floatRange(op.activation());
         float lo = r[0];
         float hi = r[1];
@@ -191,11 +206,11 @@ final class FloatConvKernels {
                 PackedWeights.convFloat(w, outN, inN, outN, wp);
             }
             for (int b = 0; b < batches; b++) {
-                Arrays.fill(acc, 0.0);
+                Arrays.fill(acc, 0f);
                 axpyChannels(x, b * inN, inN, wp, 0, acc, outN);
                 for (int o = 0; o < outN; o++) {
-                    double a = bias != null ? acc[o] + bias[o] : acc[o];
-                    y[b * outN + o] = Math.max(lo, Math.min(hi, (float) a));
+                    float a = bias != null ? acc[o] + bias[o] : acc[o];
+                    y[b * outN + o] = Math.max(lo, Math.min(hi, a));
                 }
             }
             Quant.applyTanh(act, y);

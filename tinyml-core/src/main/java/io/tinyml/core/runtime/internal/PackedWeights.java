@@ -12,15 +12,14 @@ final class PackedWeights {
     }
 
     /**
-     * Packs OHWI float weights as doubles, {@code [group][k][j]} for output channel
-     * {@code group·perGroup + j}.
+     * Packs OHWI float weights as {@code [group][k][j]} for output channel {@code group·perGroup + j}.
      */
-    static double[] convFloat(float[] w, int outC, int k, int perGroup) {
-        return convFloat(w, outC, k, perGroup, new double[outC * k]);
+    static float[] convFloat(float[] w, int outC, int k, int perGroup) {
+        return convFloat(w, outC, k, perGroup, new float[outC * k]);
     }
 
     /** Packs as {@link #convFloat(float[], int, int, int)} into an existing array (for weights computed at run time). */
-    static double[] convFloat(float[] w, int outC, int k, int perGroup, double[] p) {
+    static float[] convFloat(float[] w, int outC, int k, int perGroup, float[] p) {
         for (int oc = 0; oc < outC; oc++) {
             int base = (oc / perGroup) * k * perGroup + oc % perGroup;
             for (int i = 0; i < k; i++) {
@@ -42,15 +41,6 @@ final class PackedWeights {
             for (int i = 0; i < k; i++) {
                 p[base + i * perGroup] = w[oc * k + i] + offset;
             }
-        }
-        return p;
-    }
-
-    /** Widens depthwise weights {@code [1, KH, KW, OC]} (already channel-innermost) to doubles. */
-    static double[] widen(float[] w) {
-        double[] p = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            p[i] = w[i];
         }
         return p;
     }

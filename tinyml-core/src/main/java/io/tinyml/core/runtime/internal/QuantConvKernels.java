@@ -242,8 +242,8 @@ final class QuantConvKernels {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
         if (groups == 1 && constantWeights) {
-            double[] packed = shared.packed(node, "gemm", () -> PackedWeights.widenToDouble(w));
-            double[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
+            int[] packed = shared.packed(node, "gemm", () -> PackedWeights.widen(w, 0));
+            int[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
                     ? shared.packed(node, "rows", () -> RowGemm.weightRows(packed, geo.outC(), k)) : null;
             Int8ConvGemm gemm = new Int8ConvGemm(geo, packed, rows, new Requantizer(p.mult(), p.shift()));
             return () -> gemm.run(x, p.inputOffset(), p.bias32(), p.outputOffset(), p.actMin(), p.actMax(), y);
@@ -310,36 +310,36 @@ final class QuantConvKernels {
     }
 
     /**
-     * Int8 depthwise convolution over {@link DepthwiseTaps} (weights packed once when constant,
-     * repacked per run otherwise), requantized per channel.
+     * Int8 depthwise convolution over {@link DepthwiseRows} (weights tiled once when constant, per
+     * run otherwise), one output row at a time, requantized per channel.
      */
     private static Kernel depthwiseInt8(ConvGeometry geo, Params p, byte[] x, byte[] w, byte[] y,
                                         boolean constantWeights, Node node, SharedWeights shared) {
-        double[][] tapWeights = constantWeights
-                ? shared.packed(node, "taps", () -> DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w)))
-                : DepthwiseTaps.pack(geo, PackedWeights.widenToDouble(w));
-        DepthwiseTaps taps = new DepthwiseTaps(geo, tapWeights);
+        int[][] tapWeights = constantWeights
+                ? shared.packed(node, "rows", () -> DepthwiseRows.tile(geo, w, DepthwiseRows.intTaps(geo)))
+                : DepthwiseRows.intTaps(geo);
+        DepthwiseRows rows = DepthwiseRows.forInt(geo, tapWeights);
         int[] bias = p.bias32();
         Requantizer rq = new Requantizer(p.mult(), p.shift());
+        int outC = geo.outC();
+        int len = rows.rowLength();
         return () -> {
             if (!constantWeights) {
-                DepthwiseTaps.repack(w, tapWeights);
+                DepthwiseRows.tile(geo, w, tapWeights);
             }
             int inOff = p.inputOffset(), outOff = p.outputOffset(), lo = p.actMin(), hi = p.actMax();
-            int outC = geo.outC();
-            taps.load(x, inOff);
-            double[] acc = taps.acc();
-            int o = 0;
+            rows.load(x, inOff);
+            int[] acc = rows.intAcc();
             for (int b = 0; b < geo.batches(); b++) {
                 for (int oy = 0; oy < geo.outH(); oy++) {
-                    for (int ox = 0; ox < geo.outW(); ox++) {
-                        taps.pixel(b, oy, ox);
-                        for (int c = 0; c < outC; c++) {
-                            // the exact integer sum narrowed to TFLite's int32 accumulator
-                            int a = (int) (long) acc[c];
-                            a = bias != null ? a + bias[c] : a;
-                            a = rq.scale(a, c) + outOff;
-                            y[o++] = (byte) Math.max(lo, Math.min(hi, a));
+                    rows.rowInt(b, oy);
+                    int o = (b * geo.outH() + oy) * len;
+                    // channel by channel, so that its requantization constants stay in registers
+                    for (int c = 0; c < outC; c++) {
+                        int bc = bias != null ? bias[c] : 0;
+                        for (int t = c; t < len; t += outC) {
+                            int a = rq.scale(acc[t] + bc, c) + outOff;
+                            y[o + t] = (byte) Math.max(lo, Math.min(hi, a));
                         }
                     }
                 }
