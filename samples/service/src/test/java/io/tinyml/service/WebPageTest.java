@@ -64,8 +64,8 @@ class WebPageTest {
             page.eval("document.getElementById('submit').click(); true");
             waitFor(page, "document.querySelector('#job-rows tr') !== null");
             List<String> seen = new ArrayList<>();
-            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (true) {
+            // a hang guard that counts polls (3,600 x 50 ms), not an assertion on elapsed time
+            for (int poll = 0; ; poll++) {
                 JsonNode row = page.eval("(() => { const r = document.querySelector('#job-rows tr');"
                         + " return r.dataset.status + ' ' + r.querySelector('.pct').textContent; })()");
                 String v = row.asText();
@@ -75,7 +75,7 @@ class WebPageTest {
                 if (v.startsWith("completed") || v.startsWith("failed")) {
                     break;
                 }
-                assertTrue(System.nanoTime() < until, "progress stuck: " + seen);
+                assertTrue(poll < 3_600, "progress stuck: " + seen);
                 Thread.sleep(50);
             }
             System.out.println("progress seen in the page: " + seen);
@@ -106,9 +106,9 @@ class WebPageTest {
     }
 
     static void waitFor(Cdp page, String condition) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!page.eval("!!(" + condition + ")").asBoolean()) {
-            assertTrue(System.nanoTime() < until, "timed out waiting for " + condition);
+        // a hang guard that counts polls (1,800 x 50 ms), not an assertion on elapsed time
+        for (int poll = 0; !page.eval("!!(" + condition + ")").asBoolean(); poll++) {
+            assertTrue(poll < 1_800, "timed out waiting for " + condition);
             Thread.sleep(50);
         }
     }
