@@ -95,7 +95,8 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--steps", paramLabel = "K", defaultValue = "1",
             description = "with --finetune: remove the channels in K equal steps, each recovered and fine-tuned "
-                    + "N epochs (default ${DEFAULT-VALUE}: all at once)")
+                    + "(N epochs the last, N/2 the others; default ${DEFAULT-VALUE}: all at once). Recommended: "
+                    + "--finetune 20 --distill --steps 2")
     int steps;
 
     @picocli.CommandLine.Mixin
