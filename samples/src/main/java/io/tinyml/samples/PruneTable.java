@@ -82,7 +82,8 @@ public final class PruneTable {
         InputMapping map = InputMapping.builder().setInput(f.graph().inputTensor(0)).optScale(scale).build();
         Measured base = measure(name + "-base", f, scale, train, eval, work);
         print(name, "-", "-", "-", base, base);
-        String tuned = "least squares + distilled fine-tune, 2 steps x " + epochs + " ep";
+        String tuned = "least squares + distilled fine-tune, 2 steps: " + Math.max(1, epochs / 2) + " + " + epochs
+                + " ep";
         for (double ratio : new double[] {0.25, 0.5, 0.75}) {
             StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(Criterion.ACTIVATION)
                     .calibrate(train, map, 256).listener(ProgressListener.NONE);

@@ -71,7 +71,7 @@ class RecoveryTest {
                 .calibrate(train, map, 256).recover(Recovery.LEAST_SQUARES);
         PruneResult once = p.apply();
         List<String> tasks = new ArrayList<>();
-        PruneResult twice = p.steps(2).finetune(train, FineTune.distilled(1))
+        PruneResult twice = p.steps(2).finetune(train, FineTune.distilled(1).withQuantizationAware(1))
                 .listener((task, done, total) -> tasks.add(task)).apply();
         // same layers, same counts, same shapes as all at once: only the weights differ
         assertEquals(once.report().layers(), twice.report().layers());
@@ -81,6 +81,11 @@ class RecoveryTest {
         assertEquals(OpCost.totalMacs(once.model().graph()), OpCost.totalMacs(twice.model().graph()));
         assertEquals(2 * once.report().refitLayers(), twice.report().refitLayers());
         assertTrue(tasks.contains("least-squares refit") && tasks.contains("train epoch 1/1"), tasks.toString());
+        // the last step ends with a quantization-aware epoch, and says so in the model's provenance
+        var passes = twice.model().provenance().passes();
+        assertTrue(passes.stream().anyMatch(a -> "1".equals(a.parameters().get("finetune-qat-epochs"))
+                && "2".equals(a.parameters().get("steps"))), passes.toString());
+        assertThrows(IllegalArgumentException.class, () -> FineTune.distilled(1).withQuantizationAware(-1));
         // least squares alone in steps compounds the error (each step refits to the previous step's outputs:
         // tiny_digits [8000:10000] 0.6275 in two steps vs 0.7475 at once), so steps need fine-tuning
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.steps(2).apply());
