@@ -39,9 +39,9 @@ import java.util.Locale;
  *
  * <pre>
  * ./mvnw -B -pl samples -am -DskipTests package exec:java -Dsample=io.tinyml.samples.PruneTable \
- *     -Dexec.args="../shared/assets 10" -Dai.djl.offline=true
+ *     -Dexec.args="../shared/assets 20" -Dai.djl.offline=true
  * </pre>
- * Arguments: the assets folder, fine-tuning epochs (default 10), optionally the models (mnist8,
+ * Arguments: the assets folder, fine-tuning epochs of the last step (default 20; the first step trains half), optionally the models (mnist8,
  * tiny_digits or both, the default). Needs arm-none-eabi-gcc and qemu-system-arm. Deterministic (seeded
  * training, one intra-op thread).
  */
@@ -57,7 +57,7 @@ public final class PruneTable {
      */
     public static void main(String[] args) throws Exception {
         Path assets = Path.of(args.length > 0 ? args[0] : "../shared/assets");
-        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         String models = args.length > 2 ? args[2] : "mnist8,tiny_digits";
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", "1");
