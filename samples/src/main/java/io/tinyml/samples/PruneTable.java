@@ -41,8 +41,8 @@ import java.util.Locale;
  * ./mvnw -B -pl samples -am -DskipTests package exec:java -Dsample=io.tinyml.samples.PruneTable \
  *     -Dexec.args="../shared/assets 20" -Dai.djl.offline=true
  * </pre>
- * Arguments: the assets folder, fine-tuning epochs of the last step (default 20; the first step trains half), optionally the models (mnist8,
- * tiny_digits or both, the default). Needs arm-none-eabi-gcc and qemu-system-arm. Deterministic (seeded
+ * Arguments: the assets folder, fine-tuning epochs of the last step (default 20; the first step trains
+ * half), optionally the models (mnist8, tiny_digits or both, the default). Needs arm-none-eabi-gcc and qemu-system-arm. Deterministic (seeded
  * training, one intra-op thread).
  */
 public final class PruneTable {
