@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global | --sensitivity]
  * [--multiple-of M] [--min-channels N]
- * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none] [--finetune N [--distill]]]
+ * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none]
+ * [--finetune N [--distill] [--steps K]]]
  * [--eval DATASET]
  * [--target NAME] --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
@@ -91,6 +92,12 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--distill", description = "with --finetune: learn from the unpruned model's soft targets, on "
             + "randomly shifted images (the distilled recipe) instead of labels only")
     boolean distill;
+
+    @Option(names = "--steps", paramLabel = "K", defaultValue = "1",
+            description = "with --finetune: remove the channels in K equal steps, each recovered and fine-tuned "
+                    + "(N epochs the last, N/2 the others; default ${DEFAULT-VALUE}: all at once). Recommended: "
+                    + "--finetune 20 --distill --steps 2")
+    int steps;
 
     @picocli.CommandLine.Mixin
     MappingOptions map = new MappingOptions();
@@ -167,7 +174,8 @@ final class PruneCommand implements Callable<Integer> {
         PruneResult r;
         try {
             StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(crit).global(global)
-                    .sensitivity(sensitivity).multipleOf(multipleOf).minChannels(minChannels).listener(progress);
+                    .sensitivity(sensitivity).multipleOf(multipleOf).minChannels(minChannels).steps(steps)
+                    .listener(progress);
             if (cal != null) {
                 p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : recovery)
                         .finetune(cal, distill ? FineTune.distilled(finetune) : FineTune.plain(finetune));

@@ -132,6 +132,8 @@ class PruneCommandTest {
             {model, "--structured", 0.5, "--recovery", "magic", "expected --recovery least-squares, batch-norm or none"},
             {model, "--structured", 0.5, "--finetune", 2, "expected --calibration (the training data) with --finetune"},
             {model, "--structured", 0.5, "--sensitivity", "expected --calibration with --sensitivity, found none"},
+            {model, "--structured", 0.5, "--steps", 0, "expected 1 to 8 pruning steps, found 0"},
+            {model, "--structured", 0.5, "--steps", 2, "pruning in 2 steps needs fine-tuning between them"},
         };
         int i = 0;
         for (Object[] c : cases) {

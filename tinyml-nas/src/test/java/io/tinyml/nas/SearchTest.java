@@ -153,11 +153,16 @@ class SearchTest {
 
         assertEquals(whole.front().stream().map(Candidate::key).toList(),
                 resumed.front().stream().map(Candidate::key).toList());
-        // libtorch's CPU kernels (oneDNN) are reproducible only up to float rounding that can depend on buffer
-        // alignment, and a full training amplifies it: retrained front members have scored one, two and five
-        // evaluation digits apart (0.355 vs 0.3575, 0.7575 vs 0.7525, 0.7575 vs 0.745 of 400); the front, its
-        // order, every candidate and every flash figure are exact, accuracies within eight digits (2 %)
+        // the front, its order, every candidate and every flash figure are exact. Accuracies: a CI run saw
+        // retrained front members one, two and five evaluation digits apart (0.355 vs 0.3575, 0.7575 vs 0.7525,
+        // 0.7575 vs 0.745 of 400); no cause was found: trainings are serialised (DjlTrainer's lock), nothing
+        // draws from PyTorch's global generator, and one training repeated on other threads, after other
+        // trainings, in another process, under load, gives bit-identical weights (TrainingTest), as this test
+        // gave exactly equal accuracies in three runs under load 10-15. Within eight digits (2 %) until the
+        // CI figures (printed below) are understood.
         double trainingNoise = 8.0 / eval.size() + 1e-12;
+        System.out.println("resume: whole " + whole.front().stream().map(c -> c.key() + "@" + c.accuracy()).toList()
+                + " resumed " + resumed.front().stream().map(c -> c.key() + "@" + c.accuracy()).toList());
         for (int i = 0; i < whole.front().size(); i++) {
             assertEquals(whole.front().get(i).accuracy(), resumed.front().get(i).accuracy(), trainingNoise);
             assertEquals(whole.front().get(i).flashBytes(), resumed.front().get(i).flashBytes());
@@ -197,6 +202,8 @@ class SearchTest {
         }
         assertTrue(Files.readString(cpFile).contains("\"generation\":0"), "killed mid-way, after generation 0");
         SearchResult afterKill = search(sigkilled, djl).build().run();
+        System.out.println("sigkill: after kill " + afterKill.front().stream().map(c -> c.key() + "@" + c.accuracy())
+                .toList());
         assertEquals(whole.front().stream().map(Candidate::key).toList(),
                 afterKill.front().stream().map(Candidate::key).toList());
         for (int i = 0; i < whole.front().size(); i++) {

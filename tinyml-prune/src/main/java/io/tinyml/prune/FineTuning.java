@@ -27,12 +27,17 @@ final class FineTuning {
         }
     }
 
+    /** @return whether the recipe trains at all (fine-tuning or quantization-aware epochs) */
+    static boolean on(FineTune recipe) {
+        return recipe.epochs() > 0 || recipe.quantizationAware() > 0;
+    }
+
     static Model run(Model m, Model teacher, Dataset train, InputMapping map, FineTune recipe,
                      ProgressListener listener) throws UnsupportedOperatorException {
         try {
             return io.tinyml.prune.internal.TrainStep.fineTune(m, recipe.distillation() > 0 ? teacher : null, train,
                     map, recipe.epochs(), recipe.learningRate(), recipe.distillation(), recipe.temperature(),
-                    recipe.shift(), listener);
+                    recipe.shift(), recipe.quantizationAware(), listener);
         } catch (DatasetException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

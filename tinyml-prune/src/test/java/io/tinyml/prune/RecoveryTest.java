@@ -4,6 +4,7 @@ import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
 import io.tinyml.core.data.Datasets;
 import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.estimate.CostModel;
 import io.tinyml.core.eval.Accuracy;
 import io.tinyml.core.io.ModelIO;
 import io.tinyml.core.ir.Model;
@@ -59,6 +60,38 @@ class RecoveryTest {
         assertEquals(p.apply().report().macsAfter(), tuned.report().macsAfter(), "fine-tuning keeps the shapes");
         assertThrows(IllegalArgumentException.class, () -> p.finetune(train, -1));
         assertThrows(IllegalStateException.class, () -> Pruner.of(m).structured().finetune(train, 1).apply());
+    }
+
+    @Test
+    void pruningInTwoStepsKeepsTheCountsAndNeedsFineTuningBetweenTheSteps() throws Exception {
+        Model m = ModelIO.read(Assets.require("models/pytorch/tiny_digits.onnx"));
+        Dataset train = Datasets.open(Assets.require("datasets/mnist10k") + "[0:2000]");
+        InputMapping map = InputMapping.builder().setInput(m.graph().inputTensor(0)).optScale(1f / 255).build();
+        StructuredPruning p = Pruner.of(m).structured().ratio(0.5).criterion(Criterion.ACTIVATION)
+                .calibrate(train, map, 256).recover(Recovery.LEAST_SQUARES);
+        PruneResult once = p.apply();
+        List<String> tasks = new ArrayList<>();
+        PruneResult twice = p.steps(2).finetune(train, FineTune.distilled(1).withQuantizationAware(1))
+                .listener((task, done, total) -> tasks.add(task)).apply();
+        // same layers, same counts, same shapes as all at once: only the weights differ
+        assertEquals(once.report().layers(), twice.report().layers());
+        assertEquals(once.report().macsBefore(), twice.report().macsBefore());
+        assertEquals(once.report().macsAfter(), twice.report().macsAfter());
+        assertEquals(once.report().weightBytesAfter(), twice.report().weightBytesAfter());
+        assertEquals(CostModel.totalMacs(once.model().graph()), CostModel.totalMacs(twice.model().graph()));
+        assertEquals(2 * once.report().refitLayers(), twice.report().refitLayers());
+        assertTrue(tasks.contains("least-squares refit") && tasks.contains("train epoch 1/1"), tasks.toString());
+        // the last step ends with a quantization-aware epoch, and says so in the model's provenance
+        var passes = twice.model().provenance().passes();
+        assertTrue(passes.stream().anyMatch(a -> "1".equals(a.parameters().get("finetune-qat-epochs"))
+                && "2".equals(a.parameters().get("steps"))), passes.toString());
+        assertThrows(IllegalArgumentException.class, () -> FineTune.distilled(1).withQuantizationAware(-1));
+        // least squares alone in steps compounds the error (each step refits to the previous step's outputs:
+        // tiny_digits [8000:10000] 0.6275 in two steps vs 0.7475 at once), so steps need fine-tuning
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.steps(2).apply());
+        assertTrue(e.getMessage().contains("fine-tuning"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> p.steps(0));
+        assertThrows(IllegalArgumentException.class, () -> p.steps(9));
     }
 
     @Test

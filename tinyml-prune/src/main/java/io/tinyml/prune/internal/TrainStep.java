@@ -27,26 +27,43 @@ public final class TrainStep {
      * @param distillation the distillation share of the loss (ignored without a teacher)
      * @param temperature the distillation temperature
      * @param shift the largest random image shift in pixels, 0 for none
+     * @param qatEpochs quantization-aware epochs after the fine-tuning (batch norm folded, a tenth of the
+     *     learning rate, 200 calibration samples), 0 for none
      * @param listener progress, per epoch
      * @return the fine-tuned model
      * @throws DatasetException if the data do not fit the model
      * @throws UnsupportedOperatorException if the model has an operator the trainer lacks
      */
     public static Model fineTune(Model m, Model teacher, Dataset train, InputMapping map, int epochs, float lr,
-                                 double distillation, float temperature, int shift, ProgressListener listener)
+                                 double distillation, float temperature, int shift, int qatEpochs,
+                                 ProgressListener listener)
             throws DatasetException, UnsupportedOperatorException {
+        Model tuned = epochs == 0 ? m : stage(teacher, distillation, temperature, shift, listener, map)
+                .optReinsertBatchNorm(true)
+                .optOptimizer(OptimizerSpec.adam(lr))
+                .optEpochs(epochs).optSeed(1)
+                .build().fit(m, train).model();
+        if (qatEpochs == 0) {
+            return tuned;
+        }
+        return stage(teacher, distillation, temperature, shift, listener, map)
+                .optQuantizationAware(QAT_CALIBRATION)
+                .optOptimizer(OptimizerSpec.adam(lr / 10))
+                .optEpochs(qatEpochs).optSeed(2)
+                .build().fit(tuned, train).model();
+    }
+
+    /** Samples calibrating the activation ranges of quantization-aware training (as PruneTable's int8 models). */
+    private static final int QAT_CALIBRATION = 200;
+
+    /** The settings both stages share: distillation, shifts, cosine schedule, batches of 32, input mapping. */
+    private static Training.Builder stage(Model teacher, double distillation, float temperature, int shift,
+                                          ProgressListener listener, InputMapping map) {
         Training.Builder b = Training.builder();
         if (teacher != null) {
             b.optDistillation(teacher, temperature, distillation);
         }
-        return b
-                .optReinsertBatchNorm(true)
-                .optOptimizer(OptimizerSpec.adam(lr))
-                .optSchedule(LearningRateSchedule.cosine())
-                .optRandomShift(shift)
-                .optEpochs(epochs).optBatchSize(32).optSeed(1)
-                .optInputScale(map.scale()).optInputOffset(map.offset())
-                .optListener(listener)
-                .build().fit(m, train).model();
+        return b.optSchedule(LearningRateSchedule.cosine()).optRandomShift(shift).optBatchSize(32)
+                .optInputScale(map.scale()).optInputOffset(map.offset()).optListener(listener);
     }
 }
