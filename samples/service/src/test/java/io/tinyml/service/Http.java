@@ -126,10 +126,13 @@ final class Http {
         }
     }
 
-    /** Polls a job until it is completed or failed. */
+    /**
+     * Polls a job until it is completed or failed; a hang guard that counts polls (one per 100 ms of
+     * {@code timeout}), not an assertion on elapsed time.
+     */
     JsonNode await(String jobId, Duration timeout) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        long polls = Math.max(1, timeout.toMillis() / 100);
+        for (long poll = 0; ; poll++) {
             Res r = get("/api/jobs/" + jobId);
             if (r.status() != 200) {
                 throw new AssertionError("GET job " + jobId + ": " + r.status() + " " + r.text());
@@ -138,8 +141,8 @@ final class Http {
             if (s.equals("completed") || s.equals("failed")) {
                 return r.json();
             }
-            if (System.nanoTime() > end) {
-                throw new AssertionError("job " + jobId + " still " + s + " after " + timeout + ": " + r.text());
+            if (poll >= polls) {
+                throw new AssertionError("job " + jobId + " still " + s + " after " + polls + " polls: " + r.text());
             }
             Thread.sleep(100);
         }
