@@ -150,7 +150,7 @@ public final class PruneTable {
 
     private static void print(String name, String ratio, String allocation, String recovery, Measured m,
                               Measured base) {
-        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.4f (%+.1f pp) | %d | %d | %s | %s | %s | %s |%n",
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.4f (%+.2f pp) | %d | %d | %s | %s | %s | %s |%n",
                 name, ratio, allocation, recovery, m.top1, 100 * (m.top1 - base.top1), m.macs, m.weightBytes,
                 pct(m.speed.flash(), base.speed.flash()), pct(m.speed.instructions(), base.speed.instructions()),
                 pct(m.size.flash(), base.size.flash()), pct(m.size.instructions(), base.size.instructions()));
