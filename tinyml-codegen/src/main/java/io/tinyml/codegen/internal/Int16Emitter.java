@@ -77,52 +77,38 @@ final class Int16Emitter {
     }
 
     private String conv(int index, Node n, boolean dw) throws UnsupportedOperatorException {
-        Tensor x = g.tensor(n.input(0));
         Tensor w = g.tensor(n.input(1));
-        Tensor y = g.tensor(n.output(0));
         if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant()) {
             throw NodeEmitter.unsupported(n, "weights must be constant int8");
         }
-        QuantParams wq = w.requireQuant();
-        for (long zp : wq.zeroPoints()) {
-            if (zp != 0) {
-                throw NodeEmitter.unsupported(n, "weights with non-zero zero point " + zp);
-            }
-        }
+        ConvParams cp = ConvParams.of(g, n);
         ConvGeometry geo = ConvGeometry.of(g, n);
         int fIn = dw ? 1 : w.shape().dim(3);
         if (dw ? geo.outC() % geo.inC() != 0 : geo.inC() % fIn != 0 || geo.outC() % (geo.inC() / fIn) != 0) {
             throw NodeEmitter.unsupported(n, "channels " + geo.inC() + " -> " + geo.outC() + " with filter "
                     + w.shape());
         }
-        String args = biasAndMultipliers(index, n, x, wq, y, geo.outC(), dw ? 3 : 0);
-        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        String args = biasAndMultipliers(index, n, cp);
         String kernel = dw ? "dw_s16" : "conv_s16";
         m.useKernel(kernel);
         return "    static const tm_win_params P = {" + geo.inH() + ", " + geo.inW() + ", " + geo.inC() + ", " + geo.kH()
                 + ", " + geo.kW() + ", " + fIn + ", " + geo.outH() + ", " + geo.outW() + ", " + geo.outC() + ", "
                 + geo.strideH() + ", " + geo.strideW() + ", " + geo.dilationH() + ", " + geo.dilationW() + ", "
-                + geo.padH() + ", " + geo.padW() + ", " + geo.batches() + ", 0, 0, " + range[0] + ", " + range[1]
-                + "};\n    tm_" + kernel + "(&P, " + m.ptr(n.input(0), "int16_t", true) + ", "
+                + geo.padH() + ", " + geo.padW() + ", " + geo.batches() + ", 0, 0, " + cp.activationMin() + ", "
+                + cp.activationMax() + "};\n    tm_" + kernel + "(&P, " + m.ptr(n.input(0), "int16_t", true) + ", "
                 + m.ptr(n.output(0), "int16_t", false) + ", " + m.constant(n.input(1)) + ", " + args
                 + ");\n    return 0;\n";
     }
 
     /**
      * Emits the int64 bias (or 0) and one requantization multiplier and shift per output channel, from
-     * the prepared {@link ConvParams} the interpreter uses; returns "bias, mult, shift".
+     * the prepared {@link ConvParams} the interpreter uses (which also checks the filter's quantization
+     * axis and zero points); returns "bias, mult, shift".
      */
-    private String biasAndMultipliers(int index, Node n, Tensor x, QuantParams wq, Tensor y, int channels,
-                                      int filterAxis) throws UnsupportedOperatorException {
-        if (!wq.isPerTensor() && (wq.axis() != filterAxis || wq.size() != channels)) {
-            throw NodeEmitter.unsupported(n, "weights quantized on axis " + wq.axis());
-        }
-        ConvParams cp = ConvParams.of(g, n);
-        int[] mult = new int[channels];
-        int[] shift = new int[channels];
-        for (int c = 0; c < channels; c++) {
-            mult[c] = cp.multipliers()[c];
-            shift[c] = cp.shifts()[c];
+    private String biasAndMultipliers(int index, Node n, ConvParams cp) throws UnsupportedOperatorException {
+        int[] mult = cp.multipliers();
+        int[] shift = cp.shifts();
+        for (int c = 0; c < mult.length; c++) {
             if (mult[c] < 0 || shift[c] < -31 || shift[c] > 7) {
                 throw NodeEmitter.unsupported(n, "requantization multiplier " + mult[c] + " shift " + shift[c]
                         + " outside the int16x8 range");
@@ -153,20 +139,18 @@ final class Int16Emitter {
     private String fullyConnected(int index, Node n) throws UnsupportedOperatorException {
         Tensor x = g.tensor(n.input(0));
         Tensor w = g.tensor(n.input(1));
-        Tensor y = g.tensor(n.output(0));
         if (w.type() != DataType.INT8 || w.quant().isEmpty() || !w.isConstant() || w.shape().rank() != 2) {
             throw NodeEmitter.unsupported(n, "weights must be constant rank-2 int8");
         }
-        QuantParams wq = w.requireQuant();
+        ConvParams cp = ConvParams.of(g, n);
         int outN = w.shape().dim(0);
         int inN = w.shape().dim(1);
-        String args = biasAndMultipliers(index, n, x, wq, y, outN, 0);
-        int[] range = Quant.activationRange(n.op().activation(), y, n);
+        String args = biasAndMultipliers(index, n, cp);
         m.useKernel("fc_s16");
         return "    tm_fc_s16(" + m.ptr(n.input(0), "int16_t", true) + ", " + m.ptr(n.output(0), "int16_t", false)
                 + ", " + m.constant(n.input(1)) + ", " + args + ", " + x.shape().elementCount() / inN + ", " + inN
-                + ", " + outN + ", " + (wq.isPerTensor() ? -wq.zeroPoint() : 0) + ", 0, " + range[0] + ", "
-                + range[1] + ");\n    return 0;\n";
+                + ", " + outN + ", " + cp.filterOffset() + ", 0, " + cp.activationMin() + ", " + cp.activationMax()
+                + ");\n    return 0;\n";
     }
 
     /** Add/Sub as the interpreter's (TFLite's) int16 form: left shift 15, Add's multipliers in double, Sub's in float. */

@@ -18,6 +18,10 @@ public record Softmax16Params(int inputMultiplier, int inputShift, short[] expTa
     /** Entries of an int16 interpolation table: 512 segments and the end point. */
     public static final int LUT_SIZE = 513;
 
+    /** The two tables depend on no parameter: generated once and shared by every instance. */
+    private static final short[] EXP = expLut();
+    private static final short[] RECIPROCAL = reciprocalLut();
+
     /**
      * Prepares the parameters from the input scale and beta.
      *
@@ -27,7 +31,7 @@ public record Softmax16Params(int inputMultiplier, int inputShift, short[] expTa
      */
     public static Softmax16Params of(float inputScale, float beta) {
         long packed = packedInputMultiplier(inputScale, beta);
-        return new Softmax16Params(FixedPoint.multiplier(packed), FixedPoint.shift(packed), expLut(), reciprocalLut());
+        return new Softmax16Params(FixedPoint.multiplier(packed), FixedPoint.shift(packed), EXP, RECIPROCAL);
     }
 
     /**
