@@ -192,6 +192,15 @@ final class IrOps {
             a = a.pad(new ai.djl.ndarray.types.Shape(pw[0], pw[1], ph[0], ph[1]), 0);
             sym = new ai.djl.ndarray.types.Shape(0, 0);
         }
+        if (depthwise && w.dim(3) != in.dim(3)) {
+            // A depthwise multiplier m > 1 runs as input channels repeated m times in place (output channel o
+            // reads input channel o / m, as in TFLite) and one filter per channel. The direct form, a conv
+            // with groups = input channels and m outputs per group, returned wrong values from libtorch 2.7.1
+            // on an AVX-512 (Zen 4) machine (off by up to 2.5 against a naive sum, where ours matched to
+            // 1e-7), while its one-output-per-group form is right everywhere; the two are the same sum.
+            a = a.repeat(1, w.dim(3) / in.dim(3));
+            groups = w.dim(3);
+        }
         NDArray weight = weight(values.get(n.input(1)).array());
         NDArray bias = n.inputs().size() > 2 && n.input(2) != Node.ABSENT ? values.get(n.input(2)).array() : null;
         NDList r = Conv2d.conv2d(a, weight, bias, new ai.djl.ndarray.types.Shape(sh, sw), sym,
