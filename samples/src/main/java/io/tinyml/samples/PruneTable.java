@@ -29,13 +29,12 @@ import java.util.Locale;
  * 0.75 (ACTIVATION criterion) without recovery, with least-squares recovery, and with least-squares
  * recovery followed by fine-tuning in two steps (half the channels removed, recovered and fine-tuned, then
  * the rest: {@link StructuredPruning#steps(int)}; {@link FineTune#distilled} at each step: distillation from
- * the unpruned model, random shifts; tinyml-train; each fine-tuning keeps the weights, the starting ones
- * included, of the best top-1 on the held-out mnist10k[7000:8000], {@link FineTune#withValidation}); at 0.5 also with the ratio allocated by the layer-wise sensitivity scan.
+ * the unpruned model, random shifts; tinyml-train); at 0.5 also with the ratio allocated by the layer-wise sensitivity scan.
  * Each quantized to int8 (200 calibration samples); top-1 of the int8 model on mnist10k[8000:10000]
  * (never used for any choice), MACs and weight bytes of the float model, and the generated firmware
  * measured on the QEMU Cortex-M4 board ({@code make size-m4}: text + data; {@code make count-m4}:
  * instructions of one inference), built for speed (-O3, the default) and for size (-Os,
- * {@link Optimization#SIZE}). Pruning calibration and fine-tuning use mnist10k[0:7000]. Prints a
+ * {@link Optimization#SIZE}). Pruning calibration and fine-tuning use mnist10k[0:8000]. Prints a
  * Markdown table.
  *
  * <pre>
@@ -62,42 +61,40 @@ public final class PruneTable {
         String models = args.length > 2 ? args[2] : "mnist8,tiny_digits";
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", "1");
-        Dataset train = Datasets.open(assets.resolve("datasets/mnist10k") + "[0:7000]");
-        Dataset validation = Datasets.open(assets.resolve("datasets/mnist10k") + "[7000:8000]");
+        Dataset train = Datasets.open(assets.resolve("datasets/mnist10k") + "[0:8000]");
         Dataset eval = Datasets.open(assets.resolve("datasets/mnist10k") + "[8000:10000]");
         Path work = Files.createDirectories(Path.of("target/prune-table"));
         System.out.println("| model | ratio | allocation | recovery | top-1 int8 | MACs | weight bytes | flash -O3 "
                 + "| instructions -O3 | flash -Os | instructions -Os |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         if (models.contains("mnist8")) {
-            row("mnist8", assets.resolve("models/onnx/mnist8/model.onnx"), 1f, train, validation, eval, epochs, work);
+            row("mnist8", assets.resolve("models/onnx/mnist8/model.onnx"), 1f, train, eval, epochs, work);
         }
         if (models.contains("tiny_digits")) {
-            row("tiny_digits", assets.resolve("models/pytorch/tiny_digits.onnx"), 1f / 255, train, validation, eval,
-                    epochs, work);
+            row("tiny_digits", assets.resolve("models/pytorch/tiny_digits.onnx"), 1f / 255, train, eval, epochs,
+                    work);
         }
     }
 
-    private static void row(String name, Path path, float scale, Dataset train, Dataset validation, Dataset eval,
-                            int epochs, Path work) throws Exception {
-        FineTune recipe = FineTune.distilled(epochs).withValidation(validation);
+    private static void row(String name, Path path, float scale, Dataset train, Dataset eval, int epochs, Path work)
+            throws Exception {
         Model f = ModelIO.read(path);
         InputMapping map = InputMapping.builder().setInput(f.graph().inputTensor(0)).optScale(scale).build();
         Measured base = measure(name + "-base", f, scale, train, eval, work);
         print(name, "-", "-", "-", base, base);
         String tuned = "least squares + distilled fine-tune, 2 steps: " + Math.max(1, epochs / 2) + " + " + epochs
-                + " ep, best on validation";
+                + " ep";
         for (double ratio : new double[] {0.25, 0.5, 0.75}) {
             StructuredPruning p = Pruner.of(f).structured().ratio(ratio).criterion(Criterion.ACTIVATION)
                     .calibrate(train, map, 256).listener(ProgressListener.NONE);
             List<StructuredPruning> variants = new ArrayList<>(List.of(p, p.recover(Recovery.LEAST_SQUARES),
-                    p.recover(Recovery.LEAST_SQUARES).steps(2).finetune(train, recipe)));
+                    p.recover(Recovery.LEAST_SQUARES).steps(2).finetune(train, FineTune.distilled(epochs))));
             List<String[]> labels = new ArrayList<>(List.of(new String[] {"per layer", "none"},
                     new String[] {"per layer", "least squares"}, new String[] {"per layer", tuned}));
             if (ratio == 0.5) {
                 StructuredPruning s = p.sensitivity(true).recover(Recovery.LEAST_SQUARES);
                 variants.add(s);
-                variants.add(s.steps(2).finetune(train, recipe));
+                variants.add(s.steps(2).finetune(train, FineTune.distilled(epochs)));
                 labels.add(new String[] {"sensitivity", "least squares"});
                 labels.add(new String[] {"sensitivity", tuned});
             }
