@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
  * {@code tinyml prune MODEL (--structured R | --sparsity S | --n-m N:M) [--criterion C] [--global | --sensitivity]
  * [--multiple-of M] [--min-channels N]
  * [--calibration DATASET [--samples N] [--recovery least-squares|batch-norm|none]
- * [--finetune N [--distill] [--steps K]]]
+ * [--finetune N [--distill] [--steps K] [--validation DATASET]]]
  * [--eval DATASET]
  * [--target NAME] --output OUT [--force] [--json]}:
  * structured channel pruning of a float model, with least-squares recovery when calibration data is
@@ -99,6 +99,11 @@ final class PruneCommand implements Callable<Integer> {
                     + "--finetune 20 --distill --steps 2")
     int steps;
 
+    @Option(names = "--validation", paramLabel = "DATASET",
+            description = "with --finetune: labelled data held out from the --calibration data; each fine-tuning "
+                    + "keeps the weights (the starting ones included) of the best top-1 on it, PATH or PATH[from:to]")
+    String validation;
+
     @picocli.CommandLine.Mixin
     MappingOptions map = new MappingOptions();
 
@@ -158,13 +163,20 @@ final class PruneCommand implements Callable<Integer> {
             throw new BadInputException(finetune < 0 ? "expected --finetune of at least 0 epochs, found " + finetune
                     : "expected --calibration (the training data) with --finetune, found none");
         }
+        if (validation != null && finetune == 0) {
+            throw new BadInputException("expected --finetune with --validation, found none");
+        }
         Outputs.check(output, false, force, model);
         Model f = ModelIO.read(model);
         InputMapping mapping = map.mapping(f.graph().inputTensor(0));
         Dataset cal = calibration == null ? null : Datasets.open(calibration);
         Dataset ev = eval == null ? null : Datasets.open(eval);
+        Dataset val = validation == null ? null : Datasets.open(validation);
         if (cal != null) {
             MappingOptions.check(mapping, cal);
+        }
+        if (val != null) {
+            MappingOptions.check(mapping, val);
         }
         if (ev != null) {
             MappingOptions.check(mapping, ev);
@@ -178,7 +190,8 @@ final class PruneCommand implements Callable<Integer> {
                     .listener(progress);
             if (cal != null) {
                 p = p.calibrate(cal, mapping, samples).recover(noRecovery ? Recovery.NONE : recovery)
-                        .finetune(cal, distill ? FineTune.distilled(finetune) : FineTune.plain(finetune));
+                        .finetune(cal, (distill ? FineTune.distilled(finetune) : FineTune.plain(finetune))
+                                .withValidation(val));
             }
             r = p.apply();
         } catch (IllegalArgumentException | IllegalStateException e) {

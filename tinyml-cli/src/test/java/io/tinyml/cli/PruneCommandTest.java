@@ -88,6 +88,12 @@ class PruneCommandTest {
         assertEquals(0, kd.status(), kd.err());
         assertTrue(number(kd.out(), "top1After") > number(ls.out(), "top1After") + 0.03, ls.out() + " vs " + kd.out());
         assertTrue(number(kd.out(), "macsAfter") != number(ls.out(), "macsAfter"), "another allocation: " + kd.out());
+        // held-out validation data: the fine-tuning keeps its best epoch (or the recovered start)
+        CliTest.Outcome val = CliTest.tinyml(java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.stream.Stream.of("--finetune", 1, "--validation", mnist + "[4000:4500]", "--output",
+                        tmp.resolve("val.onnx"))).toArray());
+        assertEquals(0, val.status(), val.err());
+        assertTrue(number(val.out(), "top1After") > number(ls.out(), "top1After") + 0.03, ls.out() + " vs " + val.out());
     }
 
     @Test
@@ -132,6 +138,7 @@ class PruneCommandTest {
             {model, "--structured", 0.5, "--recovery", "magic", "expected --recovery least-squares, batch-norm or none"},
             {model, "--structured", 0.5, "--finetune", 2, "expected --calibration (the training data) with --finetune"},
             {model, "--structured", 0.5, "--sensitivity", "expected --calibration with --sensitivity, found none"},
+            {model, "--structured", 0.5, "--validation", calib, "expected --finetune with --validation, found none"},
             {model, "--structured", 0.5, "--steps", 0, "expected 1 to 8 pruning steps, found 0"},
             {model, "--structured", 0.5, "--steps", 2, "pruning in 2 steps needs fine-tuning between them"},
         };

@@ -1,5 +1,7 @@
 package io.tinyml.prune;
 
+import io.tinyml.core.data.Dataset;
+
 /**
  * A fine-tuning recipe for {@link StructuredPruning#finetune(io.tinyml.core.data.Dataset, FineTune)}: the
  * pruned model is trained by tinyml-train (Adam, cosine schedule, batch 32, seed 1, batch normalization
@@ -17,9 +19,13 @@ package io.tinyml.prune;
  *     {@code optQuantizationAware}, 200 calibration samples), batch normalization folded, a tenth of the
  *     learning rate, the same distillation and shifts; the result is still a float model, which then
  *     quantizes with less loss
+ * @param validation labelled data held out from the training data, or null: when present, each training
+ *     stage validates the starting weights and every epoch's on it and keeps the weights of the highest
+ *     validation accuracy (tinyml-train's {@code optValidateInitial} and {@code optSelectByAccuracy}), so
+ *     fine-tuning never returns a model that classifies the held-out data worse than the one it was given
  */
 public record FineTune(int epochs, float learningRate, double distillation, float temperature, int shift,
-                       int quantizationAware) {
+                       int quantizationAware, Dataset validation) {
 
     /**
      * Validates the recipe.
@@ -44,6 +50,22 @@ public record FineTune(int epochs, float learningRate, double distillation, floa
             throw new IllegalArgumentException("expected at least 0 quantization-aware epochs, found "
                     + quantizationAware);
         }
+    }
+
+    /**
+     * A recipe without validation data.
+     *
+     * @param epochs epochs, at least 0
+     * @param learningRate Adam's base learning rate, positive
+     * @param distillation the distillation share of the loss, in [0, 1]
+     * @param temperature the distillation temperature, at least 1
+     * @param shift the largest random image shift in pixels, 0 to 8
+     * @param quantizationAware quantization-aware epochs, at least 0
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public FineTune(int epochs, float learningRate, double distillation, float temperature, int shift,
+                    int quantizationAware) {
+        this(epochs, learningRate, distillation, temperature, shift, quantizationAware, null);
     }
 
     /**
@@ -80,7 +102,7 @@ public record FineTune(int epochs, float learningRate, double distillation, floa
      * @return the new recipe
      */
     public FineTune withLearningRate(float lr) {
-        return new FineTune(epochs, lr, distillation, temperature, shift, quantizationAware);
+        return new FineTune(epochs, lr, distillation, temperature, shift, quantizationAware, validation);
     }
 
     /**
@@ -91,7 +113,7 @@ public record FineTune(int epochs, float learningRate, double distillation, floa
      * @return the new recipe
      */
     public FineTune withDistillation(double share, float t) {
-        return new FineTune(epochs, learningRate, share, t, shift, quantizationAware);
+        return new FineTune(epochs, learningRate, share, t, shift, quantizationAware, validation);
     }
 
     /**
@@ -101,7 +123,7 @@ public record FineTune(int epochs, float learningRate, double distillation, floa
      * @return the new recipe
      */
     public FineTune withShift(int pixels) {
-        return new FineTune(epochs, learningRate, distillation, temperature, pixels, quantizationAware);
+        return new FineTune(epochs, learningRate, distillation, temperature, pixels, quantizationAware, validation);
     }
 
     /**
@@ -111,6 +133,18 @@ public record FineTune(int epochs, float learningRate, double distillation, floa
      * @return the new recipe
      */
     public FineTune withQuantizationAware(int qatEpochs) {
-        return new FineTune(epochs, learningRate, distillation, temperature, shift, qatEpochs);
+        return new FineTune(epochs, learningRate, distillation, temperature, shift, qatEpochs, validation);
+    }
+
+    /**
+     * Returns a copy that validates on held-out data and keeps the weights of the best validation accuracy
+     * (see the record's {@code validation}). The data must not overlap the training data nor the data the
+     * pruned model is finally evaluated on.
+     *
+     * @param d labelled validation data, or null for none
+     * @return the new recipe
+     */
+    public FineTune withValidation(Dataset d) {
+        return new FineTune(epochs, learningRate, distillation, temperature, shift, quantizationAware, d);
     }
 }

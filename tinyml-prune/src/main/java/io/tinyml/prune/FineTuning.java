@@ -36,8 +36,8 @@ final class FineTuning {
                      ProgressListener listener) throws UnsupportedOperatorException {
         try {
             return io.tinyml.prune.internal.TrainStep.fineTune(m, recipe.distillation() > 0 ? teacher : null, train,
-                    map, recipe.epochs(), recipe.learningRate(), recipe.distillation(), recipe.temperature(),
-                    recipe.shift(), recipe.quantizationAware(), listener);
+                    recipe.validation(), map, recipe.epochs(), recipe.learningRate(), recipe.distillation(),
+                    recipe.temperature(), recipe.shift(), recipe.quantizationAware(), listener);
         } catch (DatasetException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

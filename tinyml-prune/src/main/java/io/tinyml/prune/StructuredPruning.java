@@ -335,7 +335,7 @@ public final class StructuredPruning {
             }
             // the intermediate steps train half as long: they only need to heal before the next removal
             FineTune recipe = step == steps ? tune : new FineTune(Math.max(1, tune.epochs() / 2), tune.learningRate(),
-                    tune.distillation(), tune.temperature(), tune.shift(), 0);
+                    tune.distillation(), tune.temperature(), tune.shift(), 0, tune.validation());
             PruneResult r = once(current, counts, recipe);
             current = r.model();
             refitted += r.report().refitLayers();

@@ -87,6 +87,7 @@ public final class Training {
     private final boolean reinsertBatchNorm;
     private final int bnSamples;
     private final boolean validateInitial;
+    private final boolean selectByAccuracy;
     private final int qatSamples;
     private final Model teacher;
     private final float temperature;
@@ -111,6 +112,7 @@ public final class Training {
         this.reinsertBatchNorm = b.reinsertBatchNorm;
         this.bnSamples = b.bnSamples;
         this.validateInitial = b.validateInitial;
+        this.selectByAccuracy = b.selectByAccuracy;
         this.qatSamples = b.qatSamples;
         this.teacher = b.teacher;
         this.temperature = b.temperature;
@@ -208,7 +210,7 @@ public final class Training {
             throw new IllegalArgumentException("expected the MSE loss for regression, found " + loss);
         }
         if (validation != null || validationFraction > 0 || shift > 0 || averaging > 0 || reinsertBatchNorm
-                || bnSamples > 0 || validateInitial || qatSamples > 0 || teacher != null) {
+                || bnSamples > 0 || validateInitial || selectByAccuracy || qatSamples > 0 || teacher != null) {
             throw new IllegalArgumentException("expected no classifier-only option (validation, shifts, averaging,"
                     + " batch norm, quantization-aware training, distillation) for regression");
         }
@@ -315,6 +317,7 @@ public final class Training {
         Model best = null;
         int bestEpoch = 0;
         double bestLoss = Double.POSITIVE_INFINITY;
+        double bestAccuracy = Double.NEGATIVE_INFINITY;
         boolean stopped = false;
         try (Trainer trainer = net.djl().newTrainer(cfg);
              WeightAverage avg = averaging > 0 ? new WeightAverage(net.block(), averaging) : null) {
@@ -327,6 +330,7 @@ public final class Training {
                 double[] v = evaluate(trainer, lossFn, va, classes, inShape);
                 log.info("before training: val loss {} val accuracy {}", fmt(v[0]), fmt(v[1]));
                 bestLoss = v[0];
+                bestAccuracy = v[1];
                 best = net.toModel(provenance(0));
             }
             for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -386,8 +390,10 @@ public final class Training {
                     best = exported;
                     continue;
                 }
-                if (v[0] < bestLoss) {
+                if (selectByAccuracy ? v[1] > bestAccuracy || v[1] == bestAccuracy && v[0] < bestLoss
+                        : v[0] < bestLoss) {
                     bestLoss = v[0];
+                    bestAccuracy = v[1];
                     bestEpoch = epoch;
                     best = exported != null ? exported : net.toModel(provenance(epoch));
                 } else if (patience > 0 && epoch - bestEpoch >= patience) {
@@ -572,6 +578,7 @@ public final class Training {
         private boolean reinsertBatchNorm;
         private int bnSamples;
         private boolean validateInitial;
+        private boolean selectByAccuracy;
         private int qatSamples;
         private Model teacher;
         private float temperature;
@@ -760,6 +767,21 @@ public final class Training {
         }
 
         /**
+         * Chooses the returned weights by validation <em>accuracy</em> (the highest; among equals, the
+         * lowest validation loss) instead of by validation loss alone. For a classifier that is fine-tuned
+         * and then quantized, accuracy is what is kept; the loss also rewards confidence on samples already
+         * classified right and can prefer an epoch that classifies fewer of them right. Early stopping then
+         * counts epochs since the best accuracy. Needs validation data.
+         *
+         * @param on whether to select by accuracy
+         * @return this builder
+         */
+        public Builder optSelectByAccuracy(boolean on) {
+            this.selectByAccuracy = on;
+            return this;
+        }
+
+        /**
          * Re-measures batch-norm running statistics before a result is validated or returned: the
          * weights' (or the averaged weights') statistics over the first {@code samples} training samples,
          * by training-mode forward passes without gradients whose batch statistics are averaged
@@ -878,6 +900,10 @@ public final class Training {
             }
             if (validateInitial && validation == null && validationFraction == 0) {
                 throw new IllegalArgumentException("expected validation data to validate the starting weights, "
+                        + "found none");
+            }
+            if (selectByAccuracy && validation == null && validationFraction == 0) {
+                throw new IllegalArgumentException("expected validation data to select weights by accuracy, "
                         + "found none");
             }
             return new Training(this);

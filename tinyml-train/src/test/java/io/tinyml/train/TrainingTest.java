@@ -1,6 +1,9 @@
 package io.tinyml.train;
 
+import io.tinyml.core.ProgressListener;
 import io.tinyml.core.data.Dataset;
+import io.tinyml.core.data.InputMapping;
+import io.tinyml.core.eval.Accuracy;
 import io.tinyml.core.ir.Activation;
 import io.tinyml.core.ir.Model;
 import io.tinyml.core.ir.Tensor;
@@ -129,7 +132,30 @@ class TrainingTest {
     }
 
     @Test
+    void selectionByAccuracyKeepsTheEpochThatClassifiesTheValidationDataBest() throws Exception {
+        Dataset train = Digits.mnist(0, 300);
+        Dataset val = Digits.mnist(5000, 5300);
+        TrainingResult r = Training.builder().optOptimizer(OptimizerSpec.adam(1e-2f)).optEpochs(6).optBatchSize(20)
+                .optSeed(5).optInputScale(1f / 255).optValidation(val).optSelectByAccuracy(true)
+                .build().fit(MLP.toModel(6), train);
+        System.out.println("selected by accuracy: epoch " + r.bestEpoch() + " of " + r.history());
+        double bestAccuracy = r.history().stream().mapToDouble(EpochStats::validationAccuracy).max().orElseThrow();
+        EpochStats chosen = r.history().get(r.bestEpoch() - 1);
+        assertEquals(bestAccuracy, chosen.validationAccuracy());
+        for (EpochStats s : r.history()) {
+            assertTrue(s.validationAccuracy() < bestAccuracy || s.validationLoss() >= chosen.validationLoss(),
+                    "ties go to the lower loss: " + r.history());
+        }
+        // the returned weights are the chosen epoch's: our interpreter gives its accuracy again (within a
+        // sample or two: DJL and the interpreter may round a near-tie between two logits apart)
+        InputMapping map = InputMapping.builder().setInput(r.model().graph().inputTensor(0)).optScale(1f / 255).build();
+        assertEquals(chosen.validationAccuracy(), Accuracy.top1(r.model(), val, map, ProgressListener.NONE).top1(),
+                2.0 / 300 + 1e-9);
+    }
+
+    @Test
     void configurationIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> Training.builder().optSelectByAccuracy(true).build());
         assertThrows(IllegalArgumentException.class, () -> Training.builder().optValidateInitial(true).build());
         assertThrows(IllegalArgumentException.class, () -> Training.builder().optBatchNormStatistics(-1).build());
         assertThrows(IllegalArgumentException.class, () -> Training.builder().optEpochs(0).build());

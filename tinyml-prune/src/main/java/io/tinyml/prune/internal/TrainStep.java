@@ -21,6 +21,8 @@ public final class TrainStep {
      * @param m the pruned model
      * @param teacher the model to distil from, or null for labels only
      * @param train labelled training data
+     * @param validation held-out labelled data selecting each stage's weights by accuracy (the starting
+     *     weights included), or null for none
      * @param map the input mapping (scale and offset)
      * @param epochs epochs, at least 1
      * @param lr Adam's learning rate
@@ -34,11 +36,12 @@ public final class TrainStep {
      * @throws DatasetException if the data do not fit the model
      * @throws UnsupportedOperatorException if the model has an operator the trainer lacks
      */
-    public static Model fineTune(Model m, Model teacher, Dataset train, InputMapping map, int epochs, float lr,
+    public static Model fineTune(Model m, Model teacher, Dataset train, Dataset validation, InputMapping map,
+                                 int epochs, float lr,
                                  double distillation, float temperature, int shift, int qatEpochs,
                                  ProgressListener listener)
             throws DatasetException, UnsupportedOperatorException {
-        Model tuned = epochs == 0 ? m : stage(teacher, distillation, temperature, shift, listener, map)
+        Model tuned = epochs == 0 ? m : stage(teacher, distillation, temperature, shift, listener, map, validation)
                 .optReinsertBatchNorm(true)
                 .optOptimizer(OptimizerSpec.adam(lr))
                 .optEpochs(epochs).optSeed(1)
@@ -46,7 +49,7 @@ public final class TrainStep {
         if (qatEpochs == 0) {
             return tuned;
         }
-        return stage(teacher, distillation, temperature, shift, listener, map)
+        return stage(teacher, distillation, temperature, shift, listener, map, validation)
                 .optQuantizationAware(QAT_CALIBRATION)
                 .optOptimizer(OptimizerSpec.adam(lr / 10))
                 .optEpochs(qatEpochs).optSeed(2)
@@ -56,10 +59,16 @@ public final class TrainStep {
     /** Samples calibrating the activation ranges of quantization-aware training (as PruneTable's int8 models). */
     private static final int QAT_CALIBRATION = 200;
 
-    /** The settings both stages share: distillation, shifts, cosine schedule, batches of 32, input mapping. */
+    /**
+     * The settings both stages share: distillation, shifts, cosine schedule, batches of 32, input mapping,
+     * selection by validation accuracy.
+     */
     private static Training.Builder stage(Model teacher, double distillation, float temperature, int shift,
-                                          ProgressListener listener, InputMapping map) {
+                                          ProgressListener listener, InputMapping map, Dataset validation) {
         Training.Builder b = Training.builder();
+        if (validation != null) {
+            b.optValidation(validation).optValidateInitial(true).optSelectByAccuracy(true);
+        }
         if (teacher != null) {
             b.optDistillation(teacher, temperature, distillation);
         }
