@@ -43,7 +43,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "threads evaluating the data, sharing one prepared model (default ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X,\"mapping\":{\"scale\":S,"
+    @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X,\"samplesPerSecond\":R,"
+            + "\"threads\":T,\"mapping\":{\"scale\":S,"
             + "\"offset\":O,\"resize\":B,\"sample\":[..],\"input\":[..],\"inputType\":T,\"inputRange\":[L,H]|null,"
             + "\"clippedShare\":C}} (mapping null with --raw-input)")
     boolean json;
@@ -72,18 +73,23 @@ final class EvalCommand implements Callable<Integer> {
             throw new BadInputException("expected --threads of at least 1, found " + threads);
         }
         // the statistics are one object for all threads: each sample's mapping records into it in turn
+        long t0 = System.nanoTime();
         Accuracy.Result r = raw ? Accuracy.top1(m, ds, rawBytes(m, ds), progress, threads)
                 : Accuracy.top1(m, ds, s -> {
                     synchronized (stats) {
                         return mapping.toInputBytes(s, stats);
                     }
                 }, progress, threads);
+        // throughput of the evaluation itself (reading and preparing the model excluded)
+        double perSecond = r.samples() / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + ",\"mapping\":"
+            out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + ",\"samplesPerSecond\":"
+                    + Math.round(perSecond) + ",\"threads\":" + threads + ",\"mapping\":"
                     + (raw ? "null" : MappingOptions.json(mapping, ds, stats)) + "}");
         } else {
-            out.printf("samples: %d%ntop-1:   %.4f (%d correct)%n", r.samples(), r.top1(), r.correct());
+            out.printf("samples: %d%ntop-1:   %.4f (%d correct)%nspeed:   %d samples/s on %d thread%s%n", r.samples(),
+                    r.top1(), r.correct(), Math.round(perSecond), threads, threads == 1 ? "" : "s");
             if (!raw) {
                 out.println(MappingOptions.text(mapping, ds, stats));
             }

@@ -72,9 +72,11 @@ class InputMappingCliTest {
         assertTrue(number(scaled.out(), "top1") >= 0.968, scaled.out());
         assertTrue(number(scaled.out(), "top1") > number(raw.out(), "top1") + 0.02, raw.out() + scaled.out());
         assertEquals("", scaled.err());
+        assertTrue(number(scaled.out(), "samplesPerSecond") > 0 && number(scaled.out(), "threads") == 1, scaled.out());
 
         CliTest.Outcome text = tinyml("eval", int8, "--data", mnist + "[8000:8100]");
         assertTrue(text.out().contains("clipped:"), text.out());
+        assertTrue(text.out().contains(" samples/s on 1 thread"), text.out());
     }
 
     @Test
