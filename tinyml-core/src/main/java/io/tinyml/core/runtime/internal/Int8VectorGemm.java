@@ -1,0 +1,295 @@
+package io.tinyml.core.runtime.internal;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The Vector API core of int8 convolutions (one group) and fully-connected layers: for every output
+ * pixel {@code m} and output channel {@code j}, {@code acc[m][j] = Σ_k w[j][k] · x[base(m) + off(k)]}
+ * over the int8 input copied once per inference into a buffer whose border (the padding) holds the
+ * input zero point, so that a padded tap contributes {@code w · (zp + inputOffset) = 0} once the
+ * caller adds {@code inputOffset · Σ_k w[j][k]} to every sum (TFLite's reference skips padded taps;
+ * the two agree exactly). The caller's {@link VectorRequantizer} folds that term and the bias in.
+ *
+ * <p>Exactness: the products and sums run in float32 lanes with fused multiply-adds, over output
+ * channels (weights laid out at preparation as panels {@code [k][32]}), four output pixels at a time
+ * with the input value broadcast. Every product of an int8 input and a weight, and every partial sum,
+ * is an integer of magnitude at most {@code 128 · Σ_k |w[j][k]|}; {@link #exact} admits only weights
+ * keeping that below 2<sup>22</sup>, so every float operation is exact, the order of the terms does
+ * not matter, and adding {@code 1.5 · 2^23} turns a sum into its int32 bit pattern (no float-to-int
+ * conversion, which Java 17's C2 does not compile on every shape). The result is TFLite's int32 sum.
+ *
+ * <p>Loaded only after {@link VectorSupport#use()}. The panels are shared read only; an instance holds
+ * one thread's buffers.
+ */
+final class Int8VectorGemm {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final int L = 8;
+    /** Output channels per wide panel. */
+    private static final int WIDE = 32;
+    private static final float MAGIC = 12582912f;
+    private static final int MAGIC_BITS = 0x4B400000;
+    /** The bound on |sum| below which the float sums are exact and {@link #MAGIC} converts them. */
+    private static final long LIMIT = 1L << 22;
+
+    private final int pixels;
+    private final int n;
+    private final int nPad;
+    private final int channels;
+    /** Per row {@code k} of the product, its value's offset in the buffer from the pixel's base. */
+    private final int[] kOff;
+    private final int[] pixelBase;
+    private final float[] panels;
+    /** The float sums, {@code [pixels][nPad]}, and their int32 values. */
+    private final float[] sums;
+    private final int[] acc;
+    private final float[] buf;
+    private final int[] rowSrc;
+    private final int[] rowDst;
+    private final int rowLen;
+
+    /**
+     * @param pixels output pixels
+     * @param n output channels
+     * @param channels input values per tap (contiguous in the buffer)
+     * @param tapOff per tap, the buffer offset of its first value from the pixel's base
+     * @param pixelBase per output pixel, its base in the buffer
+     * @param panels the weights packed by {@link #pack}; read only
+     * @param bufSize the buffer's length
+     * @param fill the value of the buffer outside the copied rows (the input zero point)
+     * @param rowSrc per copied row, its first input value
+     * @param rowDst per copied row, its first buffer index
+     * @param rowLen values per copied row
+     */
+    Int8VectorGemm(int pixels, int n, int channels, int[] tapOff, int[] pixelBase, float[] panels, int bufSize,
+                   int fill, int[] rowSrc, int[] rowDst, int rowLen) {
+        this.pixels = pixels;
+        this.n = n;
+        this.nPad = roundUp(n, L);
+        this.channels = channels;
+        this.kOff = new int[tapOff.length * channels];
+        for (int t = 0; t < tapOff.length; t++) {
+            for (int c = 0; c < channels; c++) {
+                kOff[t * channels + c] = tapOff[t] + c;
+            }
+        }
+        this.pixelBase = pixelBase;
+        this.panels = panels;
+        this.sums = new float[pixels * nPad];
+        this.acc = new int[pixels * nPad];
+        this.buf = new float[bufSize];
+        Arrays.fill(buf, fill);
+        this.rowSrc = rowSrc;
+        this.rowDst = rowDst;
+        this.rowLen = rowLen;
+    }
+
+    private static int roundUp(int v, int m) {
+        return (v + m - 1) / m * m;
+    }
+
+    /**
+     * Whether {@code [n][k]} int8 weights (plus {@code offset}) keep every sum exact: {@code 128 · Σ|w| < 2^22}
+     * for every output channel.
+     */
+    static boolean exact(byte[] w, int n, int k, int offset) {
+        for (int j = 0; j < n; j++) {
+            long s = 0;
+            for (int kk = 0; kk < k; kk++) {
+                s += Math.abs(w[j * k + kk] + offset);
+            }
+            if (128 * s >= LIMIT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code Σ_k (w[j][k] + offset)} per output channel {@code j}. */
+    static int[] sums(byte[] w, int n, int k, int offset) {
+        int[] s = new int[n];
+        for (int j = 0; j < n; j++) {
+            for (int kk = 0; kk < k; kk++) {
+                s[j] += w[j * k + kk] + offset;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Packs {@code [n][k]} int8 weights (plus {@code offset}) as floats in panels of {@link #WIDE}
+     * output channels, {@code [k][32]} each, and a last panel {@code [k][r]} for the remaining
+     * channels rounded up to a multiple of 8 (zeros past {@code n}).
+     */
+    static float[] pack(byte[] w, int n, int k, int offset) {
+        int nPad = roundUp(n, L);
+        float[] p = new float[nPad * k];
+        for (int n0 = 0; n0 < nPad; n0 += WIDE) {
+            int width = Math.min(WIDE, nPad - n0);
+            int base = n0 * k;
+            for (int kk = 0; kk < k; kk++) {
+                for (int j = 0; j < width && n0 + j < n; j++) {
+                    p[base + kk * width + j] = w[(n0 + j) * k + kk] + offset;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Copies the input rows into the buffer as floats. */
+    void load(byte[] x) {
+        for (int r = 0; r < rowSrc.length; r++) {
+            int s = rowSrc[r], d = rowDst[r];
+            int i = 0;
+            for (; i + L <= rowLen && s + i + L <= x.length; i += L) {
+                IntVector v = (IntVector) ByteVector.fromArray(B, x, s + i).convertShape(VectorOperators.B2I, I, 0);
+                ((FloatVector) v.convert(VectorOperators.I2F, 0)).intoArray(buf, d + i);
+            }
+            for (; i < rowLen; i++) {
+                buf[d + i] = x[s + i];
+            }
+        }
+    }
+
+    /** Computes the sums of all pixels and channels of the loaded input and requantizes them into {@code y}. */
+    void run(VectorRequantizer rq, byte[] y) {
+        int k = kOff.length;
+        int m = 0;
+        for (; m + 4 <= pixels; m += 4) {
+            int n0 = 0;
+            for (; n0 + WIDE <= nPad; n0 += WIDE) {
+                wide(m, n0 * k, n0);
+            }
+            for (int p0 = n0; n0 < nPad; n0 += L) {
+                narrow(m, p0 * k, nPad - p0, n0 - p0, n0);
+            }
+        }
+        for (; m < pixels; m++) {
+            for (int n0 = 0; n0 < nPad; n0 += L) {
+                int p0 = (n0 / WIDE) * WIDE;
+                single(m, p0 * k, Math.min(WIDE, nPad - p0), n0 - p0, n0);
+            }
+        }
+        float[] f = sums;
+        int[] a = acc;
+        for (int i = 0; i < f.length; i += L) {
+            bits(FloatVector.fromArray(F, f, i)).intoArray(a, i);
+        }
+        for (int p = 0; p < pixels; p++) {
+            rq.pixel(a, p * nPad, y, p * n);
+        }
+    }
+
+    private static IntVector bits(FloatVector v) {
+        return v.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
+    }
+
+    /** Four pixels from {@code m}, 32 channels from {@code n0}, panel at {@code wBase}. */
+    private void wide(int m, int wBase, int n0) {
+        float[] x = buf, w = panels;
+        int b0 = pixelBase[m], b1 = pixelBase[m + 1], b2 = pixelBase[m + 2], b3 = pixelBase[m + 3];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int[] offs = kOff;
+        for (int kk = 0, wi = wBase; kk < offs.length; kk++, wi += WIDE) {
+                int c = offs[kk];
+                FloatVector w0 = FloatVector.fromArray(F, w, wi);
+                FloatVector w1 = FloatVector.fromArray(F, w, wi + 8);
+                FloatVector w2 = FloatVector.fromArray(F, w, wi + 16);
+                FloatVector w3 = FloatVector.fromArray(F, w, wi + 24);
+                FloatVector v = FloatVector.broadcast(F, x[b0 + c]);
+                a00 = w0.mul(v).add(a00);
+                a01 = w1.mul(v).add(a01);
+                a02 = w2.mul(v).add(a02);
+                a03 = w3.mul(v).add(a03);
+                v = FloatVector.broadcast(F, x[b1 + c]);
+                a10 = w0.mul(v).add(a10);
+                a11 = w1.mul(v).add(a11);
+                a12 = w2.mul(v).add(a12);
+                a13 = w3.mul(v).add(a13);
+                v = FloatVector.broadcast(F, x[b2 + c]);
+                a20 = w0.mul(v).add(a20);
+                a21 = w1.mul(v).add(a21);
+                a22 = w2.mul(v).add(a22);
+                a23 = w3.mul(v).add(a23);
+                v = FloatVector.broadcast(F, x[b3 + c]);
+                a30 = w0.mul(v).add(a30);
+                a31 = w1.mul(v).add(a31);
+                a32 = w2.mul(v).add(a32);
+                a33 = w3.mul(v).add(a33);
+        }
+        float[] out = sums;
+        int r = m * nPad + n0;
+        a00.intoArray(out, r);
+        a01.intoArray(out, r + 8);
+        a02.intoArray(out, r + 16);
+        a03.intoArray(out, r + 24);
+        r += nPad;
+        a10.intoArray(out, r);
+        a11.intoArray(out, r + 8);
+        a12.intoArray(out, r + 16);
+        a13.intoArray(out, r + 24);
+        r += nPad;
+        a20.intoArray(out, r);
+        a21.intoArray(out, r + 8);
+        a22.intoArray(out, r + 16);
+        a23.intoArray(out, r + 24);
+        r += nPad;
+        a30.intoArray(out, r);
+        a31.intoArray(out, r + 8);
+        a32.intoArray(out, r + 16);
+        a33.intoArray(out, r + 24);
+    }
+
+    /**
+     * Four pixels from {@code m}, 8 channels from {@code n0}: column {@code col} of the panel at
+     * {@code wBase} of {@code width} channels.
+     */
+    private void narrow(int m, int wBase, int width, int col, int n0) {
+        float[] x = buf, w = panels;
+        int b0 = pixelBase[m], b1 = pixelBase[m + 1], b2 = pixelBase[m + 2], b3 = pixelBase[m + 3];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        int[] offs = kOff;
+        for (int kk = 0, wi = wBase + col; kk < offs.length; kk++, wi += width) {
+                int c = offs[kk];
+                FloatVector w0 = FloatVector.fromArray(F, w, wi);
+                a0 = w0.mul(FloatVector.broadcast(F, x[b0 + c])).add(a0);
+                a1 = w0.mul(FloatVector.broadcast(F, x[b1 + c])).add(a1);
+                a2 = w0.mul(FloatVector.broadcast(F, x[b2 + c])).add(a2);
+                a3 = w0.mul(FloatVector.broadcast(F, x[b3 + c])).add(a3);
+        }
+        int r = m * nPad + n0;
+        a0.intoArray(sums, r);
+        a1.intoArray(sums, r + nPad);
+        a2.intoArray(sums, r + 2 * nPad);
+        a3.intoArray(sums, r + 3 * nPad);
+    }
+
+    /** One pixel, 8 channels: as {@link #narrow} for the pixels left over. */
+    private void single(int m, int wBase, int width, int col, int n0) {
+        float[] x = buf, w = panels;
+        int b0 = pixelBase[m];
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        int[] offs = kOff;
+        int kk = 0;
+        int wi = wBase + col;
+        for (; kk + 1 < offs.length; kk += 2, wi += 2 * width) {
+            a0 = FloatVector.fromArray(F, w, wi).mul(x[b0 + offs[kk]]).add(a0);
+            a1 = FloatVector.fromArray(F, w, wi + width).mul(x[b0 + offs[kk + 1]]).add(a1);
+        }
+        if (kk < offs.length) {
+            a0 = FloatVector.fromArray(F, w, wi).mul(x[b0 + offs[kk]]).add(a0);
+        }
+        a0.add(a1).intoArray(sums, m * nPad + n0);
+    }
+}

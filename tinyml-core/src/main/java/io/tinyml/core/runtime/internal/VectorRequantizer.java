@@ -1,0 +1,119 @@
+package io.tinyml.core.runtime.internal;
+
+import io.tinyml.core.quant.FixedPoint;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API form of {@link Requantizer} with the output stage: eight int32 sums of consecutive
+ * output channels at a time become int8 values
+ * {@code clamp(MultiplyByQuantizedMultiplier(acc + add[c], m[c], s[c]) + outOff, lo, hi)}, bit for bit
+ * what the scalar kernels compute. The product and both roundings run in 64-bit lanes, as
+ * {@link Requantizer#scale} does in {@code long}: the left shift is an int multiplication that wraps
+ * as the reference's, {@code h = (a·m + 2^30) >> 31} is gemmlowp's rounding doubling high product
+ * (which fits an int for every multiplier but {@code −2^31}), and the rounding right shift adds
+ * {@code 2^(r−1) − [h < 0]} before shifting.
+ *
+ * <p>Only for parameters the fast form covers ({@link #covers}): no multiplier {@code −2^31}, right
+ * shifts of at most 31. All conversions keep 256-bit int and 512-bit long shapes, which C2 compiles to
+ * single instructions on AVX2/AVX-512 machines (no boxing). Loaded only after
+ * {@link VectorSupport#use()}; immutable apart from its scratch arrays, so one instance serves one
+ * thread.
+ */
+final class VectorRequantizer {
+    private static final VectorSpecies<Integer> INT = IntVector.SPECIES_256;
+    private static final VectorSpecies<Long> LONG = LongVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_64;
+    /** Lanes per step. */
+    static final int LANES = 8;
+
+    private final int channels;
+    private final int[] add;
+    private final int[] leftMul;
+    private final long[] mult;
+    private final long[] half;
+    private final long[] sign;
+    private final long[] right;
+    private final int outOff;
+    private final int lo;
+    private final int hi;
+    private final int[] tailIn = new int[LANES];
+    private final byte[] tailOut = new byte[LANES];
+
+    /**
+     * @param add per channel, added to the sum before scaling (the bias, plus any folded input-offset
+     *            term), wrapping as int32; null for none
+     * @param mult the per-channel multipliers
+     * @param shift the per-channel shifts (positive: left)
+     * @param outOff the output zero point
+     * @param lo the activation minimum
+     * @param hi the activation maximum
+     */
+    VectorRequantizer(int[] add, int[] mult, int[] shift, int outOff, int lo, int hi) {
+        int n = mult.length;
+        int padded = (n + LANES - 1) / LANES * LANES;
+        this.channels = n;
+        this.add = new int[padded];
+        this.leftMul = new int[padded];
+        this.mult = new long[padded];
+        this.half = new long[padded];
+        this.sign = new long[padded];
+        this.right = new long[padded];
+        for (int c = 0; c < n; c++) {
+            int r = shift[c] > 0 ? 0 : -shift[c];
+            this.add[c] = add != null ? add[c] : 0;
+            this.leftMul[c] = 1 << (shift[c] > 0 ? shift[c] : 0);
+            this.mult[c] = mult[c];
+            this.half[c] = r > 0 ? 1L << (r - 1) : 0;
+            this.sign[c] = r > 0 ? 1 : 0;
+            this.right[c] = r;
+        }
+        this.outOff = outOff;
+        this.lo = lo;
+        this.hi = hi;
+    }
+
+    /** Whether the vector form reproduces {@link FixedPoint#multiplyByQuantizedMultiplier} for these parameters. */
+    static boolean covers(int[] mult, int[] shift) {
+        for (int c = 0; c < mult.length; c++) {
+            if (mult[c] == Integer.MIN_VALUE || shift[c] < -31 || shift[c] > 30) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Requantizes one pixel: {@code acc[a + c]} for every channel {@code c} into {@code y[yOff + c]}.
+     * Reads (but does not use) up to {@link #LANES}{@code  − 1} values past the last channel only
+     * when they lie inside {@code acc}.
+     */
+    void pixel(int[] acc, int a, byte[] y, int yOff) {
+        int n = channels;
+        int c = 0;
+        for (; c + LANES <= n && yOff + c + LANES <= y.length; c += LANES) {
+            step(IntVector.fromArray(INT, acc, a + c), c).intoArray(y, yOff + c);
+        }
+        if (c < n) {
+            int len = n - c;
+            System.arraycopy(acc, a + c, tailIn, 0, len);
+            step(IntVector.fromArray(INT, tailIn, 0), c).intoArray(tailOut, 0);
+            System.arraycopy(tailOut, 0, y, yOff + c, len);
+        }
+    }
+
+    /** The int8 outputs of the eight sums {@code v} of channels {@code c .. c + 7}. */
+    private ByteVector step(IntVector v, int c) {
+        IntVector a = v.add(IntVector.fromArray(INT, add, c)).mul(IntVector.fromArray(INT, leftMul, c));
+        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+        LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
+        LongVector neg = h.lanewise(VectorOperators.ASHR, 63).and(LongVector.fromArray(LONG, sign, c));
+        LongVector r = h.add(LongVector.fromArray(LONG, half, c)).sub(neg)
+                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right, c));
+        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+        return (ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0);
+    }
+}
