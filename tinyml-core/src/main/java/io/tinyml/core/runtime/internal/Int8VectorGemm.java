@@ -1,12 +1,8 @@
 package io.tinyml.core.runtime.internal;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.util.Arrays;
 
 /**
  * The Vector API core of int8 convolutions (one group) and fully-connected layers: for every output
@@ -29,9 +25,7 @@ import java.util.Arrays;
  */
 final class Int8VectorGemm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
-    private static final int L = 8;
+    static final int L = 8;
     /** Output channels per wide panel. */
     private static final int WIDE = 32;
     private static final float MAGIC = 12582912f;
@@ -42,56 +36,42 @@ final class Int8VectorGemm {
     private final int pixels;
     private final int n;
     private final int nPad;
-    private final int channels;
+    private final PaddedInput input;
+    private final float[] buf;
+    private final int[] pixelBase;
     /** Per row {@code k} of the product, its value's offset in the buffer from the pixel's base. */
     private final int[] kOff;
-    private final int[] pixelBase;
     private final float[] panels;
     /** The float sums, {@code [pixels][nPad]}, and their int32 values. */
     private final float[] sums;
     private final int[] acc;
-    private final float[] buf;
-    private final int[] rowSrc;
-    private final int[] rowDst;
-    private final int rowLen;
 
     /**
-     * @param pixels output pixels
+     * @param input the input buffer and its addressing
      * @param n output channels
-     * @param channels input values per tap (contiguous in the buffer)
-     * @param tapOff per tap, the buffer offset of its first value from the pixel's base
-     * @param pixelBase per output pixel, its base in the buffer
      * @param panels the weights packed by {@link #pack}; read only
-     * @param bufSize the buffer's length
-     * @param fill the value of the buffer outside the copied rows (the input zero point)
-     * @param rowSrc per copied row, its first input value
-     * @param rowDst per copied row, its first buffer index
-     * @param rowLen values per copied row
      */
-    Int8VectorGemm(int pixels, int n, int channels, int[] tapOff, int[] pixelBase, float[] panels, int bufSize,
-                   int fill, int[] rowSrc, int[] rowDst, int rowLen) {
-        this.pixels = pixels;
+    Int8VectorGemm(PaddedInput input, int n, float[] panels) {
+        this.input = input;
+        this.buf = input.buffer();
+        this.pixelBase = input.pixelBase();
+        this.pixels = pixelBase.length;
         this.n = n;
         this.nPad = roundUp(n, L);
-        this.channels = channels;
+        int channels = input.channels();
+        int[] tapOff = input.tapOffset();
         this.kOff = new int[tapOff.length * channels];
         for (int t = 0; t < tapOff.length; t++) {
             for (int c = 0; c < channels; c++) {
                 kOff[t * channels + c] = tapOff[t] + c;
             }
         }
-        this.pixelBase = pixelBase;
         this.panels = panels;
         this.sums = new float[pixels * nPad];
         this.acc = new int[pixels * nPad];
-        this.buf = new float[bufSize];
-        Arrays.fill(buf, fill);
-        this.rowSrc = rowSrc;
-        this.rowDst = rowDst;
-        this.rowLen = rowLen;
     }
 
-    private static int roundUp(int v, int m) {
+    static int roundUp(int v, int m) {
         return (v + m - 1) / m * m;
     }
 
@@ -143,23 +123,9 @@ final class Int8VectorGemm {
         return p;
     }
 
-    /** Copies the input rows into the buffer as floats. */
-    void load(byte[] x) {
-        for (int r = 0; r < rowSrc.length; r++) {
-            int s = rowSrc[r], d = rowDst[r];
-            int i = 0;
-            for (; i + L <= rowLen && s + i + L <= x.length; i += L) {
-                IntVector v = (IntVector) ByteVector.fromArray(B, x, s + i).convertShape(VectorOperators.B2I, I, 0);
-                ((FloatVector) v.convert(VectorOperators.I2F, 0)).intoArray(buf, d + i);
-            }
-            for (; i < rowLen; i++) {
-                buf[d + i] = x[s + i];
-            }
-        }
-    }
-
-    /** Computes the sums of all pixels and channels of the loaded input and requantizes them into {@code y}. */
-    void run(VectorRequantizer rq, byte[] y) {
+    /** Loads {@code x}, computes the sums of all pixels and channels and requantizes them into {@code y}. */
+    void run(byte[] x, VectorRequantizer rq, byte[] y) {
+        input.load(x);
         int k = kOff.length;
         int m = 0;
         for (; m + 4 <= pixels; m += 4) {
@@ -177,13 +143,20 @@ final class Int8VectorGemm {
                 single(m, p0 * k, Math.min(WIDE, nPad - p0), n0 - p0, n0);
             }
         }
-        float[] f = sums;
-        int[] a = acc;
-        for (int i = 0; i < f.length; i += L) {
-            bits(FloatVector.fromArray(F, f, i)).intoArray(a, i);
+        requantize(sums, acc, nPad, rq, y);
+    }
+
+    /**
+     * Requantizes float sums {@code [pixels][nPad]} (exact integers below 2<sup>22</sup>) into
+     * {@code y} {@code [pixels][rq's channels]}, through their int32 values in {@code acc}.
+     */
+    static void requantize(float[] sums, int[] acc, int nPad, VectorRequantizer rq, byte[] y) {
+        for (int i = 0; i < sums.length; i += L) {
+            bits(FloatVector.fromArray(F, sums, i)).intoArray(acc, i);
         }
-        for (int p = 0; p < pixels; p++) {
-            rq.pixel(a, p * nPad, y, p * n);
+        int n = rq.channels();
+        for (int p = 0, pixels = sums.length / nPad; p < pixels; p++) {
+            rq.pixel(acc, p * nPad, y, p * n);
         }
     }
 

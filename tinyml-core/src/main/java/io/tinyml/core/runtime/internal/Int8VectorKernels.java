@@ -33,49 +33,11 @@ final class Int8VectorKernels {
         if (!VectorRequantizer.covers(q.multipliers(), q.shifts()) || !Int8VectorGemm.exact(w, n, k, 0)) {
             return null;
         }
-        int top = Math.max(0, geo.padH()), left = Math.max(0, geo.padW());
-        int bottom = Math.max(0, (geo.outH() - 1) * geo.strideH() + geo.dilationH() * (geo.kH() - 1) + 1
-                - geo.padH() - geo.inH());
-        int right = Math.max(0, (geo.outW() - 1) * geo.strideW() + geo.dilationW() * (geo.kW() - 1) + 1
-                - geo.padW() - geo.inW());
-        int padH = top + geo.inH() + bottom;
-        int padW = left + geo.inW() + right;
-        int[] tapOff = new int[geo.kH() * geo.kW()];
-        for (int ky = 0; ky < geo.kH(); ky++) {
-            for (int kx = 0; kx < geo.kW(); kx++) {
-                tapOff[ky * geo.kW() + kx] = (ky * geo.dilationH() * padW + kx * geo.dilationW()) * inC;
-            }
-        }
-        int pixels = geo.batches() * geo.outH() * geo.outW();
-        int[] pixelBase = new int[pixels];
-        int m = 0;
-        for (int b = 0; b < geo.batches(); b++) {
-            for (int oy = 0; oy < geo.outH(); oy++) {
-                for (int ox = 0; ox < geo.outW(); ox++) {
-                    pixelBase[m++] = ((b * padH + oy * geo.strideH() + top - geo.padH()) * padW
-                            + ox * geo.strideW() + left - geo.padW()) * inC;
-                }
-            }
-        }
-        int rows = geo.batches() * geo.inH();
-        int[] rowSrc = new int[rows];
-        int[] rowDst = new int[rows];
-        for (int b = 0; b < geo.batches(); b++) {
-            for (int iy = 0; iy < geo.inH(); iy++) {
-                int r = b * geo.inH() + iy;
-                rowSrc[r] = r * geo.inW() * inC;
-                rowDst[r] = ((b * padH + top + iy) * padW + left) * inC;
-            }
-        }
         float[] panels = shared.packed(node, "vector-gemm", () -> Int8VectorGemm.pack(w, n, k, 0));
-        Int8VectorGemm gemm = new Int8VectorGemm(pixels, n, inC, tapOff, pixelBase, panels,
-                geo.batches() * padH * padW * inC, -q.inputOffset(), rowSrc, rowDst, geo.inW() * inC);
+        Int8VectorGemm gemm = new Int8VectorGemm(PaddedInput.of(geo, -q.inputOffset()), n, panels);
         VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, n, k, 0), q.multipliers(),
                 q.shifts(), q.outputOffset(), q.activationMin(), q.activationMax());
-        return () -> {
-            gemm.load(x);
-            gemm.run(rq, y);
-        };
+        return () -> gemm.run(x, rq, y);
     }
 
     /**
@@ -90,37 +52,53 @@ final class Int8VectorKernels {
         if (!VectorRequantizer.covers(q.multipliers(), q.shifts()) || !Int8VectorGemm.exact(w, outN, inN, fo)) {
             return null;
         }
-        int batches = x.length / inN;
-        int[] pixelBase = new int[batches];
-        for (int b = 0; b < batches; b++) {
-            pixelBase[b] = b * inN;
-        }
         float[] panels = shared.packed(node, "vector-gemm", () -> Int8VectorGemm.pack(w, outN, inN, fo));
-        Int8VectorGemm gemm = new Int8VectorGemm(batches, outN, inN, new int[] {0}, pixelBase, panels,
-                batches * inN, 0, pixelBase.clone(), pixelBase.clone(), inN);
+        Int8VectorGemm gemm = new Int8VectorGemm(PaddedInput.rows(x.length / inN, inN), outN, panels);
         VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, outN, inN, fo),
                 q.multipliers(), q.shifts(), q.outputOffset(), q.activationMin(), q.activationMax());
-        return () -> {
-            gemm.load(x);
-            gemm.run(rq, y);
-        };
+        return () -> gemm.run(x, rq, y);
     }
 
     /**
-     * An int8 depthwise convolution over constant weights, or null: sums by {@link DepthwiseRows},
+     * An int8 depthwise convolution over constant {@code [1, KH, KW, OC]} weights, or null: with
+     * multiplier 1 by {@link Int8VectorDepthwise}; with one input channel as the convolution it is
+     * (one group, the filter transposed to OHWI); otherwise sums by {@link DepthwiseRows} and
      * requantization by {@link VectorRequantizer}.
      *
      * @param q the prepared parameters
      * @param bias the int32 bias, or null
+     * @param tapWeights the weights tiled for {@link DepthwiseRows}; read only
      */
-    static Kernel depthwise(ConvGeometry geo, ConvParams q, int[] bias, byte[] x, byte[] y, int[][] tapWeights) {
+    static Kernel depthwise(ConvGeometry geo, ConvParams q, int[] bias, byte[] x, byte[] w, byte[] y,
+                            int[][] tapWeights, Node node, SharedWeights shared) {
         if (!VectorRequantizer.covers(q.multipliers(), q.shifts())) {
             return null;
+        }
+        int outC = geo.outC();
+        int taps = geo.kH() * geo.kW();
+        if (geo.inC() == 1 && outC > 1) {
+            byte[] ohwi = new byte[w.length];
+            for (int t = 0; t < taps; t++) {
+                for (int oc = 0; oc < outC; oc++) {
+                    ohwi[oc * taps + t] = w[t * outC + oc];
+                }
+            }
+            return conv(geo, q, bias, x, ohwi, y, node, shared);
+        }
+        if (geo.inC() == outC && Int8VectorDepthwise.exact(w, taps, outC)) {
+            float[] packed = shared.packed(node, "vector-depthwise", () -> Int8VectorDepthwise.pack(w, taps, outC));
+            Int8VectorDepthwise dw = new Int8VectorDepthwise(PaddedInput.of(geo, -q.inputOffset()), packed);
+            int[] add = Int8VectorDepthwise.sums(w, taps, outC);
+            for (int c = 0; c < outC; c++) {
+                add[c] = (bias != null ? bias[c] : 0) + q.inputOffset() * add[c];
+            }
+            VectorRequantizer rq = new VectorRequantizer(add, q.multipliers(), q.shifts(), q.outputOffset(),
+                    q.activationMin(), q.activationMax());
+            return () -> dw.run(x, rq, y);
         }
         DepthwiseRows rows = DepthwiseRows.forInt(geo, tapWeights);
         VectorRequantizer rq = new VectorRequantizer(bias, q.multipliers(), q.shifts(), q.outputOffset(),
                 q.activationMin(), q.activationMax());
-        int outC = geo.outC();
         int outW = geo.outW();
         int len = rows.rowLength();
         int inOff = q.inputOffset();

@@ -325,7 +325,7 @@ final class QuantConvKernels {
                 ? shared.packed(node, "rows", () -> DepthwiseRows.tile(geo, w, DepthwiseRows.intTaps(geo)))
                 : DepthwiseRows.intTaps(geo);
         if (constantWeights && VectorSupport.use()) {
-            Kernel vector = Int8VectorKernels.depthwise(geo, p.q(), p.bias32(), x, y, tapWeights);
+            Kernel vector = Int8VectorKernels.depthwise(geo, p.q(), p.bias32(), x, w, y, tapWeights, node, shared);
             if (vector != null) {
                 return vector;
             }

@@ -76,6 +76,11 @@ final class VectorRequantizer {
         this.hi = hi;
     }
 
+    /** @return the number of channels */
+    int channels() {
+        return channels;
+    }
+
     /** Whether the vector form reproduces {@link FixedPoint#multiplyByQuantizedMultiplier} for these parameters. */
     static boolean covers(int[] mult, int[] shift) {
         for (int c = 0; c < mult.length; c++) {
