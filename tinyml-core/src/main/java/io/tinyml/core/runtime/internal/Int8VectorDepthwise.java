@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API core of int8 depthwise convolutions with channel multiplier 1: for every output pixel
  * {@code m} and channel {@code c}, {@code acc[m][c] = Σ_t w[t][c] · x[base(m) + off(t) + c]} over the
  * {@link PaddedInput} (border = input zero point; the caller folds {@code inputOffset · Σ_t w[t][c]} and
- * the bias into the requantization). Eight channels per vector, eight output pixels per pass so that
- * each tap's weights are loaded once for eight products.
+ * the bias into the requantization). Eight channels per vector, four output pixels per pass so that
+ * each tap's weights are loaded once for four products.
  *
  * <p>Exactness as in {@link Int8VectorGemm}: float32 products and sums of integers below 2<sup>22</sup>
  * (checked by {@link #exact}) are exact, so the result is TFLite's int32 sum whatever the order.
@@ -87,8 +87,8 @@ final class Int8VectorDepthwise {
         int pixels = pixelBase.length;
         for (int c0 = 0; c0 < cPad; c0 += L) {
             int m = 0;
-            for (; m + 8 <= pixels; m += 8) {
-                eight(m, c0);
+            for (; m + 4 <= pixels; m += 4) {
+                four(m, c0);
             }
             for (; m < pixels; m++) {
                 one(m, c0);
@@ -97,13 +97,16 @@ final class Int8VectorDepthwise {
         Int8VectorGemm.requantize(sums, acc, cPad, rq, y);
     }
 
-    private void eight(int m, int c0) {
+    /**
+     * Four pixels from {@code m}, channels {@code c0 .. c0 + 7}. (Stores go through {@code z.add(a)}:
+     * see {@link Int8VectorGemm}.)
+     */
+    private void four(int m, int c0) {
         float[] x = buf, wv = w;
         int[] pb = pixelBase, offs = tapOff;
         int b0 = pb[m] + c0, b1 = pb[m + 1] + c0, b2 = pb[m + 2] + c0, b3 = pb[m + 3] + c0;
-        int b4 = pb[m + 4] + c0, b5 = pb[m + 5] + c0, b6 = pb[m + 6] + c0, b7 = pb[m + 7] + c0;
         FloatVector z = FloatVector.zero(F);
-        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
         for (int t = 0, wi = c0; t < offs.length; t++, wi += cPad) {
             int o = offs[t];
             FloatVector k = FloatVector.fromArray(F, wv, wi);
@@ -111,31 +114,24 @@ final class Int8VectorDepthwise {
             a1 = k.mul(FloatVector.fromArray(F, x, b1 + o)).add(a1);
             a2 = k.mul(FloatVector.fromArray(F, x, b2 + o)).add(a2);
             a3 = k.mul(FloatVector.fromArray(F, x, b3 + o)).add(a3);
-            a4 = k.mul(FloatVector.fromArray(F, x, b4 + o)).add(a4);
-            a5 = k.mul(FloatVector.fromArray(F, x, b5 + o)).add(a5);
-            a6 = k.mul(FloatVector.fromArray(F, x, b6 + o)).add(a6);
-            a7 = k.mul(FloatVector.fromArray(F, x, b7 + o)).add(a7);
         }
         float[] s = sums;
         int r = m * cPad + c0;
-        a0.intoArray(s, r);
-        a1.intoArray(s, r + cPad);
-        a2.intoArray(s, r + 2 * cPad);
-        a3.intoArray(s, r + 3 * cPad);
-        a4.intoArray(s, r + 4 * cPad);
-        a5.intoArray(s, r + 5 * cPad);
-        a6.intoArray(s, r + 6 * cPad);
-        a7.intoArray(s, r + 7 * cPad);
+        z.add(a0).intoArray(s, r);
+        z.add(a1).intoArray(s, r + cPad);
+        z.add(a2).intoArray(s, r + 2 * cPad);
+        z.add(a3).intoArray(s, r + 3 * cPad);
     }
 
     private void one(int m, int c0) {
         float[] x = buf, wv = w;
         int[] offs = tapOff;
         int b0 = pixelBase[m] + c0;
-        FloatVector a0 = FloatVector.zero(F);
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z;
         for (int t = 0, wi = c0; t < offs.length; t++, wi += cPad) {
             a0 = FloatVector.fromArray(F, wv, wi).mul(FloatVector.fromArray(F, x, b0 + offs[t])).add(a0);
         }
-        a0.intoArray(sums, m * cPad + c0);
+        z.add(a0).intoArray(sums, m * cPad + c0);
     }
 }

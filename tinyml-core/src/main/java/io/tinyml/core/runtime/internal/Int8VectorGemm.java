@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the two agree exactly). The caller's {@link VectorRequantizer} folds that term and the bias in.
  *
  * <p>Exactness: the products and sums run in float32 lanes with fused multiply-adds, over output
- * channels (weights laid out at preparation as panels {@code [k][32]}), four output pixels at a time
+ * channels (weights laid out at preparation as panels {@code [k][32]}), two or four output pixels at a time
  * with the input value broadcast. Every product of an int8 input and a weight, and every partial sum,
  * is an integer of magnitude at most {@code 128 · Σ_k |w[j][k]|}; {@link #exact} admits only weights
  * keeping that below 2<sup>22</sup>, so every float operation is exact, the order of the terms does
@@ -128,13 +128,14 @@ final class Int8VectorGemm {
         input.load(x);
         int k = kOff.length;
         int m = 0;
+        int wideEnd = nPad / WIDE * WIDE;
         for (; m + 4 <= pixels; m += 4) {
-            int n0 = 0;
-            for (; n0 + WIDE <= nPad; n0 += WIDE) {
+            for (int n0 = 0; n0 < wideEnd; n0 += WIDE) {
                 wide(m, n0 * k, n0);
+                wide(m + 2, n0 * k, n0);
             }
-            for (int p0 = n0; n0 < nPad; n0 += L) {
-                narrow(m, p0 * k, nPad - p0, n0 - p0, n0);
+            for (int n0 = wideEnd; n0 < nPad; n0 += L) {
+                narrow(m, wideEnd * k, nPad - wideEnd, n0 - wideEnd, n0);
             }
         }
         for (; m < pixels; m++) {
@@ -160,66 +161,55 @@ final class Int8VectorGemm {
         }
     }
 
+    /*
+     * Every vector stored after a loop is first added to a fresh zero vector: a vector carried by a
+     * loop may reach the store with an inexact static type, and C2 (Java 17) then fails to intrinsify
+     * the store in some compilations and leaves the whole kernel to the Java fallback (~15x slower).
+     */
+
     private static IntVector bits(FloatVector v) {
         return v.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
     }
 
-    /** Four pixels from {@code m}, 32 channels from {@code n0}, panel at {@code wBase}. */
+    /**
+     * Two pixels from {@code m}, 32 channels from {@code n0}, panel at {@code wBase}. (Small on purpose:
+     * C2 inlines a bounded amount of Vector API code into one method, and a larger tile left some
+     * operations to their slow Java fallback in some compilations.)
+     */
     private void wide(int m, int wBase, int n0) {
         float[] x = buf, w = panels;
-        int b0 = pixelBase[m], b1 = pixelBase[m + 1], b2 = pixelBase[m + 2], b3 = pixelBase[m + 3];
+        int b0 = pixelBase[m], b1 = pixelBase[m + 1];
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
-        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
         int[] offs = kOff;
         for (int kk = 0, wi = wBase; kk < offs.length; kk++, wi += WIDE) {
-                int c = offs[kk];
-                FloatVector w0 = FloatVector.fromArray(F, w, wi);
-                FloatVector w1 = FloatVector.fromArray(F, w, wi + 8);
-                FloatVector w2 = FloatVector.fromArray(F, w, wi + 16);
-                FloatVector w3 = FloatVector.fromArray(F, w, wi + 24);
-                FloatVector v = FloatVector.broadcast(F, x[b0 + c]);
-                a00 = w0.mul(v).add(a00);
-                a01 = w1.mul(v).add(a01);
-                a02 = w2.mul(v).add(a02);
-                a03 = w3.mul(v).add(a03);
-                v = FloatVector.broadcast(F, x[b1 + c]);
-                a10 = w0.mul(v).add(a10);
-                a11 = w1.mul(v).add(a11);
-                a12 = w2.mul(v).add(a12);
-                a13 = w3.mul(v).add(a13);
-                v = FloatVector.broadcast(F, x[b2 + c]);
-                a20 = w0.mul(v).add(a20);
-                a21 = w1.mul(v).add(a21);
-                a22 = w2.mul(v).add(a22);
-                a23 = w3.mul(v).add(a23);
-                v = FloatVector.broadcast(F, x[b3 + c]);
-                a30 = w0.mul(v).add(a30);
-                a31 = w1.mul(v).add(a31);
-                a32 = w2.mul(v).add(a32);
-                a33 = w3.mul(v).add(a33);
+            int c = offs[kk];
+            FloatVector w0 = FloatVector.fromArray(F, w, wi);
+            FloatVector w1 = FloatVector.fromArray(F, w, wi + 8);
+            FloatVector w2 = FloatVector.fromArray(F, w, wi + 16);
+            FloatVector w3 = FloatVector.fromArray(F, w, wi + 24);
+            FloatVector v = FloatVector.broadcast(F, x[b0 + c]);
+            a00 = w0.mul(v).add(a00);
+            a01 = w1.mul(v).add(a01);
+            a02 = w2.mul(v).add(a02);
+            a03 = w3.mul(v).add(a03);
+            v = FloatVector.broadcast(F, x[b1 + c]);
+            a10 = w0.mul(v).add(a10);
+            a11 = w1.mul(v).add(a11);
+            a12 = w2.mul(v).add(a12);
+            a13 = w3.mul(v).add(a13);
         }
         float[] out = sums;
         int r = m * nPad + n0;
-        a00.intoArray(out, r);
-        a01.intoArray(out, r + 8);
-        a02.intoArray(out, r + 16);
-        a03.intoArray(out, r + 24);
+        z.add(a00).intoArray(out, r);
+        z.add(a01).intoArray(out, r + 8);
+        z.add(a02).intoArray(out, r + 16);
+        z.add(a03).intoArray(out, r + 24);
         r += nPad;
-        a10.intoArray(out, r);
-        a11.intoArray(out, r + 8);
-        a12.intoArray(out, r + 16);
-        a13.intoArray(out, r + 24);
-        r += nPad;
-        a20.intoArray(out, r);
-        a21.intoArray(out, r + 8);
-        a22.intoArray(out, r + 16);
-        a23.intoArray(out, r + 24);
-        r += nPad;
-        a30.intoArray(out, r);
-        a31.intoArray(out, r + 8);
-        a32.intoArray(out, r + 16);
-        a33.intoArray(out, r + 24);
+        z.add(a10).intoArray(out, r);
+        z.add(a11).intoArray(out, r + 8);
+        z.add(a12).intoArray(out, r + 16);
+        z.add(a13).intoArray(out, r + 24);
     }
 
     /**
@@ -241,18 +231,19 @@ final class Int8VectorGemm {
                 a3 = w0.mul(FloatVector.broadcast(F, x[b3 + c])).add(a3);
         }
         int r = m * nPad + n0;
-        a0.intoArray(sums, r);
-        a1.intoArray(sums, r + nPad);
-        a2.intoArray(sums, r + 2 * nPad);
-        a3.intoArray(sums, r + 3 * nPad);
+        z.add(a0).intoArray(sums, r);
+        z.add(a1).intoArray(sums, r + nPad);
+        z.add(a2).intoArray(sums, r + 2 * nPad);
+        z.add(a3).intoArray(sums, r + 3 * nPad);
     }
 
     /** One pixel, 8 channels: as {@link #narrow} for the pixels left over. */
     private void single(int m, int wBase, int width, int col, int n0) {
         float[] x = buf, w = panels;
         int b0 = pixelBase[m];
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z;
+        FloatVector a1 = z;
         int[] offs = kOff;
         int kk = 0;
         int wi = wBase + col;
@@ -263,6 +254,6 @@ final class Int8VectorGemm {
         if (kk < offs.length) {
             a0 = FloatVector.fromArray(F, w, wi).mul(x[b0 + offs[kk]]).add(a0);
         }
-        a0.add(a1).intoArray(sums, m * nPad + n0);
+        z.add(a0).add(a1).intoArray(sums, m * nPad + n0);
     }
 }
