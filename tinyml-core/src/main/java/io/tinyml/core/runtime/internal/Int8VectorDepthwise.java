@@ -27,7 +27,6 @@ final class Int8VectorDepthwise {
     private final float[] w;
     private final int cPad;
     private final float[] sums;
-    private final int[] acc;
 
     /**
      * @param input the bordered input ({@link PaddedInput#of}, channels = output channels)
@@ -41,7 +40,6 @@ final class Int8VectorDepthwise {
         this.cPad = Int8VectorGemm.roundUp(input.channels(), L);
         this.w = weights;
         this.sums = new float[pixelBase.length * cPad];
-        this.acc = new int[pixelBase.length * cPad];
     }
 
     /** Whether {@code [taps][c]} weights keep every sum exact: {@code 128 · Σ_t |w[t][c]| < 2^22}. */
@@ -94,7 +92,7 @@ final class Int8VectorDepthwise {
                 one(m, c0);
             }
         }
-        Int8VectorGemm.requantize(sums, acc, cPad, rq, y);
+        Int8VectorGemm.requantize(sums, cPad, rq, y);
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.tinyml.core.runtime.internal;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,9 +27,7 @@ final class Int8VectorGemm {
     static final int L = 8;
     /** Output channels per wide panel. */
     private static final int WIDE = 32;
-    private static final float MAGIC = 12582912f;
-    private static final int MAGIC_BITS = 0x4B400000;
-    /** The bound on |sum| below which the float sums are exact and {@link #MAGIC} converts them. */
+    /** The bound on |sum| below which the float sums are exact and {@link VectorRequantizer} converts them. */
     private static final long LIMIT = 1L << 22;
 
     private final int pixels;
@@ -42,9 +39,8 @@ final class Int8VectorGemm {
     /** Per row {@code k} of the product, its value's offset in the buffer from the pixel's base. */
     private final int[] kOff;
     private final float[] panels;
-    /** The float sums, {@code [pixels][nPad]}, and their int32 values. */
+    /** The float sums, {@code [pixels][nPad]}. */
     private final float[] sums;
-    private final int[] acc;
 
     /**
      * @param input the input buffer and its addressing
@@ -68,7 +64,6 @@ final class Int8VectorGemm {
         }
         this.panels = panels;
         this.sums = new float[pixels * nPad];
-        this.acc = new int[pixels * nPad];
     }
 
     static int roundUp(int v, int m) {
@@ -144,20 +139,14 @@ final class Int8VectorGemm {
                 single(m, p0 * k, Math.min(WIDE, nPad - p0), n0 - p0, n0);
             }
         }
-        requantize(sums, acc, nPad, rq, y);
+        requantize(sums, nPad, rq, y);
     }
 
-    /**
-     * Requantizes float sums {@code [pixels][nPad]} (exact integers below 2<sup>22</sup>) into
-     * {@code y} {@code [pixels][rq's channels]}, through their int32 values in {@code acc}.
-     */
-    static void requantize(float[] sums, int[] acc, int nPad, VectorRequantizer rq, byte[] y) {
-        for (int i = 0; i < sums.length; i += L) {
-            bits(FloatVector.fromArray(F, sums, i)).intoArray(acc, i);
-        }
+    /** Requantizes float sums {@code [pixels][nPad]} into {@code y} {@code [pixels][rq's channels]}. */
+    static void requantize(float[] sums, int nPad, VectorRequantizer rq, byte[] y) {
         int n = rq.channels();
         for (int p = 0, pixels = sums.length / nPad; p < pixels; p++) {
-            rq.pixel(acc, p * nPad, y, p * n);
+            rq.pixel(sums, p * nPad, y, p * n);
         }
     }
 
@@ -166,10 +155,6 @@ final class Int8VectorGemm {
      * loop may reach the store with an inexact static type, and C2 (Java 17) then fails to intrinsify
      * the store in some compilations and leaves the whole kernel to the Java fallback (~15x slower).
      */
-
-    private static IntVector bits(FloatVector v) {
-        return v.add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
-    }
 
     /**
      * Two pixels from {@code m}, 32 channels from {@code n0}, panel at {@code wBase}. (Small on purpose:

@@ -2,6 +2,7 @@ package io.tinyml.core.runtime.internal;
 
 import io.tinyml.core.quant.FixedPoint;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -27,6 +28,10 @@ final class VectorRequantizer {
     private static final VectorSpecies<Integer> INT = IntVector.SPECIES_256;
     private static final VectorSpecies<Long> LONG = LongVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_256;
+    /** {@code 1.5 · 2^23}: added to an integer-valued float of magnitude below 2^22, its bits minus {@link #MAGIC_BITS} are the integer. */
+    private static final float MAGIC = 12582912f;
+    private static final int MAGIC_BITS = 0x4B400000;
     /** Lanes per step. */
     static final int LANES = 8;
 
@@ -98,15 +103,44 @@ final class VectorRequantizer {
      */
     void pixel(int[] acc, int a, byte[] y, int yOff) {
         int n = channels;
-        int c = 0;
-        for (; c + LANES <= n && yOff + c + LANES <= y.length; c += LANES) {
-            step(IntVector.fromArray(INT, acc, a + c), c).intoArray(y, yOff + c);
+        // one call of step per iteration, the partial last group through the scratch arrays: a second,
+        // rarely taken call site would not be inlined and would box its vector argument
+        for (int c = 0; c < n; c += LANES) {
+            boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
+            int[] src = acc;
+            int s = a + c;
+            byte[] dst = y;
+            int d = yOff + c;
+            if (!full) {
+                System.arraycopy(acc, a + c, tailIn, 0, n - c);
+                src = tailIn;
+                s = 0;
+                dst = tailOut;
+                d = 0;
+            }
+            step(IntVector.fromArray(INT, src, s), c).intoArray(dst, d);
+            if (!full) {
+                System.arraycopy(tailOut, 0, y, yOff + c, n - c);
+            }
         }
-        if (c < n) {
-            int len = n - c;
-            System.arraycopy(acc, a + c, tailIn, 0, len);
-            step(IntVector.fromArray(INT, tailIn, 0), c).intoArray(tailOut, 0);
-            System.arraycopy(tailOut, 0, y, yOff + c, len);
+    }
+
+    /**
+     * Requantizes one pixel of float sums (exact integers of magnitude below 2<sup>22</sup>):
+     * {@code sums[a + c]} for every channel {@code c} into {@code y[yOff + c]}; the sums array holds
+     * at least {@link #LANES} values from every group's start.
+     */
+    void pixel(float[] sums, int a, byte[] y, int yOff) {
+        int n = channels;
+        for (int c = 0; c < n; c += LANES) {
+            boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
+            byte[] dst = full ? y : tailOut;
+            int d = full ? yOff + c : 0;
+            IntVector v = FloatVector.fromArray(FLOAT, sums, a + c).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
+            step(v, c).intoArray(dst, d);
+            if (!full) {
+                System.arraycopy(tailOut, 0, y, yOff + c, n - c);
+            }
         }
     }
 
