@@ -160,8 +160,9 @@ class Int8VectorKernelTest {
     @Test
     void extremeMultipliersAndLargeWeightsMatchTheScalarKernels() throws Exception {
         Random r = new Random(34);
-        // output scale far below input·weight scale: left shifts; far above: right shifts up to 31
-        for (float outScale : new float[] {1e-6f, 3e-5f, 0.9f, 40f, 3e4f, 6e5f}) {
+        // output scale far below input·weight scale: left shifts; near it: shift 0; far above: right shifts up
+        // to 31 and beyond (beyond, the layer keeps its scalar kernel)
+        for (float outScale : new float[] {1e-6f, 3e-5f, 1e-3f, 0.9f, 40f, 3e4f, 1e5f, 6e5f}) {
             int inC = 24, outC = 19;
             byte[] w = bytes(r, outC * 9 * inC, -127, 127);
             Model m = single(new Op.Conv2D(1, 1, 1, 1, Padding.SAME, Activation.NONE),

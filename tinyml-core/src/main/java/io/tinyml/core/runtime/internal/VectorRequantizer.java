@@ -12,14 +12,21 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API form of {@link Requantizer} with the output stage: eight int32 sums of consecutive
  * output channels at a time become int8 values
  * {@code clamp(MultiplyByQuantizedMultiplier(acc + add[c], m[c], s[c]) + outOff, lo, hi)}, bit for bit
- * what the scalar kernels compute. The product and both roundings run in 64-bit lanes, as
- * {@link Requantizer#scale} does in {@code long}: the left shift is an int multiplication that wraps
- * as the reference's, {@code h = (a·m + 2^30) >> 31} is gemmlowp's rounding doubling high product
- * (which fits an int for every multiplier but {@code −2^31}), and the rounding right shift adds
- * {@code 2^(r−1) − [h < 0]} before shifting.
+ * what the scalar kernels compute:
+ * <ul>
+ * <li>the left shift {@code l} is an int shift, which wraps as the reference's multiplication by
+ * {@code 2^l} (for {@code l ≤ 30});</li>
+ * <li>in 64-bit lanes, {@code h = (a·m + 2^30) >> 31} is gemmlowp's rounding doubling high product, as
+ * {@link Requantizer#scale} computes it (it fits an int for every multiplier but {@code −2^31});</li>
+ * <li>the rounding right shift by {@code r ≥ 0}, {@code (h + 2^(r−1) − [h < 0]) >> r} for {@code r > 0}
+ * and {@code h} for {@code r = 0}, is in both cases {@code (2h + 2^r + (h >> 63)) >> (r + 1)}: for
+ * {@code r > 0} the doubled numerator {@code 2X − [h < 0]} (with {@code X = h + 2^(r−1)}) has the same
+ * floor quotient as {@code 2X − 2[h < 0]}, since no multiple of {@code 2^r} lies in
+ * {@code (X − 1, X − 1/2]}; for {@code r = 0}, {@code (2h + 1 − [h < 0]) >> 1 = h}.</li>
+ * </ul>
  *
- * <p>Only for parameters the fast form covers ({@link #covers}): no multiplier {@code −2^31}, right
- * shifts of at most 31. All conversions keep 256-bit int and 512-bit long shapes, which C2 compiles to
+ * <p>Only for parameters the fast form covers ({@link #covers}): no multiplier {@code −2^31}, shifts in
+ * {@code [−31, 30]}. All conversions keep 256-bit int and 512-bit long shapes, which C2 compiles to
  * single instructions on AVX2/AVX-512 machines (no boxing). Loaded only after
  * {@link VectorSupport#use()}; immutable apart from its scratch arrays, so one instance serves one
  * thread.
@@ -37,11 +44,10 @@ final class VectorRequantizer {
 
     private final int channels;
     private final int[] add;
-    private final int[] leftMul;
+    private final int[] left;
     private final long[] mult;
-    private final long[] half;
-    private final long[] sign;
-    private final long[] right;
+    private final long[] pow;
+    private final long[] right1;
     private final int outOff;
     private final int lo;
     private final int hi;
@@ -62,19 +68,17 @@ final class VectorRequantizer {
         int padded = (n + LANES - 1) / LANES * LANES;
         this.channels = n;
         this.add = new int[padded];
-        this.leftMul = new int[padded];
+        this.left = new int[padded];
         this.mult = new long[padded];
-        this.half = new long[padded];
-        this.sign = new long[padded];
-        this.right = new long[padded];
+        this.pow = new long[padded];
+        this.right1 = new long[padded];
         for (int c = 0; c < n; c++) {
             int r = shift[c] > 0 ? 0 : -shift[c];
             this.add[c] = add != null ? add[c] : 0;
-            this.leftMul[c] = 1 << (shift[c] > 0 ? shift[c] : 0);
+            this.left[c] = shift[c] > 0 ? shift[c] : 0;
             this.mult[c] = mult[c];
-            this.half[c] = r > 0 ? 1L << (r - 1) : 0;
-            this.sign[c] = r > 0 ? 1 : 0;
-            this.right[c] = r;
+            this.pow[c] = 1L << r;
+            this.right1[c] = r + 1;
         }
         this.outOff = outOff;
         this.lo = lo;
@@ -146,12 +150,11 @@ final class VectorRequantizer {
 
     /** The int8 outputs of the eight sums {@code v} of channels {@code c .. c + 7}. */
     private ByteVector step(IntVector v, int c) {
-        IntVector a = v.add(IntVector.fromArray(INT, add, c)).mul(IntVector.fromArray(INT, leftMul, c));
+        IntVector a = v.add(IntVector.fromArray(INT, add, c)).lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
         LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
         LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
-        LongVector neg = h.lanewise(VectorOperators.ASHR, 63).and(LongVector.fromArray(LONG, sign, c));
-        LongVector r = h.add(LongVector.fromArray(LONG, half, c)).sub(neg)
-                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right, c));
+        LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
+                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
         IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
         return (ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0);
     }
