@@ -11,13 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
  * caller adds {@code inputOffset · Σ_k w[j][k]} to every sum (TFLite's reference skips padded taps;
  * the two agree exactly). The caller's {@link VectorRequantizer} folds that term and the bias in.
  *
- * <p>Exactness: the products and sums run in float32 lanes with fused multiply-adds, over output
- * channels (weights laid out at preparation as panels {@code [k][32]}), two or four output pixels at a time
+ * <p>Exactness: the products and sums run in float32 lanes (a multiplication and an addition; Java
+ * 17's C2 does not reliably intrinsify the vector fma), over output channels (weights laid out at
+ * preparation as panels {@code [k][32]}, the last one narrower), two or four output pixels at a time
  * with the input value broadcast. Every product of an int8 input and a weight, and every partial sum,
  * is an integer of magnitude at most {@code 128 · Σ_k |w[j][k]|}; {@link #exact} admits only weights
  * keeping that below 2<sup>22</sup>, so every float operation is exact, the order of the terms does
- * not matter, and adding {@code 1.5 · 2^23} turns a sum into its int32 bit pattern (no float-to-int
- * conversion, which Java 17's C2 does not compile on every shape). The result is TFLite's int32 sum.
+ * not matter, and adding {@code 1.5 · 2^23} turns a sum into its int32 bit pattern
+ * ({@link VectorRequantizer}: no float-to-int conversion, which C2 does not compile on every shape).
+ * The result is TFLite's int32 sum.
  *
  * <p>Loaded only after {@link VectorSupport#use()}. The panels are shared read only; an instance holds
  * one thread's buffers.
