@@ -131,7 +131,11 @@ final class Int8VectorGemm {
                 wide(m, n0 * k, n0);
                 wide(m + 2, n0 * k, n0);
             }
-            for (int n0 = wideEnd; n0 < nPad; n0 += L) {
+            int n0 = wideEnd;
+            for (; n0 + 2 * L <= nPad; n0 += 2 * L) {
+                pair(m, wideEnd * k, nPad - wideEnd, n0 - wideEnd, n0);
+            }
+            if (n0 < nPad) {
                 narrow(m, wideEnd * k, nPad - wideEnd, n0 - wideEnd, n0);
             }
         }
@@ -147,6 +151,10 @@ final class Int8VectorGemm {
     /** Requantizes float sums {@code [pixels][nPad]} into {@code y} {@code [pixels][rq's channels]}. */
     static void requantize(float[] sums, int nPad, VectorRequantizer rq, byte[] y) {
         int n = rq.channels();
+        if (n == nPad) {
+            rq.pixels(sums, y, sums.length / nPad);
+            return;
+        }
         for (int p = 0, pixels = sums.length / nPad; p < pixels; p++) {
             rq.pixel(sums, p * nPad, y, p * n);
         }
@@ -197,6 +205,44 @@ final class Int8VectorGemm {
         z.add(a11).intoArray(out, r + 8);
         z.add(a12).intoArray(out, r + 16);
         z.add(a13).intoArray(out, r + 24);
+    }
+
+    /**
+     * Four pixels from {@code m}, 16 channels from {@code n0}: columns {@code col .. col + 15} of the
+     * panel at {@code wBase} of {@code width} channels.
+     */
+    private void pair(int m, int wBase, int width, int col, int n0) {
+        float[] x = buf, w = panels;
+        int b0 = pixelBase[m], b1 = pixelBase[m + 1], b2 = pixelBase[m + 2], b3 = pixelBase[m + 3];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, c0 = z, c1 = z, c2 = z, c3 = z;
+        int[] offs = kOff;
+        for (int kk = 0, wi = wBase + col; kk < offs.length; kk++, wi += width) {
+            int c = offs[kk];
+            FloatVector w0 = FloatVector.fromArray(F, w, wi);
+            FloatVector w1 = FloatVector.fromArray(F, w, wi + 8);
+            FloatVector v = FloatVector.broadcast(F, x[b0 + c]);
+            a0 = w0.mul(v).add(a0);
+            c0 = w1.mul(v).add(c0);
+            v = FloatVector.broadcast(F, x[b1 + c]);
+            a1 = w0.mul(v).add(a1);
+            c1 = w1.mul(v).add(c1);
+            v = FloatVector.broadcast(F, x[b2 + c]);
+            a2 = w0.mul(v).add(a2);
+            c2 = w1.mul(v).add(c2);
+            v = FloatVector.broadcast(F, x[b3 + c]);
+            a3 = w0.mul(v).add(a3);
+            c3 = w1.mul(v).add(c3);
+        }
+        int r = m * nPad + n0;
+        z.add(a0).intoArray(sums, r);
+        z.add(c0).intoArray(sums, r + 8);
+        z.add(a1).intoArray(sums, r + nPad);
+        z.add(c1).intoArray(sums, r + nPad + 8);
+        z.add(a2).intoArray(sums, r + 2 * nPad);
+        z.add(c2).intoArray(sums, r + 2 * nPad + 8);
+        z.add(a3).intoArray(sums, r + 3 * nPad);
+        z.add(c3).intoArray(sums, r + 3 * nPad + 8);
     }
 
     /**

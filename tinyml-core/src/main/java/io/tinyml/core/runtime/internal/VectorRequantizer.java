@@ -148,6 +148,23 @@ final class VectorRequantizer {
         }
     }
 
+    /**
+     * Requantizes {@code pixels} whole pixels of float sums at once, when the channel count is a
+     * multiple of {@link #LANES}: {@code sums[i]} into {@code y[i]} for {@code i < pixels · channels}
+     * (one loop without per-pixel tails).
+     */
+    void pixels(float[] sums, byte[] y, int pixels) {
+        int n = channels;
+        for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
+            IntVector v = FloatVector.fromArray(FLOAT, sums, i).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
+            step(v, c).intoArray(y, i);
+            c += LANES;
+            if (c == n) {
+                c = 0;
+            }
+        }
+    }
+
     /** The int8 outputs of the eight sums {@code v} of channels {@code c .. c + 7}. */
     private ByteVector step(IntVector v, int c) {
         IntVector a = v.add(IntVector.fromArray(INT, add, c)).lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
