@@ -46,7 +46,7 @@ class Int8VectorKernelTest {
      */
     @BeforeAll
     static void vectorFormsAreEnabledWhenTheModuleIsPresent() throws Exception {
-        restore(null);
+        assumeTrue(!"off".equals(System.getProperty(PROPERTY)), "the run has tinyml.vector=off: only scalar forms");
         Model m = single(new Op.FullyConnected(Activation.NONE, false), act("y", 1f, 0, 1, 2), act("x", 1f, 0, 1, 2),
                 Tensor.ofInt8("w", Shape.of(2, 2), new byte[4]).withQuant(QuantParams.perTensor(1f, 0)), null);
         Interpreter.create(m);

@@ -82,17 +82,12 @@ final class Int8VectorDepthwise {
     /** Loads {@code x}, computes every pixel's sums and requantizes them into {@code y}. */
     void run(byte[] x, VectorRequantizer rq, byte[] y) {
         input.load(x);
-        int pixels = pixelBase.length;
         for (int c0 = 0; c0 < cPad; c0 += L) {
-            int m = 0;
-            for (; m + 4 <= pixels; m += 4) {
+            for (int m = 0, end = pixelBase.length; m < end; m += 4) {
                 four(m, c0);
             }
-            for (; m < pixels; m++) {
-                one(m, c0);
-            }
         }
-        Int8VectorGemm.requantize(sums, cPad, rq, y);
+        Int8VectorGemm.requantize(sums, input.pixels(), cPad, rq, y);
     }
 
     /**
@@ -119,17 +114,5 @@ final class Int8VectorDepthwise {
         z.add(a1).intoArray(s, r + cPad);
         z.add(a2).intoArray(s, r + 2 * cPad);
         z.add(a3).intoArray(s, r + 3 * cPad);
-    }
-
-    private void one(int m, int c0) {
-        float[] x = buf, wv = w;
-        int[] offs = tapOff;
-        int b0 = pixelBase[m] + c0;
-        FloatVector z = FloatVector.zero(F);
-        FloatVector a0 = z;
-        for (int t = 0, wi = c0; t < offs.length; t++, wi += cPad) {
-            a0 = FloatVector.fromArray(F, wv, wi).mul(FloatVector.fromArray(F, x, b0 + offs[t])).add(a0);
-        }
-        z.add(a0).intoArray(sums, m * cPad + c0);
     }
 }

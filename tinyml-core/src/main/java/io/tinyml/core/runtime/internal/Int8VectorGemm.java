@@ -53,7 +53,7 @@ final class Int8VectorGemm {
         this.input = input;
         this.buf = input.buffer();
         this.pixelBase = input.pixelBase();
-        this.pixels = pixelBase.length;
+        this.pixels = input.pixels();
         this.n = n;
         this.nPad = roundUp(n, L);
         int channels = input.channels();
@@ -65,7 +65,7 @@ final class Int8VectorGemm {
             }
         }
         this.panels = panels;
-        this.sums = new float[pixels * nPad];
+        this.sums = new float[pixelBase.length * nPad];
     }
 
     static int roundUp(int v, int m) {
@@ -124,9 +124,8 @@ final class Int8VectorGemm {
     void run(byte[] x, VectorRequantizer rq, byte[] y) {
         input.load(x);
         int k = kOff.length;
-        int m = 0;
         int wideEnd = nPad / WIDE * WIDE;
-        for (; m + 4 <= pixels; m += 4) {
+        for (int m = 0, end = pixelBase.length; m < end; m += 4) {
             for (int n0 = 0; n0 < wideEnd; n0 += WIDE) {
                 wide(m, n0 * k, n0);
                 wide(m + 2, n0 * k, n0);
@@ -139,23 +138,17 @@ final class Int8VectorGemm {
                 narrow(m, wideEnd * k, nPad - wideEnd, n0 - wideEnd, n0);
             }
         }
-        for (; m < pixels; m++) {
-            for (int n0 = 0; n0 < nPad; n0 += L) {
-                int p0 = (n0 / WIDE) * WIDE;
-                single(m, p0 * k, Math.min(WIDE, nPad - p0), n0 - p0, n0);
-            }
-        }
-        requantize(sums, nPad, rq, y);
+        requantize(sums, pixels, nPad, rq, y);
     }
 
     /** Requantizes float sums {@code [pixels][nPad]} into {@code y} {@code [pixels][rq's channels]}. */
-    static void requantize(float[] sums, int nPad, VectorRequantizer rq, byte[] y) {
+    static void requantize(float[] sums, int pixels, int nPad, VectorRequantizer rq, byte[] y) {
         int n = rq.channels();
         if (n == nPad) {
-            rq.pixels(sums, y, sums.length / nPad);
+            rq.pixels(sums, y, pixels);
             return;
         }
-        for (int p = 0, pixels = sums.length / nPad; p < pixels; p++) {
+        for (int p = 0; p < pixels; p++) {
             rq.pixel(sums, p * nPad, y, p * n);
         }
     }
@@ -268,25 +261,5 @@ final class Int8VectorGemm {
         z.add(a1).intoArray(sums, r + nPad);
         z.add(a2).intoArray(sums, r + 2 * nPad);
         z.add(a3).intoArray(sums, r + 3 * nPad);
-    }
-
-    /** One pixel, 8 channels: as {@link #narrow} for the pixels left over. */
-    private void single(int m, int wBase, int width, int col, int n0) {
-        float[] x = buf, w = panels;
-        int b0 = pixelBase[m];
-        FloatVector z = FloatVector.zero(F);
-        FloatVector a0 = z;
-        FloatVector a1 = z;
-        int[] offs = kOff;
-        int kk = 0;
-        int wi = wBase + col;
-        for (; kk + 1 < offs.length; kk += 2, wi += 2 * width) {
-            a0 = FloatVector.fromArray(F, w, wi).mul(x[b0 + offs[kk]]).add(a0);
-            a1 = FloatVector.fromArray(F, w, wi + width).mul(x[b0 + offs[kk + 1]]).add(a1);
-        }
-        if (kk < offs.length) {
-            a0 = FloatVector.fromArray(F, w, wi).mul(x[b0 + offs[kk]]).add(a0);
-        }
-        z.add(a0).add(a1).intoArray(sums, m * nPad + n0);
     }
 }

@@ -27,6 +27,7 @@ final class PaddedInput {
 
     private final float[] buf;
     private final int[] pixelBase;
+    private final int pixels;
     private final int[] tapOffset;
     private final int channels;
     private final int[] rowSrc;
@@ -37,7 +38,11 @@ final class PaddedInput {
                         int[] rowDst, int rowLen) {
         this.buf = new float[size + SLACK];
         Arrays.fill(buf, fill);
-        this.pixelBase = pixelBase;
+        // whole groups of four pixels: the kernels have no one-pixel tail, which would stay cold (and
+        // interpreted or C1-compiled, boxing every vector) for thousands of inferences
+        this.pixels = pixelBase.length;
+        this.pixelBase = Arrays.copyOf(pixelBase, (pixels + 3) / 4 * 4);
+        Arrays.fill(this.pixelBase, pixels, this.pixelBase.length, pixelBase[pixels - 1]);
         this.tapOffset = tapOffset;
         this.channels = channels;
         this.rowSrc = rowSrc;
@@ -121,9 +126,17 @@ final class PaddedInput {
         return buf;
     }
 
-    /** @return per output pixel, the buffer index of its first tap's channel 0 */
+    /**
+     * @return per output pixel, the buffer index of its first tap's channel 0, padded to a multiple of
+     *         four entries with copies of the last pixel's (their sums are computed and ignored)
+     */
     int[] pixelBase() {
         return pixelBase;
+    }
+
+    /** @return the number of output pixels (without the padding of {@link #pixelBase()}) */
+    int pixels() {
+        return pixels;
     }
 
     /** @return per filter tap, its offset from the pixel base */

@@ -122,7 +122,7 @@ final class VectorRequantizer {
                 dst = tailOut;
                 d = 0;
             }
-            step(IntVector.fromArray(INT, src, s), c).intoArray(dst, d);
+            storeInt(src, s, c, dst, d);
             if (!full) {
                 System.arraycopy(tailOut, 0, y, yOff + c, n - c);
             }
@@ -140,8 +140,7 @@ final class VectorRequantizer {
             boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
             byte[] dst = full ? y : tailOut;
             int d = full ? yOff + c : 0;
-            IntVector v = FloatVector.fromArray(FLOAT, sums, a + c).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
-            step(v, c).intoArray(dst, d);
+            storeFloat(sums, a + c, c, dst, d);
             if (!full) {
                 System.arraycopy(tailOut, 0, y, yOff + c, n - c);
             }
@@ -156,8 +155,7 @@ final class VectorRequantizer {
     void pixels(float[] sums, byte[] y, int pixels) {
         int n = channels;
         for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
-            IntVector v = FloatVector.fromArray(FLOAT, sums, i).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
-            step(v, c).intoArray(y, i);
+            storeFloat(sums, i, c, y, i);
             c += LANES;
             if (c == n) {
                 c = 0;
@@ -165,14 +163,33 @@ final class VectorRequantizer {
         }
     }
 
-    /** The int8 outputs of the eight sums {@code v} of channels {@code c .. c + 7}. */
-    private ByteVector step(IntVector v, int c) {
+    /*
+     * The steps below take and return no vectors: a method with vector parameters that C2 happens to
+     * compile on its own (it is hot in C1 code before its callers reach C2) is then too big to inline,
+     * and every call boxes its vectors (about 1 MB per inference measured).
+     */
+
+    /** Requantizes the eight float sums {@code sums[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
+    private void storeFloat(float[] sums, int s, int c, byte[] y, int d) {
+        IntVector v = FloatVector.fromArray(FLOAT, sums, s).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
         IntVector a = v.add(IntVector.fromArray(INT, add, c)).lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
         LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
         LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
         LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
                 .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
         IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
-        return (ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0);
+        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
+    }
+
+    /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
+    private void storeInt(int[] acc, int s, int c, byte[] y, int d) {
+        IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c))
+                .lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
+        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+        LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
+        LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
+                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
+        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
     }
 }
