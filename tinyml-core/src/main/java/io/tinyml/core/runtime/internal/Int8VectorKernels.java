@@ -7,8 +7,9 @@ import io.tinyml.core.quant.ConvParams;
 /**
  * The Vector API forms of the int8 convolution, depthwise convolution and fully-connected kernels of
  * {@link QuantConvKernels}, bit-exact with the scalar forms (and so with TFLite's reference kernels):
- * products and sums in {@link Int8VectorGemm} or {@link DepthwiseRows}, requantization in
- * {@link VectorRequantizer}. Each factory returns null when its form does not cover the layer (weights
+ * products and sums in {@link Int8VectorGemm} (convolutions, fully-connected layers, depthwise
+ * convolutions of one input channel), {@link Int8VectorDepthwise} (depthwise, multiplier 1) or
+ * {@link DepthwiseRows} (other depthwise), requantization in {@link VectorRequantizer}. Each factory returns null when its form does not cover the layer (weights
  * computed at run time, sums that could leave float32's exact range, requantization parameters the
  * vector form does not reproduce), and the caller keeps its scalar kernel.
  *

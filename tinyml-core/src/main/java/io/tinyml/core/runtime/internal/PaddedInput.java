@@ -42,7 +42,9 @@ final class PaddedInput {
         // interpreted or C1-compiled, boxing every vector) for thousands of inferences
         this.pixels = pixelBase.length;
         this.pixelBase = Arrays.copyOf(pixelBase, (pixels + 3) / 4 * 4);
-        Arrays.fill(this.pixelBase, pixels, this.pixelBase.length, pixelBase[pixels - 1]);
+        if (pixels > 0) {
+            Arrays.fill(this.pixelBase, pixels, this.pixelBase.length, pixelBase[pixels - 1]);
+        }
         this.tapOffset = tapOffset;
         this.channels = channels;
         this.rowSrc = rowSrc;
