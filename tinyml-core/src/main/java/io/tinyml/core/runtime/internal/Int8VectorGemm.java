@@ -33,7 +33,6 @@ final class Int8VectorGemm {
     private static final long LIMIT = 1L << 22;
 
     private final int pixels;
-    private final int n;
     private final int nPad;
     private final PaddedInput input;
     private final float[] buf;
@@ -41,7 +40,7 @@ final class Int8VectorGemm {
     /** Per row {@code k} of the product, its value's offset in the buffer from the pixel's base. */
     private final int[] kOff;
     private final float[] panels;
-    /** The float sums, {@code [pixels][nPad]}. */
+    /** The float sums, {@code [pixels rounded up to 4][nPad]}. */
     private final float[] sums;
 
     /**
@@ -54,7 +53,6 @@ final class Int8VectorGemm {
         this.buf = input.buffer();
         this.pixelBase = input.pixelBase();
         this.pixels = input.pixels();
-        this.n = n;
         this.nPad = roundUp(n, L);
         int channels = input.channels();
         int[] tapOff = input.tapOffset();
