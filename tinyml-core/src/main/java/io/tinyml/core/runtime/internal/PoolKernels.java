@@ -37,6 +37,11 @@ final class PoolKernels {
             PoolParams p = PoolParams.of(g, node);
             Object x = arrays[node.input(0)];
             Object y = arrays[node.output(0)];
+            if (type == DataType.INT8 && average) {
+                int[] sums = new int[p.geometry().inC()];
+                return () -> averagePoolInt8(p.geometry(), (byte[]) x, (byte[]) y, sums, p.activationMin(),
+                        p.activationMax());
+            }
             return () -> poolInt(p.geometry(), x, y, average, p.activationMin(), p.activationMax());
         }
         throw Quant.unsupported(node, type + " input");
@@ -102,6 +107,47 @@ final class PoolKernels {
                     }
                     for (int ch = 0; ch < c; ch++) {
                         y[ob + ch] = Math.max(lo, Math.min(hi, y[ob + ch]));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Int8 average pooling as {@link #poolInt} computes it, with the window's sums of all channels of an
+     * output pixel advanced together (unit-stride loops; the integer sums do not depend on the order).
+     */
+    private static void averagePoolInt8(ConvGeometry geo, byte[] x, byte[] y, int[] sums, int lo, int hi) {
+        int c = geo.inC();
+        for (int b = 0; b < geo.batches(); b++) {
+            for (int oy = 0; oy < geo.outH(); oy++) {
+                int iy0 = oy * geo.strideH() - geo.padH();
+                int fy0 = Math.max(0, -iy0);
+                int fy1 = Math.min(geo.kH(), geo.inH() - iy0);
+                for (int ox = 0; ox < geo.outW(); ox++) {
+                    int ix0 = ox * geo.strideW() - geo.padW();
+                    int fx0 = Math.max(0, -ix0);
+                    int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
+                    int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
+                    java.util.Arrays.fill(sums, 0);
+                    int count = 0;
+                    for (int fy = fy0; fy < fy1; fy++) {
+                        for (int fx = fx0; fx < fx1; fx++) {
+                            int xi = ((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                sums[ch] += x[xi + ch];
+                            }
+                            count++;
+                        }
+                    }
+                    for (int ch = 0; ch < c; ch++) {
+                        int acc = sums[ch];
+                        if (count == 0) {
+                            acc = 0;
+                        } else {
+                            acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                        }
+                        y[ob + ch] = (byte) Math.max(lo, Math.min(hi, acc));
                     }
                 }
             }

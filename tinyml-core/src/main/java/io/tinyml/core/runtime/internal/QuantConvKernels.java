@@ -241,6 +241,12 @@ final class QuantConvKernels {
                                    boolean constantWeights, Node node, SharedWeights shared) {
         int groups = geo.outC() / perGroup;
         int k = geo.kH() * geo.kW() * fIn;
+        if (groups == 1 && constantWeights && VectorSupport.use()) {
+            Kernel vector = Int8VectorKernels.conv(geo, p.q(), p.bias32(), x, w, y, node, shared);
+            if (vector != null) {
+                return vector;
+            }
+        }
         if (groups == 1 && constantWeights) {
             int[] packed = shared.packed(node, "gemm", () -> PackedWeights.widen(w, 0));
             int[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
@@ -318,6 +324,12 @@ final class QuantConvKernels {
         int[][] tapWeights = constantWeights
                 ? shared.packed(node, "rows", () -> DepthwiseRows.tile(geo, w, DepthwiseRows.intTaps(geo)))
                 : DepthwiseRows.intTaps(geo);
+        if (constantWeights && VectorSupport.use()) {
+            Kernel vector = Int8VectorKernels.depthwise(geo, p.q(), p.bias32(), x, w, y, tapWeights, node, shared);
+            if (vector != null) {
+                return vector;
+            }
+        }
         DepthwiseRows rows = DepthwiseRows.forInt(geo, tapWeights);
         int[] bias = p.bias32();
         Requantizer rq = new Requantizer(p.mult(), p.shift());
@@ -354,6 +366,12 @@ final class QuantConvKernels {
     private static Kernel fullyConnectedInt8(Params p, byte[] x, byte[] w, byte[] y, int inN, int outN,
                                              int filterOffset, boolean constantWeights, Node node,
                                              SharedWeights shared) {
+        if (constantWeights && VectorSupport.use()) {
+            Kernel vector = Int8VectorKernels.fullyConnected(p.q(), p.bias32(), x, w, y, inN, outN, node, shared);
+            if (vector != null) {
+                return vector;
+            }
+        }
         int batches = x.length / inN;
         int[] wp = constantWeights
                 ? shared.packed(node, "transposed", () -> PackedWeights.convInt(w, outN, inN, outN, filterOffset))

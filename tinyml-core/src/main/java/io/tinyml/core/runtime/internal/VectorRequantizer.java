@@ -1,0 +1,195 @@
+package io.tinyml.core.runtime.internal;
+
+import io.tinyml.core.quant.FixedPoint;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API form of {@link Requantizer} with the output stage: eight int32 sums of consecutive
+ * output channels at a time become int8 values
+ * {@code clamp(MultiplyByQuantizedMultiplier(acc + add[c], m[c], s[c]) + outOff, lo, hi)}, bit for bit
+ * what the scalar kernels compute:
+ * <ul>
+ * <li>the left shift {@code l} is an int shift, which wraps as the reference's multiplication by
+ * {@code 2^l} (for {@code l ≤ 30});</li>
+ * <li>in 64-bit lanes, {@code h = (a·m + 2^30) >> 31} is gemmlowp's rounding doubling high product, as
+ * {@link Requantizer#scale} computes it (it fits an int for every multiplier but {@code −2^31});</li>
+ * <li>the rounding right shift by {@code r ≥ 0}, {@code (h + 2^(r−1) − [h < 0]) >> r} for {@code r > 0}
+ * and {@code h} for {@code r = 0}, is in both cases {@code (2h + 2^r + (h >> 63)) >> (r + 1)}: for
+ * {@code r > 0} the doubled numerator {@code 2X − [h < 0]} (with {@code X = h + 2^(r−1)}) has the same
+ * floor quotient as {@code 2X − 2[h < 0]}, since no multiple of {@code 2^r} lies in
+ * {@code (X − 1, X − 1/2]}; for {@code r = 0}, {@code (2h + 1 − [h < 0]) >> 1 = h}.</li>
+ * </ul>
+ *
+ * <p>Only for parameters the fast form covers ({@link #covers}): no multiplier {@code −2^31}, shifts in
+ * {@code [−31, 30]}. All conversions keep 256-bit int and 512-bit long shapes, which C2 compiles to
+ * single instructions on AVX2/AVX-512 machines (no boxing). Loaded only after
+ * {@link VectorSupport#use()}; immutable apart from its scratch arrays, so one instance serves one
+ * thread.
+ */
+final class VectorRequantizer {
+    private static final VectorSpecies<Integer> INT = IntVector.SPECIES_256;
+    private static final VectorSpecies<Long> LONG = LongVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_256;
+    /** {@code 1.5 · 2^23}: added to an integer-valued float of magnitude below 2^22, its bits minus {@link #MAGIC_BITS} are the integer. */
+    private static final float MAGIC = 12582912f;
+    private static final int MAGIC_BITS = 0x4B400000;
+    /** Lanes per step. */
+    static final int LANES = 8;
+
+    private final int channels;
+    private final int[] add;
+    private final int[] left;
+    private final long[] mult;
+    private final long[] pow;
+    private final long[] right1;
+    private final int outOff;
+    private final int lo;
+    private final int hi;
+    private final int[] tailIn = new int[LANES];
+    private final byte[] tailOut = new byte[LANES];
+
+    /**
+     * @param add per channel, added to the sum before scaling (the bias, plus any folded input-offset
+     *            term), wrapping as int32; null for none
+     * @param mult the per-channel multipliers
+     * @param shift the per-channel shifts (positive: left)
+     * @param outOff the output zero point
+     * @param lo the activation minimum
+     * @param hi the activation maximum
+     */
+    VectorRequantizer(int[] add, int[] mult, int[] shift, int outOff, int lo, int hi) {
+        int n = mult.length;
+        int padded = (n + LANES - 1) / LANES * LANES;
+        this.channels = n;
+        this.add = new int[padded];
+        this.left = new int[padded];
+        this.mult = new long[padded];
+        this.pow = new long[padded];
+        this.right1 = new long[padded];
+        for (int c = 0; c < n; c++) {
+            int r = shift[c] > 0 ? 0 : -shift[c];
+            this.add[c] = add != null ? add[c] : 0;
+            this.left[c] = shift[c] > 0 ? shift[c] : 0;
+            this.mult[c] = mult[c];
+            this.pow[c] = 1L << r;
+            this.right1[c] = r + 1;
+        }
+        this.outOff = outOff;
+        this.lo = lo;
+        this.hi = hi;
+    }
+
+    /** @return the number of channels */
+    int channels() {
+        return channels;
+    }
+
+    /** Whether the vector form reproduces {@link FixedPoint#multiplyByQuantizedMultiplier} for these parameters. */
+    static boolean covers(int[] mult, int[] shift) {
+        for (int c = 0; c < mult.length; c++) {
+            if (mult[c] == Integer.MIN_VALUE || shift[c] < -31 || shift[c] > 30) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Requantizes one pixel: {@code acc[a + c]} for every channel {@code c} into {@code y[yOff + c]}.
+     * Reads (but does not use) up to {@link #LANES}{@code  − 1} values past the last channel only
+     * when they lie inside {@code acc}.
+     */
+    void pixel(int[] acc, int a, byte[] y, int yOff) {
+        int n = channels;
+        // one call of step per iteration, the partial last group through the scratch arrays: a second,
+        // rarely taken call site would not be inlined and would box its vector argument
+        for (int c = 0; c < n; c += LANES) {
+            boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
+            int[] src = acc;
+            int s = a + c;
+            byte[] dst = y;
+            int d = yOff + c;
+            if (!full) {
+                System.arraycopy(acc, a + c, tailIn, 0, n - c);
+                src = tailIn;
+                s = 0;
+                dst = tailOut;
+                d = 0;
+            }
+            storeInt(src, s, c, dst, d);
+            if (!full) {
+                System.arraycopy(tailOut, 0, y, yOff + c, n - c);
+            }
+        }
+    }
+
+    /**
+     * Requantizes one pixel of float sums (exact integers of magnitude below 2<sup>22</sup>):
+     * {@code sums[a + c]} for every channel {@code c} into {@code y[yOff + c]}; the sums array holds
+     * at least {@link #LANES} values from every group's start.
+     */
+    void pixel(float[] sums, int a, byte[] y, int yOff) {
+        int n = channels;
+        for (int c = 0; c < n; c += LANES) {
+            boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
+            byte[] dst = full ? y : tailOut;
+            int d = full ? yOff + c : 0;
+            storeFloat(sums, a + c, c, dst, d);
+            if (!full) {
+                System.arraycopy(tailOut, 0, y, yOff + c, n - c);
+            }
+        }
+    }
+
+    /**
+     * Requantizes {@code pixels} whole pixels of float sums at once, when the channel count is a
+     * multiple of {@link #LANES}: {@code sums[i]} into {@code y[i]} for {@code i < pixels · channels}
+     * (one loop without per-pixel tails).
+     */
+    void pixels(float[] sums, byte[] y, int pixels) {
+        int n = channels;
+        for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
+            storeFloat(sums, i, c, y, i);
+            c += LANES;
+            if (c == n) {
+                c = 0;
+            }
+        }
+    }
+
+    /*
+     * The steps below take and return no vectors: a method with vector parameters that C2 happens to
+     * compile on its own (it is hot in C1 code before its callers reach C2) is then too big to inline,
+     * and every call boxes its vectors (about 1 MB per inference measured).
+     */
+
+    /** Requantizes the eight float sums {@code sums[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
+    private void storeFloat(float[] sums, int s, int c, byte[] y, int d) {
+        IntVector v = FloatVector.fromArray(FLOAT, sums, s).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
+        IntVector a = v.add(IntVector.fromArray(INT, add, c)).lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
+        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+        LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
+        LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
+                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
+        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
+    }
+
+    /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
+    private void storeInt(int[] acc, int s, int c, byte[] y, int d) {
+        IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c))
+                .lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
+        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+        LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
+        LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
+                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
+        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
+    }
+}
