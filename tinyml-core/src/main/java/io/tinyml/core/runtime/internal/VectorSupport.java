@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the interpreter may use its Vector API kernels ({@code jdk.incubator.vector}, incubating in
- * Java 17). They are used only when all of these hold, decided once per JVM:
+ * Java 17). They are used only when all of these hold (the first and last decided once per JVM, the
+ * property read each time a kernel is prepared):
  * <ul>
  *   <li>the running JVM resolved the module ({@code java --add-modules jdk.incubator.vector …}); the SDK
  *       never requires it, and without it every kernel runs its scalar form;</li>
@@ -24,7 +25,7 @@ final class VectorSupport {
     private VectorSupport() {
     }
 
-    /** Whether the Vector API kernels are in use in this JVM. */
+    /** Whether this JVM can run the Vector API kernels (module resolved, wide enough vectors). */
     static boolean enabled() {
         return ENABLED;
     }
@@ -39,10 +40,8 @@ final class VectorSupport {
     }
 
     private static boolean detect() {
-        if ("off".equals(System.getProperty("tinyml.vector"))) {
-            LOG.debug("vector kernels off (tinyml.vector=off)");
-            return false;
-        }
+        // the property is not read here but at each use(): a JVM whose first prepared model ran with
+        // tinyml.vector=off must still be able to prepare later models in the vector form
         if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
             LOG.debug("vector kernels off: the JVM was started without --add-modules {}", MODULE);
             return false;
