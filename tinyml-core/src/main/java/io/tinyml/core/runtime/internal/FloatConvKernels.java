@@ -65,6 +65,9 @@ final class FloatConvKernels {
         Activation act = op.activation();
         boolean repack = !wt.isConstant();
         if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
+            if (VectorSupport.use()) {
+                return FloatVectorGemm.convKernel(geo, node, w, bias, x, y, act, shared);
+            }
             float[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
                     ? shared.packed(node, "rows", () -> RowGemm.weightRows(w, geo.outC(), k)) : null;
             FloatConvGemm gemm = new FloatConvGemm(geo, w, rows);
@@ -194,6 +197,10 @@ final class FloatConvKernels {
         float[] y = (float[]) arrays[node.output(0)];
         int batches = x.length / inN;
         boolean repack = !wt.isConstant();
+        if (!repack && VectorSupport.use()) {
+            return FloatVectorGemm.fullyConnectedKernel(node, batches, inN, outN, w, bias, x, y, op.activation(),
+                    shared);
+        }
         float[] wp = repack ? PackedWeights.convFloat(w, outN, inN, outN)
                 : shared.packed(node, "transposed", () -> PackedWeights.convFloat(w, outN, inN, outN));
         float[] acc = new float[outN];
