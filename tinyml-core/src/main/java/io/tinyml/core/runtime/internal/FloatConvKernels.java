@@ -141,6 +141,9 @@ final class FloatConvKernels {
         float[] w = floatWeights(g, node, node.input(1), arrays);
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
+        if (VectorSupport.use() && FloatVectorDepthwise.applies(geo)) {
+            return FloatVectorDepthwise.kernel(geo, w, bias, x, y, op.activation());
+        }
         boolean constant = wt.isConstant();
         float[][] tapWeights = constant
                 ? shared.packed(node, "rows", () -> DepthwiseRows.tile(geo, w, DepthwiseRows.floatTaps(geo)))
