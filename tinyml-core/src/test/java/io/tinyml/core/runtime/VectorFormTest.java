@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * build's tests do) give every output byte the scalar kernels give ({@code tinyml.vector=off}): on the
  * float asset models and on synthetic layers of awkward shapes (channel counts that are no multiple of
  * the vector lanes, SAME and VALID padding, strides, dilations, groups, a fully-connected batch) with
- * signed zeros, NaN and infinities among the inputs. On a JVM without the vector kernels both runs take
+ * signed zeros, NaN and infinities among the inputs; and max pooling. On a JVM without the vector kernels both runs take
  * the scalar form and the test holds trivially.
  */
 class VectorFormTest {
@@ -221,6 +221,25 @@ class VectorFormTest {
                 for (boolean special : new boolean[] {false, true}) {
                     assertSameBytes(m, java.util.Arrays.toString(s) + " bias " + withBias
                             + (special ? " NaN/inf input" : ""), bytes(values(batch * in, special)));
+                }
+            }
+        }
+    }
+
+    @Test
+    void maxPoolOfAwkwardShapes() throws Exception {
+        // {batches, h, w, channels, filter, stride}
+        int[][] shapes = {{1, 28, 28, 8, 2, 2}, {1, 14, 14, 16, 3, 3}, {2, 7, 9, 5, 3, 2}, {1, 6, 6, 20, 2, 1}};
+        for (int[] s : shapes) {
+            int n = s[0], h = s[1], w = s[2], c = s[3], f = s[4], st = s[5];
+            for (Padding p : Padding.values()) {
+                int oh = p.outputSize(h, f, st, 1);
+                int ow = p.outputSize(w, f, st, 1);
+                Activation act = p == Padding.SAME ? Activation.RELU6 : Activation.NONE;
+                Model m = single(new Op.MaxPool2D(f, f, st, st, p, act), act("y", n, oh, ow, c), act("x", n, h, w, c));
+                for (boolean special : new boolean[] {false, true}) {
+                    assertSameBytes(m, java.util.Arrays.toString(s) + " " + p + (special ? " NaN/inf input" : ""),
+                            bytes(values(n * h * w * c, special)));
                 }
             }
         }

@@ -32,9 +32,12 @@ final class FloatVectorDepthwise {
     private final float[] bias;
     private final float lo;
     private final float hi;
-    /** The current pixel's in-bounds taps: input offsets from the image origin and weight offsets. */
+    /** The current border pixel's in-bounds taps: input offsets from the image origin and weight offsets. */
     private final int[] tapIn;
     private final int[] tapW;
+    /** Every tap of an interior pixel: input offsets from the pixel's first tap, and weight offsets. */
+    private final int[] allIn;
+    private final int[] allW;
 
     private FloatVectorDepthwise(ConvGeometry geo, float[] w, float[] bias, float lo, float hi) {
         this.geo = geo;
@@ -46,6 +49,14 @@ final class FloatVectorDepthwise {
         this.hi = hi;
         this.tapIn = new int[geo.kH() * geo.kW()];
         this.tapW = new int[geo.kH() * geo.kW()];
+        this.allIn = new int[geo.kH() * geo.kW()];
+        this.allW = new int[geo.kH() * geo.kW()];
+        for (int ky = 0, t = 0; ky < geo.kH(); ky++) {
+            for (int kx = 0; kx < geo.kW(); kx++, t++) {
+                allIn[t] = (ky * geo.dilationH() * geo.inW() + kx * geo.dilationW()) * c;
+                allW[t] = t * c;
+            }
+        }
     }
 
     /** Whether this form applies: a depth multiplier of 1. */
@@ -76,8 +87,14 @@ final class FloatVectorDepthwise {
             int image = b * inH * inW;
             for (int oy = 0; oy < geo.outH(); oy++) {
                 int iy0 = oy * geo.strideH() - geo.padH();
+                boolean rowInside = iy0 >= 0 && iy0 + geo.dilationH() * (kH - 1) < inH;
                 for (int ox = 0; ox < geo.outW(); ox++) {
                     int ix0 = ox * geo.strideW() - geo.padW();
+                    if (rowInside && ix0 >= 0 && ix0 + geo.dilationW() * (kW - 1) < inW) {
+                        pixel(x, (image + iy0 * inW + ix0) * c, allIn, allW, allIn.length, y, o);
+                        o += c;
+                        continue;
+                    }
                     int n = 0;
                     for (int ky = 0; ky < kH; ky++) {
                         int iy = iy0 + geo.dilationH() * ky;
@@ -94,21 +111,23 @@ final class FloatVectorDepthwise {
                             n++;
                         }
                     }
-                    pixel(x, n, y, o);
+                    pixel(x, 0, tapIn, tapW, n, y, o);
                     o += c;
                 }
             }
         }
     }
 
-    /** Sums one output pixel over its {@code n} listed taps and stores it at {@code y[o ..]}. */
-    private void pixel(float[] x, int n, float[] y, int o) {
-        int[] ti = tapIn, tw = tapW;
+    /**
+     * Sums one output pixel over {@code n} taps, input values at {@code x[base + ti[t] ..]} and weights at
+     * {@code w[tw[t] ..]}, and stores it at {@code y[o ..]}.
+     */
+    private void pixel(float[] x, int base, int[] ti, int[] tw, int n, float[] y, int o) {
         float[] wt = w;
         for (int j = 0; j < cVec; j += L) {
             FloatVector a = FloatVector.zero(S);
             for (int t = 0; t < n; t++) {
-                a = a.add(FloatVector.fromArray(S, x, ti[t] + j).mul(FloatVector.fromArray(S, wt, tw[t] + j)));
+                a = a.add(FloatVector.fromArray(S, x, base + ti[t] + j).mul(FloatVector.fromArray(S, wt, tw[t] + j)));
             }
             if (bias != null) {
                 a = a.add(FloatVector.fromArray(S, bias, j));
@@ -118,7 +137,7 @@ final class FloatVectorDepthwise {
         for (int j = cVec; j < c; j++) {
             float a = 0f;
             for (int t = 0; t < n; t++) {
-                a = a + x[ti[t] + j] * wt[tw[t] + j];
+                a = a + x[base + ti[t] + j] * wt[tw[t] + j];
             }
             if (bias != null) {
                 a = a + bias[j];
