@@ -49,7 +49,7 @@ final class FloatVectorGemm {
     private final int borderedW;
     private final float[] bordered;
     /** One register block's sums, pixel by pixel, as {@link #flush} takes them. */
-    private final float[] sums = new float[8 * L];
+    private final float[] sums = new float[16 * L];
 
     private FloatVectorGemm(ConvGeometry geo, int pixels, int n, int inC, float[] packed, float[] bias,
                             int[] pixelBase, int[] tapOffsets, float[] bordered, int[] border) {
@@ -203,16 +203,22 @@ final class FloatVectorGemm {
                 block8x1(src, m, y, lo, hi);
             }
         } else {
+            for (; m + 8 <= pixels; m += 8) {
+                int j = 0;
+                for (; j + 2 * L <= nPad; j += 2 * L) {
+                    block8x2(src, m, j, y, lo, hi);
+                }
+                for (int p = 0; j < nPad && p < 8; p++) {
+                    block1x1(src, m + p, j, y, lo, hi);
+                }
+            }
             for (; m + 4 <= pixels; m += 4) {
                 int j = 0;
                 for (; j + 2 * L <= nPad; j += 2 * L) {
                     block4x2(src, m, j, y, lo, hi);
                 }
-                if (j < nPad) {
-                    block1x1(src, m, j, y, lo, hi);
-                    block1x1(src, m + 1, j, y, lo, hi);
-                    block1x1(src, m + 2, j, y, lo, hi);
-                    block1x1(src, m + 3, j, y, lo, hi);
+                for (int p = 0; j < nPad && p < 4; p++) {
+                    block1x1(src, m + p, j, y, lo, hi);
                 }
             }
         }
@@ -265,6 +271,65 @@ final class FloatVectorGemm {
         a6.intoArray(sums, 6 * L);
         a7.intoArray(sums, 7 * L);
         flush(m, 8, 0, 1, y, lo, hi);
+    }
+
+    /** Eight output pixels times two vectors of channels starting at channel {@code j}. */
+    private void block8x2(float[] src, int m, int j, float[] y, float lo, float hi) {
+        int[] pb = pixelBase;
+        int b0 = pb[m], b1 = pb[m + 1], b2 = pb[m + 2], b3 = pb[m + 3];
+        int b4 = pb[m + 4], b5 = pb[m + 5], b6 = pb[m + 6], b7 = pb[m + 7];
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        float[] w = wp;
+        int np = nPad;
+        int wi = j;
+        int[] offs = offsets;
+        for (int kk = 0; kk < offs.length; kk++, wi += np) {
+            int ci = offs[kk];
+            FloatVector w0 = FloatVector.fromArray(S, w, wi);
+            FloatVector w1 = FloatVector.fromArray(S, w, wi + L);
+            float x0 = src[b0 + ci];
+            a00 = a00.add(w0.mul(x0));
+            a01 = a01.add(w1.mul(x0));
+            float x1 = src[b1 + ci];
+            a10 = a10.add(w0.mul(x1));
+            a11 = a11.add(w1.mul(x1));
+            float x2 = src[b2 + ci];
+            a20 = a20.add(w0.mul(x2));
+            a21 = a21.add(w1.mul(x2));
+            float x3 = src[b3 + ci];
+            a30 = a30.add(w0.mul(x3));
+            a31 = a31.add(w1.mul(x3));
+            float x4 = src[b4 + ci];
+            a40 = a40.add(w0.mul(x4));
+            a41 = a41.add(w1.mul(x4));
+            float x5 = src[b5 + ci];
+            a50 = a50.add(w0.mul(x5));
+            a51 = a51.add(w1.mul(x5));
+            float x6 = src[b6 + ci];
+            a60 = a60.add(w0.mul(x6));
+            a61 = a61.add(w1.mul(x6));
+            float x7 = src[b7 + ci];
+            a70 = a70.add(w0.mul(x7));
+            a71 = a71.add(w1.mul(x7));
+        }
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, L);
+        a10.intoArray(sums, 2 * L);
+        a11.intoArray(sums, 3 * L);
+        a20.intoArray(sums, 4 * L);
+        a21.intoArray(sums, 5 * L);
+        a30.intoArray(sums, 6 * L);
+        a31.intoArray(sums, 7 * L);
+        a40.intoArray(sums, 8 * L);
+        a41.intoArray(sums, 9 * L);
+        a50.intoArray(sums, 10 * L);
+        a51.intoArray(sums, 11 * L);
+        a60.intoArray(sums, 12 * L);
+        a61.intoArray(sums, 13 * L);
+        a70.intoArray(sums, 14 * L);
+        a71.intoArray(sums, 15 * L);
+        flush(m, 8, j, 2, y, lo, hi);
     }
 
     /** Four output pixels times two vectors of channels starting at channel {@code j}. */
