@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A float32 depthwise convolution of depth multiplier 1 on the Vector API: vector lanes run over the
  * channels of one output pixel, whose input values and weights are contiguous (NHWC and
- * {@code [1, KH, KW, C]}). Per output pixel the taps inside the image are listed once, and every channel
- * vector sums them in filter-y, filter-x order; channels left over after the whole vectors take the same
- * order one at a time.
+ * {@code [1, KH, KW, C]}), for layers of a whole number of vectors of channels. Per output pixel the taps
+ * inside the image are listed once (all of them, from precomputed offsets, for a pixel away from the
+ * border), and every channel vector sums them in filter-y, filter-x order.
  *
  * <p>Bit-identical to {@link DepthwiseRows} and the contract of {@code dw_f32.c}: per output the sum of
  * {@code x · w} over the in-bounds taps in order, starting at +0.0, one multiply then one add per tap,
@@ -22,14 +22,20 @@ import jdk.incubator.vector.VectorSpecies;
  * working memory; the weights are read only.
  */
 final class FloatVectorDepthwise {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    /**
+     * The machine's preferred float vector (512 bits with AVX-512, 256 with AVX2), the one shape every
+     * float vector kernel uses: with two float shapes in one JVM, Java 17's JIT was measured to stop
+     * intrinsifying them (vectors boxed on the heap, ten times slower).
+     */
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
     private final ConvGeometry geo;
     private final int c;
-    private final int cVec;
     private final float[] w;
     private final float[] bias;
+    /** The bias of a layer without one: a sum is never -0.0 (it starts at +0.0), so adding +0.0 leaves it unchanged. */
+    private final float[] zeros;
     private final float lo;
     private final float hi;
     /** The current border pixel's in-bounds taps: input offsets from the image origin and weight offsets. */
@@ -42,9 +48,9 @@ final class FloatVectorDepthwise {
     private FloatVectorDepthwise(ConvGeometry geo, float[] w, float[] bias, float lo, float hi) {
         this.geo = geo;
         this.c = geo.outC();
-        this.cVec = c / L * L;
         this.w = w;
         this.bias = bias;
+        this.zeros = new float[geo.outC()];
         this.lo = lo;
         this.hi = hi;
         this.tapIn = new int[geo.kH() * geo.kW()];
@@ -59,9 +65,12 @@ final class FloatVectorDepthwise {
         }
     }
 
-    /** Whether this form applies: a depth multiplier of 1. */
+    /**
+     * Whether this form applies: a depth multiplier of 1 and a whole number of vectors of channels (a
+     * layer of fewer channels keeps the row-wise {@link DepthwiseRows}, which vectorises across pixels).
+     */
     static boolean applies(ConvGeometry geo) {
-        return geo.outC() == geo.inC();
+        return geo.outC() == geo.inC() && geo.outC() % L == 0;
     }
 
     /**
@@ -124,25 +133,13 @@ final class FloatVectorDepthwise {
      */
     private void pixel(float[] x, int base, int[] ti, int[] tw, int n, float[] y, int o) {
         float[] wt = w;
-        for (int j = 0; j < cVec; j += L) {
+        float[] b = bias != null ? bias : zeros;
+        for (int j = 0; j < c; j += L) {
             FloatVector a = FloatVector.zero(S);
             for (int t = 0; t < n; t++) {
                 a = a.add(FloatVector.fromArray(S, x, base + ti[t] + j).mul(FloatVector.fromArray(S, wt, tw[t] + j)));
             }
-            if (bias != null) {
-                a = a.add(FloatVector.fromArray(S, bias, j));
-            }
-            a.min(hi).max(lo).intoArray(y, o + j);
-        }
-        for (int j = cVec; j < c; j++) {
-            float a = 0f;
-            for (int t = 0; t < n; t++) {
-                a = a + x[base + ti[t] + j] * wt[tw[t] + j];
-            }
-            if (bias != null) {
-                a = a + bias[j];
-            }
-            y[o + j] = Math.max(lo, Math.min(hi, a));
+            a.add(FloatVector.fromArray(S, b, j)).min(hi).max(lo).intoArray(y, o + j);
         }
     }
 }

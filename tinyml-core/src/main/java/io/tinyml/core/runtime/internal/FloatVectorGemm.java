@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A float32 convolution (one group) or fully-connected layer on the Vector API: vector lanes run over
- * output channels, and a register block of several output pixels times one or two vectors of channels
+ * output channels, and a register block of four or eight output pixels times one or two vectors of channels
  * keeps its accumulators in registers across the whole sum; each input value is broadcast to the lanes
  * of the channels it feeds. The weights are re-laid-out once as {@code [k][n]}, {@code k} in filter-y,
  * filter-x, input-channel order and {@code n} the output channels padded with zero weights to a whole
@@ -29,7 +29,12 @@ import jdk.incubator.vector.VectorSpecies;
  * working memory; the packed weights may be shared read only.
  */
 final class FloatVectorGemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    /**
+     * The machine's preferred float vector (512 bits with AVX-512, 256 with AVX2), the one shape every
+     * float vector kernel uses: with two float shapes in one JVM, Java 17's JIT was measured to stop
+     * intrinsifying them (vectors boxed on the heap, ten times slower).
+     */
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
     private final int pixels;
@@ -40,6 +45,7 @@ final class FloatVectorGemm {
     /** Per term {@code kk} of the sum: the offset of its input value from the pixel's {@link #pixelBase}. */
     private final int[] offsets;
     private final float[] wp;
+    /** The bias padded to {@link #nPad}, zeros without a bias. */
     private final float[] biasPad;
     private final ConvGeometry geo;
     /** The bordered buffer's top and left border and its height and width, in pixels. */
@@ -71,11 +77,10 @@ final class FloatVectorGemm {
         this.borderLeft = border[1];
         this.borderedH = border[2];
         this.borderedW = border[3];
+        // without a bias, +0.0: a sum is never -0.0 (it starts at +0.0), so adding +0.0 leaves it unchanged
+        this.biasPad = new float[nPad];
         if (bias != null) {
-            biasPad = new float[nPad];
             System.arraycopy(bias, 0, biasPad, 0, n);
-        } else {
-            biasPad = null;
         }
     }
 
@@ -385,28 +390,21 @@ final class FloatVectorGemm {
 
     /**
      * Adds the bias to a register block's sums ({@link #sums}: per pixel, {@code vectors} vectors of
-     * channels from {@code j}), clamps them and stores the channels that exist into {@code y}. (A separate
-     * method that takes no vectors: the blocks stay small enough for the JIT to keep their vectors unboxed.)
+     * channels from {@code j}), clamps them and copies the channels that exist into {@code y}. A separate
+     * method that takes no vectors, and no branch on a vector: the blocks stay small enough for the JIT to
+     * keep their vectors in registers, and a layer whose shapes take other branches than the layers the JIT
+     * first saw does not deoptimise it into boxing vectors.
      */
     private void flush(int m, int count, int j, int vectors, float[] y, float lo, float hi) {
         float[] s = sums;
+        int width = vectors * L;
+        for (int si = 0; si < count * width; si += L) {
+            int c = j + si % width;
+            FloatVector.fromArray(S, s, si).add(FloatVector.fromArray(S, biasPad, c)).min(hi).max(lo).intoArray(s, si);
+        }
+        int len = Math.min(width, n - j);
         for (int p = 0; p < count; p++) {
-            int yRow = (m + p) * n;
-            for (int v = 0; v < vectors; v++) {
-                int c = j + v * L;
-                int si = (p * vectors + v) * L;
-                FloatVector a = FloatVector.fromArray(S, s, si);
-                if (biasPad != null) {
-                    a = a.add(FloatVector.fromArray(S, biasPad, c));
-                }
-                a = a.min(hi).max(lo);
-                if (c + L <= n) {
-                    a.intoArray(y, yRow + c);
-                } else {
-                    a.intoArray(s, si);
-                    System.arraycopy(s, si, y, yRow + c, n - c);
-                }
-            }
+            System.arraycopy(s, p * width, y, (m + p) * n + j, len);
         }
     }
 }

@@ -9,17 +9,30 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Float32 max pooling on the Vector API: vector lanes run over the channels of one output pixel, which
  * takes the maximum over its window's in-bounds positions (padded positions are not counted), then the
- * clamp of the fused activation. The lanewise maximum follows {@link Math#max} (NaN wins, +0.0 above
- * −0.0), so the outputs equal the scalar kernel's; channels left over after the whole vectors take
- * {@link Math#max} one at a time.
+ * clamp of the fused activation, for layers of a whole number of vectors of channels. The lanewise
+ * maximum follows {@link Math#max} (NaN wins, +0.0 above −0.0), so the outputs equal the scalar
+ * kernel's.
  *
  * <p>Loaded only once {@link VectorSupport#use()} returned true.
  */
 final class FloatVectorMaxPool {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    /**
+     * The machine's preferred float vector (512 bits with AVX-512, 256 with AVX2), the one shape every
+     * float vector kernel uses: with two float shapes in one JVM, Java 17's JIT was measured to stop
+     * intrinsifying them (vectors boxed on the heap, ten times slower).
+     */
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
     private FloatVectorMaxPool() {
+    }
+
+    /**
+     * Whether this form applies: a whole number of vectors of channels (fewer channels keep the scalar
+     * kernel; one vector type per JVM keeps the JIT's vector intrinsics apart from mixed species).
+     */
+    static boolean applies(ConvGeometry geo) {
+        return geo.inC() % L == 0;
     }
 
     /** The kernel of a float32 max pooling with fused activation {@code act}. */
@@ -35,7 +48,6 @@ final class FloatVectorMaxPool {
 
     private static void run(ConvGeometry geo, float[] x, float[] y, float lo, float hi) {
         int c = geo.inC();
-        int cVec = c / L * L;
         int inH = geo.inH(), inW = geo.inW();
         for (int b = 0; b < geo.batches(); b++) {
             for (int oy = 0; oy < geo.outH(); oy++) {
@@ -50,29 +62,20 @@ final class FloatVectorMaxPool {
                     int row0 = (b * inH + iy0) * inW + ix0;
                     // window position by window position, the running maximum kept in y: no vector
                     // lives across the loops (the JIT would box it)
-                    for (int j = 0; j < cVec; j += L) {
+                    for (int j = 0; j < c; j += L) {
                         FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(y, ob + j);
                     }
                     for (int fy = fy0; fy < fy1; fy++) {
                         for (int fx = fx0; fx < fx1; fx++) {
                             int xi = (row0 + fy * inW + fx) * c;
-                            for (int j = 0; j < cVec; j += L) {
+                            for (int j = 0; j < c; j += L) {
                                 FloatVector.fromArray(S, y, ob + j).max(FloatVector.fromArray(S, x, xi + j))
                                         .intoArray(y, ob + j);
                             }
                         }
                     }
-                    for (int j = 0; j < cVec; j += L) {
+                    for (int j = 0; j < c; j += L) {
                         FloatVector.fromArray(S, y, ob + j).min(hi).max(lo).intoArray(y, ob + j);
-                    }
-                    for (int j = cVec; j < c; j++) {
-                        float m = Float.NEGATIVE_INFINITY;
-                        for (int fy = fy0; fy < fy1; fy++) {
-                            for (int fx = fx0; fx < fx1; fx++) {
-                                m = Math.max(m, x[(row0 + fy * inW + fx) * c + j]);
-                            }
-                        }
-                        y[ob + j] = Math.max(lo, Math.min(hi, m));
                     }
                 }
             }

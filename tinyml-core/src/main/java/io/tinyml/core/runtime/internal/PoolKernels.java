@@ -27,7 +27,7 @@ final class PoolKernels {
             ConvGeometry geo = ConvGeometry.of(g, node);
             float[] x = (float[]) arrays[node.input(0)];
             float[] y = (float[]) arrays[node.output(0)];
-            if (!average && VectorSupport.use()) {
+            if (!average && VectorSupport.use() && FloatVectorMaxPool.applies(geo)) {
                 return FloatVectorMaxPool.kernel(geo, x, y, act);
             }
             float[] r = Quant.floatRange(act);
