@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class InterpreterBenchmark {
     /** Which model (path below the assets' models/tflite). */
     @Param({"person_detect/person_detect.tflite", "kws_dscnn_int8.tflite", "kws_dscnn_hybrid.tflite",

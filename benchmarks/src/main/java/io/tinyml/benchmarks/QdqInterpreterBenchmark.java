@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class QdqInterpreterBenchmark {
     /** Which int8 model (path below the assets' models/tflite). */
     @Param({"kws_dscnn_int8.tflite", "person_detect/person_detect.tflite"})
