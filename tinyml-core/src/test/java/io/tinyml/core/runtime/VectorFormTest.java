@@ -179,6 +179,7 @@ class VectorFormTest {
         int[][] shapes = {
             {1, 14, 14, 8, 1, 3, 1, 1}, {1, 16, 16, 16, 1, 3, 2, 1}, {2, 7, 7, 32, 1, 3, 1, 1}, {1, 9, 8, 5, 1, 3, 2, 2},
             {1, 6, 7, 13, 1, 5, 1, 1}, {1, 5, 5, 1, 1, 3, 3, 1}, {1, 7, 7, 3, 2, 3, 2, 1}, {1, 8, 8, 20, 1, 2, 1, 2},
+            {1, 6, 5, 48, 1, 3, 2, 1}, {1, 4, 4, 64, 1, 5, 1, 1},
         };
         for (int[] s : shapes) {
             int n = s[0], h = s[1], w = s[2], cin = s[3], mult = s[4], k = s[5], st = s[6], dil = s[7];
@@ -229,7 +230,8 @@ class VectorFormTest {
     @Test
     void maxPoolOfAwkwardShapes() throws Exception {
         // {batches, h, w, channels, filter, stride}
-        int[][] shapes = {{1, 28, 28, 8, 2, 2}, {1, 14, 14, 16, 3, 3}, {2, 7, 9, 5, 3, 2}, {1, 6, 6, 20, 2, 1}};
+        int[][] shapes = {{1, 28, 28, 8, 2, 2}, {1, 14, 14, 16, 3, 3}, {2, 7, 9, 5, 3, 2}, {1, 6, 6, 20, 2, 1},
+            {1, 5, 5, 32, 2, 2}};
         for (int[] s : shapes) {
             int n = s[0], h = s[1], w = s[2], c = s[3], f = s[4], st = s[5];
             for (Padding p : Padding.values()) {

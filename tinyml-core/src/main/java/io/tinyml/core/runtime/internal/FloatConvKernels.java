@@ -25,7 +25,11 @@ import java.util.Arrays;
  * compute too, and cheap on a microcontroller's single-precision FPU (a double sum would be emulated
  * in software there). Weights are re-laid-out once ({@link PackedWeights}, {@link RowGemm},
  * {@link DepthwiseRows}) so that the inner loops run across outputs and vectorise, without changing
- * any output's order of summation.
+ * any output's order of summation. When the Vector API kernels are in use ({@link VectorSupport#use()}),
+ * convolutions of one group with finite constant weights and fully-connected layers with constant weights
+ * run {@link FloatVectorGemm}, and depthwise convolutions of multiplier 1 over whole vectors of channels
+ * {@link FloatVectorDepthwise}: lanes over outputs, each output's sum in the same order, so the outputs are
+ * bit-identical to the scalar forms'.
  */
 final class FloatConvKernels {
     private FloatConvKernels() {
