@@ -60,25 +60,33 @@ final class FloatVectorMaxPool {
                     int fx1 = Math.min(geo.kW(), inW - ix0);
                     int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
                     int row0 = (b * inH + iy0) * inW + ix0;
-                    // window position by window position, the running maximum kept in y: no vector
-                    // lives across the loops (the JIT would box it)
-                    for (int j = 0; j < c; j += L) {
-                        FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(y, ob + j);
-                    }
-                    for (int fy = fy0; fy < fy1; fy++) {
-                        for (int fx = fx0; fx < fx1; fx++) {
-                            int xi = (row0 + fy * inW + fx) * c;
-                            for (int j = 0; j < c; j += L) {
-                                FloatVector.fromArray(S, y, ob + j).max(FloatVector.fromArray(S, x, xi + j))
-                                        .intoArray(y, ob + j);
-                            }
-                        }
-                    }
-                    for (int j = 0; j < c; j += L) {
-                        FloatVector.fromArray(S, y, ob + j).min(hi).max(lo).intoArray(y, ob + j);
-                    }
+                    window(x, row0, inW, c, fy0, fy1, fx0, fx1, y, ob, lo, hi);
                 }
             }
+        }
+    }
+
+    /**
+     * One output pixel: the maximum over window rows {@code fy0 ..} and columns {@code fx0 ..}, window
+     * position by window position, kept in {@code y} (no vector lives across the loops, which would box it).
+     * A method per pixel, called often enough that the JIT compiles it again soon after a layer of another
+     * shape deoptimised it (until then its vectors live on the heap).
+     */
+    private static void window(float[] x, int row0, int inW, int c, int fy0, int fy1, int fx0, int fx1, float[] y,
+                               int ob, float lo, float hi) {
+        for (int j = 0; j < c; j += L) {
+            FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(y, ob + j);
+        }
+        for (int fy = fy0; fy < fy1; fy++) {
+            for (int fx = fx0; fx < fx1; fx++) {
+                int xi = (row0 + fy * inW + fx) * c;
+                for (int j = 0; j < c; j += L) {
+                    FloatVector.fromArray(S, y, ob + j).max(FloatVector.fromArray(S, x, xi + j)).intoArray(y, ob + j);
+                }
+            }
+        }
+        for (int j = 0; j < c; j += L) {
+            FloatVector.fromArray(S, y, ob + j).min(hi).max(lo).intoArray(y, ob + j);
         }
     }
 }
