@@ -16,12 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loaded only once {@link VectorSupport#use()} returned true.
  */
 final class FloatVectorMaxPool {
-    /**
-     * The machine's preferred float vector (512 bits with AVX-512, 256 with AVX2), the one shape every
-     * float vector kernel uses: with two float shapes in one JVM, Java 17's JIT was measured to stop
-     * intrinsifying them (vectors boxed on the heap, ten times slower).
-     */
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The float shape of every float vector kernel ({@link VectorShape#FLOAT}: one shape per JVM). */
+    private static final VectorSpecies<Float> S = VectorShape.FLOAT;
     private static final int L = S.length();
 
     private FloatVectorMaxPool() {
