@@ -204,6 +204,13 @@ final class FloatVectorGemm {
                 block8x1(src, m, y, lo, hi);
             }
         } else {
+            if (nPad % (4 * L) == 0) {
+                for (; m + 4 <= pixels; m += 4) {
+                    for (int j = 0; j < nPad; j += 4 * L) {
+                        block4x4(src, m, j, y, lo, hi);
+                    }
+                }
+            }
             for (; m + 8 <= pixels; m += 8) {
                 int j = 0;
                 for (; j + 2 * L <= nPad; j += 2 * L) {
@@ -272,6 +279,62 @@ final class FloatVectorGemm {
         a6.intoArray(sums, 6 * L);
         a7.intoArray(sums, 7 * L);
         flush(m, 8, 0, 1, y, lo, hi);
+    }
+
+    /** Four output pixels times four vectors of channels starting at channel {@code j}. */
+    private void block4x4(float[] src, int m, int j, float[] y, float lo, float hi) {
+        int[] pb = pixelBase;
+        int b0 = pb[m], b1 = pb[m + 1], b2 = pb[m + 2], b3 = pb[m + 3];
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        float[] w = wp;
+        int np = nPad;
+        int wi = j;
+        int[] offs = offsets;
+        for (int kk = 0; kk < offs.length; kk++, wi += np) {
+            int ci = offs[kk];
+            FloatVector w0 = FloatVector.fromArray(S, w, wi);
+            FloatVector w1 = FloatVector.fromArray(S, w, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wi + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, w, wi + 3 * L);
+            float x0 = src[b0 + ci];
+            a00 = a00.add(w0.mul(x0));
+            a01 = a01.add(w1.mul(x0));
+            a02 = a02.add(w2.mul(x0));
+            a03 = a03.add(w3.mul(x0));
+            float x1 = src[b1 + ci];
+            a10 = a10.add(w0.mul(x1));
+            a11 = a11.add(w1.mul(x1));
+            a12 = a12.add(w2.mul(x1));
+            a13 = a13.add(w3.mul(x1));
+            float x2 = src[b2 + ci];
+            a20 = a20.add(w0.mul(x2));
+            a21 = a21.add(w1.mul(x2));
+            a22 = a22.add(w2.mul(x2));
+            a23 = a23.add(w3.mul(x2));
+            float x3 = src[b3 + ci];
+            a30 = a30.add(w0.mul(x3));
+            a31 = a31.add(w1.mul(x3));
+            a32 = a32.add(w2.mul(x3));
+            a33 = a33.add(w3.mul(x3));
+        }
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, L);
+        a02.intoArray(sums, 2 * L);
+        a03.intoArray(sums, 3 * L);
+        a10.intoArray(sums, 4 * L);
+        a11.intoArray(sums, 5 * L);
+        a12.intoArray(sums, 6 * L);
+        a13.intoArray(sums, 7 * L);
+        a20.intoArray(sums, 8 * L);
+        a21.intoArray(sums, 9 * L);
+        a22.intoArray(sums, 10 * L);
+        a23.intoArray(sums, 11 * L);
+        a30.intoArray(sums, 12 * L);
+        a31.intoArray(sums, 13 * L);
+        a32.intoArray(sums, 14 * L);
+        a33.intoArray(sums, 15 * L);
+        flush(m, 4, j, 4, y, lo, hi);
     }
 
     /** Eight output pixels times two vectors of channels starting at channel {@code j}. */
