@@ -34,7 +34,7 @@ import java.util.Random;
  * Prints a Markdown table of µs per inference.
  *
  * <pre>{@code
- * java -Dtinyml.assets=../shared/assets -cp benchmarks/target/benchmarks.jar io.tinyml.benchmarks.CpuTimeComparison
+ * java --add-modules jdk.incubator.vector -Dtinyml.assets=../shared/assets -cp benchmarks/target/benchmarks.jar io.tinyml.benchmarks.CpuTimeComparison
  * }</pre>
  */
 public final class CpuTimeComparison {

@@ -25,7 +25,11 @@ import java.util.Arrays;
  * compute too, and cheap on a microcontroller's single-precision FPU (a double sum would be emulated
  * in software there). Weights are re-laid-out once ({@link PackedWeights}, {@link RowGemm},
  * {@link DepthwiseRows}) so that the inner loops run across outputs and vectorise, without changing
- * any output's order of summation.
+ * any output's order of summation. When the Vector API kernels are in use ({@link VectorSupport#use()}),
+ * convolutions of one group with finite constant weights and fully-connected layers with constant weights
+ * run {@link FloatVectorGemm}, and depthwise convolutions of multiplier 1 over whole vectors of channels
+ * {@link FloatVectorDepthwise}: lanes over outputs, each output's sum in the same order, so the outputs are
+ * bit-identical to the scalar forms'.
  */
 final class FloatConvKernels {
     private FloatConvKernels() {
@@ -65,6 +69,9 @@ final class FloatConvKernels {
         Activation act = op.activation();
         boolean repack = !wt.isConstant();
         if (!repack && FloatConvGemm.applies(geo, fIn, w)) {
+            if (VectorSupport.use()) {
+                return FloatVectorGemm.convKernel(geo, node, w, bias, x, y, act, shared);
+            }
             float[][] rows = RowGemm.channelsInner(geo.batches() * geo.outH() * geo.outW(), geo.outC())
                     ? shared.packed(node, "rows", () -> RowGemm.weightRows(w, geo.outC(), k)) : null;
             FloatConvGemm gemm = new FloatConvGemm(geo, w, rows);
@@ -138,6 +145,9 @@ final class FloatConvKernels {
         float[] w = floatWeights(g, node, node.input(1), arrays);
         float[] bias = floatWeights(g, node, node.input(2), arrays);
         float[] y = (float[]) arrays[node.output(0)];
+        if (VectorSupport.use() && FloatVectorDepthwise.applies(geo)) {
+            return FloatVectorDepthwise.kernel(geo, w, bias, x, y, op.activation());
+        }
         boolean constant = wt.isConstant();
         float[][] tapWeights = constant
                 ? shared.packed(node, "rows", () -> DepthwiseRows.tile(geo, w, DepthwiseRows.floatTaps(geo)))
@@ -194,6 +204,10 @@ final class FloatConvKernels {
         float[] y = (float[]) arrays[node.output(0)];
         int batches = x.length / inN;
         boolean repack = !wt.isConstant();
+        if (!repack && VectorSupport.use()) {
+            return FloatVectorGemm.fullyConnectedKernel(node, batches, inN, outN, w, bias, x, y, op.activation(),
+                    shared);
+        }
         float[] wp = repack ? PackedWeights.convFloat(w, outN, inN, outN)
                 : shared.packed(node, "transposed", () -> PackedWeights.convFloat(w, outN, inN, outN));
         float[] acc = new float[outN];

@@ -49,6 +49,36 @@ final class LayoutKernels {
     }
 
     /**
+     * Cuts a gather map into runs: {@code {start, from, length}} arrays, one entry per maximal run of
+     * output positions that copy consecutive input positions ({@code from >= 0}) or all take the fill
+     * ({@code from = -1}).
+     */
+    private static int[][] runs(int[] map) {
+        int count = 0;
+        for (int i = 0; i < map.length; i++) {
+            if (i == 0 || !continues(map, i)) {
+                count++;
+            }
+        }
+        int[] start = new int[count], from = new int[count], len = new int[count];
+        int r = -1;
+        for (int i = 0; i < map.length; i++) {
+            if (i == 0 || !continues(map, i)) {
+                r++;
+                start[r] = i;
+                from[r] = Math.max(-1, map[i]);
+            }
+            len[r]++;
+        }
+        return new int[][] {start, from, len};
+    }
+
+    /** Whether output position {@code i} extends the run of {@code i - 1}. */
+    private static boolean continues(int[] map, int i) {
+        return map[i] < 0 ? map[i - 1] < 0 : map[i - 1] >= 0 && map[i] == map[i - 1] + 1;
+    }
+
+    /**
      * Builds a kernel copying {@code dst[i] = src[map[i]]}, or the fill value where {@code map[i] < 0}.
      * The array type is resolved here, once.
      */
@@ -56,6 +86,20 @@ final class LayoutKernels {
         if (src instanceof float[] x) {
             float[] y = (float[]) dst;
             float f = fill == null ? 0f : (Float) fill;
+            int[][] runs = runs(map);
+            if (runs[0].length * 8 <= map.length) {
+                // long runs (a constant pad, a reshape-like gather): one copy or fill per run
+                int[] start = runs[0], from = runs[1], len = runs[2];
+                return () -> {
+                    for (int r = 0; r < start.length; r++) {
+                        if (from[r] < 0) {
+                            java.util.Arrays.fill(y, start[r], start[r] + len[r], f);
+                        } else {
+                            System.arraycopy(x, from[r], y, start[r], len[r]);
+                        }
+                    }
+                };
+            }
             return () -> {
                 for (int i = 0; i < map.length; i++) {
                     y[i] = map[i] < 0 ? f : x[map[i]];

@@ -27,6 +27,9 @@ final class PoolKernels {
             ConvGeometry geo = ConvGeometry.of(g, node);
             float[] x = (float[]) arrays[node.input(0)];
             float[] y = (float[]) arrays[node.output(0)];
+            if (!average && VectorSupport.use() && FloatVectorMaxPool.applies(geo)) {
+                return FloatVectorMaxPool.kernel(geo, x, y, act);
+            }
             float[] r = Quant.floatRange(act);
             return () -> {
                 poolFloat(geo, x, y, average, r[0], r[1]);
