@@ -43,10 +43,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "threads evaluating the data, sharing one prepared model (default ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X,\"samplesPerSecond\":R,"
-            + "\"threads\":T,\"mapping\":{\"scale\":S,"
+    @Option(names = "--json", description = "machine-readable output: {\"samples\":N,\"top1\":X,\"mapping\":{\"scale\":S,"
             + "\"offset\":O,\"resize\":B,\"sample\":[..],\"input\":[..],\"inputType\":T,\"inputRange\":[L,H]|null,"
-            + "\"clippedShare\":C}} (mapping null with --raw-input)")
+            + "\"clippedShare\":C},\"samplesPerSecond\":R,\"threads\":T} (mapping null with --raw-input; R: evaluation "
+            + "throughput, reading and preparing the model excluded)")
     boolean json;
 
     @CommandLine.ParentCommand
@@ -84,9 +84,9 @@ final class EvalCommand implements Callable<Integer> {
         double perSecond = r.samples() / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + ",\"samplesPerSecond\":"
-                    + Math.round(perSecond) + ",\"threads\":" + threads + ",\"mapping\":"
-                    + (raw ? "null" : MappingOptions.json(mapping, ds, stats)) + "}");
+            out.println("{\"samples\":" + r.samples() + ",\"top1\":" + r.top1() + ",\"mapping\":"
+                    + (raw ? "null" : MappingOptions.json(mapping, ds, stats)) + ",\"samplesPerSecond\":"
+                    + Math.round(perSecond) + ",\"threads\":" + threads + "}");
         } else {
             out.printf("samples: %d%ntop-1:   %.4f (%d correct)%nspeed:   %d samples/s on %d thread%s%n", r.samples(),
                     r.top1(), r.correct(), Math.round(perSecond), threads, threads == 1 ? "" : "s");
