@@ -11,14 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * channels per pass, so that each tap's weights are loaded once for four products.
  *
  * <p>Exactness as in {@link Int8VectorGemm}: float32 products and sums of integers below 2<sup>22</sup>
- * (checked by {@link #exact}) are exact, so the result is TFLite's int32 sum whatever the order.
+ * (checked by {@link Int8VectorGemm#exact}) are exact, so the result is TFLite's int32 sum whatever the order.
  * Loaded only after {@link VectorSupport#use()}; the packed weights are shared read only, an instance
  * holds one thread's buffers.
  */
 final class Int8VectorDepthwise {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int L = Int8VectorGemm.L;
-    private static final long LIMIT = 1L << 22;
 
     private final PaddedInput input;
     private final float[] buf;
@@ -40,31 +39,6 @@ final class Int8VectorDepthwise {
         this.cPad = Int8VectorGemm.roundUp(input.channels(), L);
         this.w = weights;
         this.sums = new float[pixelBase.length * cPad];
-    }
-
-    /** Whether {@code [taps][c]} weights keep every sum exact: {@code 128 · Σ_t |w[t][c]| < 2^22}. */
-    static boolean exact(byte[] w, int taps, int c) {
-        for (int j = 0; j < c; j++) {
-            long s = 0;
-            for (int t = 0; t < taps; t++) {
-                s += Math.abs(w[t * c + j]);
-            }
-            if (128 * s >= LIMIT) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code Σ_t w[t][c]} per channel. */
-    static int[] sums(byte[] w, int taps, int c) {
-        int[] s = new int[c];
-        for (int t = 0; t < taps; t++) {
-            for (int j = 0; j < c; j++) {
-                s[j] += w[t * c + j];
-            }
-        }
-        return s;
     }
 
     /** Packs {@code [1, KH, KW, C]} int8 weights as floats {@code [taps][cPad]}, zeros past {@code c}. */

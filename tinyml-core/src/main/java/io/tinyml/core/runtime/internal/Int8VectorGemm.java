@@ -71,14 +71,15 @@ final class Int8VectorGemm {
     }
 
     /**
-     * Whether {@code [n][k]} int8 weights (plus {@code offset}) keep every sum exact: {@code 128 · Σ|w| < 2^22}
-     * for every output channel.
+     * Whether int8 weights (plus {@code offset}) keep every sum exact: {@code 128 · Σ_k |w| < 2^22} for every
+     * output channel, channel {@code j}'s term {@code kk} at {@code w[j · jStride + kk · kStride]}
+     * ({@code [n][k]} weights: strides {@code k, 1}; depthwise {@code [taps][c]}: {@code 1, c}).
      */
-    static boolean exact(byte[] w, int n, int k, int offset) {
+    static boolean exact(byte[] w, int n, int k, int jStride, int kStride, int offset) {
         for (int j = 0; j < n; j++) {
             long s = 0;
             for (int kk = 0; kk < k; kk++) {
-                s += Math.abs(w[j * k + kk] + offset);
+                s += Math.abs(w[j * jStride + kk * kStride] + offset);
             }
             if (128 * s >= LIMIT) {
                 return false;
@@ -87,12 +88,12 @@ final class Int8VectorGemm {
         return true;
     }
 
-    /** {@code Σ_k (w[j][k] + offset)} per output channel {@code j}. */
-    static int[] sums(byte[] w, int n, int k, int offset) {
+    /** {@code Σ_k (w + offset)} per output channel {@code j}, addressed as in {@link #exact}. */
+    static int[] sums(byte[] w, int n, int k, int jStride, int kStride, int offset) {
         int[] s = new int[n];
         for (int j = 0; j < n; j++) {
             for (int kk = 0; kk < k; kk++) {
-                s[j] += w[j * k + kk] + offset;
+                s[j] += w[j * jStride + kk * kStride] + offset;
             }
         }
         return s;
@@ -247,12 +248,12 @@ final class Int8VectorGemm {
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
         int[] offs = kOff;
         for (int kk = 0, wi = wBase + col; kk < offs.length; kk++, wi += width) {
-                int c = offs[kk];
-                FloatVector w0 = FloatVector.fromArray(F, w, wi);
-                a0 = w0.mul(FloatVector.broadcast(F, x[b0 + c])).add(a0);
-                a1 = w0.mul(FloatVector.broadcast(F, x[b1 + c])).add(a1);
-                a2 = w0.mul(FloatVector.broadcast(F, x[b2 + c])).add(a2);
-                a3 = w0.mul(FloatVector.broadcast(F, x[b3 + c])).add(a3);
+            int c = offs[kk];
+            FloatVector w0 = FloatVector.fromArray(F, w, wi);
+            a0 = w0.mul(FloatVector.broadcast(F, x[b0 + c])).add(a0);
+            a1 = w0.mul(FloatVector.broadcast(F, x[b1 + c])).add(a1);
+            a2 = w0.mul(FloatVector.broadcast(F, x[b2 + c])).add(a2);
+            a3 = w0.mul(FloatVector.broadcast(F, x[b3 + c])).add(a3);
         }
         int r = m * nPad + n0;
         z.add(a0).intoArray(sums, r);

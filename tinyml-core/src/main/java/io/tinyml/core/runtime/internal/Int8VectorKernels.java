@@ -9,9 +9,10 @@ import io.tinyml.core.quant.ConvParams;
  * {@link QuantConvKernels}, bit-exact with the scalar forms (and so with TFLite's reference kernels):
  * products and sums in {@link Int8VectorGemm} (convolutions, fully-connected layers, depthwise
  * convolutions of one input channel), {@link Int8VectorDepthwise} (depthwise, multiplier 1) or
- * {@link DepthwiseRows} (other depthwise), requantization in {@link VectorRequantizer}. Each factory returns null when its form does not cover the layer (weights
- * computed at run time, sums that could leave float32's exact range, requantization parameters the
- * vector form does not reproduce), and the caller keeps its scalar kernel.
+ * {@link DepthwiseRows} (other depthwise), requantization in {@link VectorRequantizer}. Each factory
+ * returns null when its form does not cover the layer (weights computed at run time, sums that could
+ * leave float32's exact range, requantization parameters the vector form does not reproduce), and the
+ * caller keeps its scalar kernel.
  *
  * <p>Call only after {@link VectorSupport#use()} returned true: this class links
  * {@code jdk.incubator.vector}. Everything a kernel needs is allocated here, at preparation.
@@ -31,12 +32,12 @@ final class Int8VectorKernels {
         int n = geo.outC();
         int inC = geo.inC();
         int k = geo.kH() * geo.kW() * inC;
-        if (!VectorRequantizer.covers(q.multipliers(), q.shifts()) || !Int8VectorGemm.exact(w, n, k, 0)) {
+        if (!VectorRequantizer.covers(q.multipliers(), q.shifts()) || !Int8VectorGemm.exact(w, n, k, k, 1, 0)) {
             return null;
         }
         float[] panels = shared.packed(node, "vector-gemm", () -> Int8VectorGemm.pack(w, n, k, 0));
         Int8VectorGemm gemm = new Int8VectorGemm(PaddedInput.of(geo, -q.inputOffset()), n, panels);
-        VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, n, k, 0), q.multipliers(),
+        VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, n, k, k, 1, 0), q.multipliers(),
                 q.shifts(), q.outputOffset(), q.activationMin(), q.activationMax());
         return () -> gemm.run(x, rq, y);
     }
@@ -50,12 +51,12 @@ final class Int8VectorKernels {
     static Kernel fullyConnected(ConvParams q, int[] bias, byte[] x, byte[] w, byte[] y, int inN, int outN,
                                  Node node, SharedWeights shared) {
         int fo = q.filterOffset();
-        if (!VectorRequantizer.covers(q.multipliers(), q.shifts()) || !Int8VectorGemm.exact(w, outN, inN, fo)) {
+        if (!VectorRequantizer.covers(q.multipliers(), q.shifts()) || !Int8VectorGemm.exact(w, outN, inN, inN, 1, fo)) {
             return null;
         }
         float[] panels = shared.packed(node, "vector-gemm", () -> Int8VectorGemm.pack(w, outN, inN, fo));
         Int8VectorGemm gemm = new Int8VectorGemm(PaddedInput.rows(x.length / inN, inN), outN, panels);
-        VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, outN, inN, fo),
+        VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, outN, inN, inN, 1, fo),
                 q.multipliers(), q.shifts(), q.outputOffset(), q.activationMin(), q.activationMax());
         return () -> gemm.run(x, rq, y);
     }
@@ -86,15 +87,11 @@ final class Int8VectorKernels {
             }
             return conv(geo, q, bias, x, ohwi, y, node, shared);
         }
-        if (geo.inC() == outC && Int8VectorDepthwise.exact(w, taps, outC)) {
+        if (geo.inC() == outC && Int8VectorGemm.exact(w, outC, taps, 1, outC, 0)) {
             float[] packed = shared.packed(node, "vector-depthwise", () -> Int8VectorDepthwise.pack(w, taps, outC));
             Int8VectorDepthwise dw = new Int8VectorDepthwise(PaddedInput.of(geo, -q.inputOffset()), packed);
-            int[] add = Int8VectorDepthwise.sums(w, taps, outC);
-            for (int c = 0; c < outC; c++) {
-                add[c] = (bias != null ? bias[c] : 0) + q.inputOffset() * add[c];
-            }
-            VectorRequantizer rq = new VectorRequantizer(add, q.multipliers(), q.shifts(), q.outputOffset(),
-                    q.activationMin(), q.activationMax());
+            VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, outC, taps, 1, outC, 0),
+                    q.multipliers(), q.shifts(), q.outputOffset(), q.activationMin(), q.activationMax());
             return () -> dw.run(x, rq, y);
         }
         DepthwiseRows rows = DepthwiseRows.forInt(geo, tapWeights);
@@ -118,9 +115,12 @@ final class Int8VectorKernels {
         };
     }
 
-    /** {@code bias[j] + inOff · Σ_k (w[j][k] + offset)}, wrapping as int32. */
-    private static int[] folded(int[] bias, int inOff, byte[] w, int n, int k, int offset) {
-        int[] s = Int8VectorGemm.sums(w, n, k, offset);
+    /**
+     * {@code bias[j] + inOff · Σ_k (w + offset)}, wrapping as int32, the weights addressed as in
+     * {@link Int8VectorGemm#exact}.
+     */
+    private static int[] folded(int[] bias, int inOff, byte[] w, int n, int k, int jStride, int kStride, int offset) {
+        int[] s = Int8VectorGemm.sums(w, n, k, jStride, kStride, offset);
         for (int j = 0; j < n; j++) {
             s[j] = (bias != null ? bias[j] : 0) + inOff * s[j];
         }

@@ -133,28 +133,29 @@ final class PoolKernels {
                     int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
                     int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
                     java.util.Arrays.fill(sums, 0);
-                    int count = 0;
                     for (int fy = fy0; fy < fy1; fy++) {
                         for (int fx = fx0; fx < fx1; fx++) {
                             int xi = ((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c;
                             for (int ch = 0; ch < c; ch++) {
                                 sums[ch] += x[xi + ch];
                             }
-                            count++;
                         }
                     }
+                    int count = Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0);
                     for (int ch = 0; ch < c; ch++) {
-                        int acc = sums[ch];
-                        if (count == 0) {
-                            acc = 0;
-                        } else {
-                            acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                        }
-                        y[ob + ch] = (byte) Math.max(lo, Math.min(hi, acc));
+                        y[ob + ch] = (byte) Math.max(lo, Math.min(hi, roundedAverage(sums[ch], count)));
                     }
                 }
             }
         }
+    }
+
+    /** TFLite's integer average: the sum divided by the count, rounded half away from zero; 0 for no value. */
+    private static int roundedAverage(int sum, int count) {
+        if (count == 0) {
+            return 0;
+        }
+        return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
     }
 
     private static void poolInt(ConvGeometry geo, Object xa, Object ya, boolean average, int lo, int hi) {
@@ -190,11 +191,7 @@ final class PoolKernels {
                             }
                         }
                         if (average) {
-                            if (count == 0) {
-                                acc = 0;
-                            } else {
-                                acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                            }
+                            acc = roundedAverage(acc, count);
                         }
                         int v = Math.max(lo, Math.min(hi, acc));
                         if (y8 != null) {
