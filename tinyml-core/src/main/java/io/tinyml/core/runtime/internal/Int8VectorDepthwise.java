@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API core of int8 depthwise convolutions with channel multiplier 1: for every output pixel
  * {@code m} and channel {@code c}, {@code acc[m][c] = Σ_t w[t][c] · x[base(m) + off(t) + c]} over the
  * {@link PaddedInput} (border = input zero point; the caller folds {@code inputOffset · Σ_t w[t][c]} and
- * the bias into the requantization). Eight channels per vector, four output pixels and sixteen (else eight)
- * channels per pass, so that each tap's weights are loaded once for four products.
+ * the bias into the requantization). {@link Int8VectorGemm#L} channels per vector, four output pixels and two
+ * vectors (else one) of channels per pass, so that each tap's weights are loaded once for four products.
  *
  * <p>Exactness as in {@link Int8VectorGemm}: float32 products and sums of integers below 2<sup>22</sup>
  * (checked by {@link Int8VectorGemm#exact}) are exact, so the result is TFLite's int32 sum whatever the order.
@@ -16,8 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * holds one thread's buffers.
  */
 final class Int8VectorDepthwise {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = VectorShape.FLOAT;
     private static final int L = Int8VectorGemm.L;
+    /**
+     * Whether to run two vectors of channels per pass ({@link #fourPair}): measured faster with 8 lanes,
+     * but with 16 lanes (AVX-512) the one-vector pass was 1.3-1.8x faster per layer (person_detect).
+     */
+    private static final boolean PAIR = L == 8;
 
     private final PaddedInput input;
     private final float[] buf;
@@ -25,20 +30,56 @@ final class Int8VectorDepthwise {
     private final int[] tapOff;
     private final float[] w;
     private final int cPad;
-    private final float[] sums;
+    private final int[] sums;
+    /** Whether each vector holds two neighbouring pixels' channels ({@link #pairsOfPixels}). */
+    private final boolean pixelPairs;
 
     /**
      * @param input the bordered input ({@link PaddedInput#of}, channels = output channels)
-     * @param weights packed by {@link #pack}; read only
+     * @param weights packed by {@link #pack}, or by {@link #packPairs} when {@link #pixelPairs} holds
+     *                for {@code input}; read only
      */
     Int8VectorDepthwise(PaddedInput input, float[] weights) {
         this.input = input;
         this.buf = input.buffer();
         this.pixelBase = input.pixelBase();
         this.tapOff = input.tapOffset();
-        this.cPad = Int8VectorGemm.roundUp(input.channels(), L);
+        this.pixelPairs = pixelPairs(input);
+        this.cPad = pixelPairs ? input.channels() : Int8VectorGemm.roundUp(input.channels(), L);
         this.w = weights;
-        this.sums = new float[pixelBase.length * cPad];
+        this.sums = new int[pixelBase.length * cPad];
+    }
+
+    /**
+     * Whether a vector can hold two output pixels: the channels fill half a vector (8 channels with 16
+     * lanes), every pair of output pixels {@code 2i, 2i + 1} is read from neighbouring input pixels (stride
+     * 1 along a row of even width), and the pixels come in whole groups of eight. Then one vector load
+     * reads a tap of both pixels, instead of half a vector of zero padding per pixel.
+     */
+    static boolean pixelPairs(PaddedInput input) {
+        int c = input.channels();
+        int[] base = input.pixelBase();
+        if (2 * c != L || base.length % 8 != 0 || input.pixels() != base.length) {
+            return false;
+        }
+        for (int m = 0; m < base.length; m += 2) {
+            if (base[m + 1] != base[m] + c) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Packs {@code [1, KH, KW, C]} int8 weights as floats {@code [taps][2C]}, each tap's {@code C} weights twice. */
+    static float[] packPairs(byte[] w, int taps, int c) {
+        float[] p = new float[taps * 2 * c];
+        for (int t = 0; t < taps; t++) {
+            for (int j = 0; j < c; j++) {
+                p[t * 2 * c + j] = w[t * c + j];
+                p[t * 2 * c + c + j] = w[t * c + j];
+            }
+        }
+        return p;
     }
 
     /** Packs {@code [1, KH, KW, C]} int8 weights as floats {@code [taps][cPad]}, zeros past {@code c}. */
@@ -56,13 +97,20 @@ final class Int8VectorDepthwise {
     /** Loads {@code x}, computes every pixel's sums and requantizes them into {@code y}. */
     void run(byte[] x, VectorRequantizer rq, byte[] y) {
         input.load(x);
+        if (pixelPairs) {
+            for (int m = 0, end = pixelBase.length; m < end; m += 8) {
+                pairsOfPixels(m);
+            }
+            Int8VectorGemm.requantize(sums, input.pixels(), cPad, rq, y);
+            return;
+        }
         int c0 = 0;
-        for (; c0 + 2 * L <= cPad; c0 += 2 * L) {
+        for (; c0 + 2 * L <= cPad && PAIR; c0 += 2 * L) {
             for (int m = 0, end = pixelBase.length; m < end; m += 4) {
                 fourPair(m, c0);
             }
         }
-        if (c0 < cPad) {
+        for (; c0 < cPad; c0 += L) {
             for (int m = 0, end = pixelBase.length; m < end; m += 4) {
                 four(m, c0);
             }
@@ -70,7 +118,7 @@ final class Int8VectorDepthwise {
         Int8VectorGemm.requantize(sums, input.pixels(), cPad, rq, y);
     }
 
-    /** Four pixels from {@code m}, channels {@code c0 .. c0 + 15}: eight independent sums per tap. */
+    /** Four pixels from {@code m}, two vectors of channels from {@code c0}: eight independent sums per tap. */
     private void fourPair(int m, int c0) {
         float[] x = buf, wv = w;
         int[] pb = pixelBase, offs = tapOff;
@@ -80,30 +128,31 @@ final class Int8VectorDepthwise {
         for (int t = 0, wi = c0; t < offs.length; t++, wi += cPad) {
             int o = offs[t];
             FloatVector k = FloatVector.fromArray(F, wv, wi);
-            FloatVector q = FloatVector.fromArray(F, wv, wi + 8);
+            FloatVector q = FloatVector.fromArray(F, wv, wi + L);
             a0 = k.mul(FloatVector.fromArray(F, x, b0 + o)).add(a0);
-            e0 = q.mul(FloatVector.fromArray(F, x, b0 + o + 8)).add(e0);
+            e0 = q.mul(FloatVector.fromArray(F, x, b0 + o + L)).add(e0);
             a1 = k.mul(FloatVector.fromArray(F, x, b1 + o)).add(a1);
-            e1 = q.mul(FloatVector.fromArray(F, x, b1 + o + 8)).add(e1);
+            e1 = q.mul(FloatVector.fromArray(F, x, b1 + o + L)).add(e1);
             a2 = k.mul(FloatVector.fromArray(F, x, b2 + o)).add(a2);
-            e2 = q.mul(FloatVector.fromArray(F, x, b2 + o + 8)).add(e2);
+            e2 = q.mul(FloatVector.fromArray(F, x, b2 + o + L)).add(e2);
             a3 = k.mul(FloatVector.fromArray(F, x, b3 + o)).add(a3);
-            e3 = q.mul(FloatVector.fromArray(F, x, b3 + o + 8)).add(e3);
+            e3 = q.mul(FloatVector.fromArray(F, x, b3 + o + L)).add(e3);
         }
-        float[] s = sums;
+        int[] s = sums;
         int r = m * cPad + c0;
-        z.add(a0).intoArray(s, r);
-        z.add(e0).intoArray(s, r + 8);
-        z.add(a1).intoArray(s, r + cPad);
-        z.add(e1).intoArray(s, r + cPad + 8);
-        z.add(a2).intoArray(s, r + 2 * cPad);
-        z.add(e2).intoArray(s, r + 2 * cPad + 8);
-        z.add(a3).intoArray(s, r + 3 * cPad);
-        z.add(e3).intoArray(s, r + 3 * cPad + 8);
+        FloatVector g = FloatVector.broadcast(F, Int8VectorGemm.MAGIC);
+        g.add(a0).reinterpretAsInts().intoArray(s, r);
+        g.add(e0).reinterpretAsInts().intoArray(s, r + L);
+        g.add(a1).reinterpretAsInts().intoArray(s, r + cPad);
+        g.add(e1).reinterpretAsInts().intoArray(s, r + cPad + L);
+        g.add(a2).reinterpretAsInts().intoArray(s, r + 2 * cPad);
+        g.add(e2).reinterpretAsInts().intoArray(s, r + 2 * cPad + L);
+        g.add(a3).reinterpretAsInts().intoArray(s, r + 3 * cPad);
+        g.add(e3).reinterpretAsInts().intoArray(s, r + 3 * cPad + L);
     }
 
     /**
-     * Four pixels from {@code m}, channels {@code c0 .. c0 + 7}. (Stores go through {@code z.add(a)}:
+     * Four pixels from {@code m}, one vector of channels from {@code c0}. (Stores go through {@code g.add(a)}:
      * see {@link Int8VectorGemm}.)
      */
     private void four(int m, int c0) {
@@ -120,11 +169,38 @@ final class Int8VectorDepthwise {
             a2 = k.mul(FloatVector.fromArray(F, x, b2 + o)).add(a2);
             a3 = k.mul(FloatVector.fromArray(F, x, b3 + o)).add(a3);
         }
-        float[] s = sums;
+        int[] s = sums;
         int r = m * cPad + c0;
-        z.add(a0).intoArray(s, r);
-        z.add(a1).intoArray(s, r + cPad);
-        z.add(a2).intoArray(s, r + 2 * cPad);
-        z.add(a3).intoArray(s, r + 3 * cPad);
+        FloatVector g = FloatVector.broadcast(F, Int8VectorGemm.MAGIC);
+        g.add(a0).reinterpretAsInts().intoArray(s, r);
+        g.add(a1).reinterpretAsInts().intoArray(s, r + cPad);
+        g.add(a2).reinterpretAsInts().intoArray(s, r + 2 * cPad);
+        g.add(a3).reinterpretAsInts().intoArray(s, r + 3 * cPad);
+    }
+
+    /**
+     * Eight pixels from {@code m} of {@code L / 2} channels, two pixels per vector (see {@link #pixelPairs}).
+     */
+    private void pairsOfPixels(int m) {
+        float[] x = buf, wv = w;
+        int[] pb = pixelBase, offs = tapOff;
+        int b0 = pb[m], b1 = pb[m + 2], b2 = pb[m + 4], b3 = pb[m + 6];
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        for (int t = 0, wi = 0; t < offs.length; t++, wi += L) {
+            int o = offs[t];
+            FloatVector k = FloatVector.fromArray(F, wv, wi);
+            a0 = k.mul(FloatVector.fromArray(F, x, b0 + o)).add(a0);
+            a1 = k.mul(FloatVector.fromArray(F, x, b1 + o)).add(a1);
+            a2 = k.mul(FloatVector.fromArray(F, x, b2 + o)).add(a2);
+            a3 = k.mul(FloatVector.fromArray(F, x, b3 + o)).add(a3);
+        }
+        int[] s = sums;
+        int r = m * cPad;
+        FloatVector g = FloatVector.broadcast(F, Int8VectorGemm.MAGIC);
+        g.add(a0).reinterpretAsInts().intoArray(s, r);
+        g.add(a1).reinterpretAsInts().intoArray(s, r + L);
+        g.add(a2).reinterpretAsInts().intoArray(s, r + 2 * L);
+        g.add(a3).reinterpretAsInts().intoArray(s, r + 3 * L);
     }
 }

@@ -11,24 +11,32 @@ import jdk.incubator.vector.VectorSpecies;
  * caller adds {@code inputOffset · Σ_k w[j][k]} to every sum (TFLite's reference skips padded taps;
  * the two agree exactly). The caller's {@link VectorRequantizer} folds that term and the bias in.
  *
- * <p>Exactness: the products and sums run in float32 lanes (a multiplication and an addition; Java
- * 17's C2 does not reliably intrinsify the vector fma), over output channels (weights laid out at
- * preparation as panels {@code [k][32]}, the last one narrower), two or four output pixels at a time
+ * <p>Exactness: the products and sums run in float32 lanes of {@link VectorShape#FLOAT} ({@link #L}
+ * lanes; a multiplication and an addition), over output channels (weights laid out at
+ * preparation as panels {@code [k][4L]}, the last one narrower), two or four output pixels at a time
  * with the input value broadcast. Every product of an int8 input and a weight, and every partial sum,
  * is an integer of magnitude at most {@code 128 · Σ_k |w[j][k]|}; {@link #exact} admits only weights
  * keeping that below 2<sup>22</sup>, so every float operation is exact, the order of the terms does
- * not matter, and adding {@code 1.5 · 2^23} turns a sum into its int32 bit pattern
- * ({@link VectorRequantizer}: no float-to-int conversion, which C2 does not compile on every shape).
- * The result is TFLite's int32 sum.
+ * not matter, and adding {@code 1.5 · 2^23} turns a sum into its int32 bit pattern plus
+ * {@link #MAGIC_BITS} (no float-to-int conversion, which C2 does not compile on every shape). The
+ * kernels store those bits as int32 and their {@link VectorRequantizer} subtracts {@link #MAGIC_BITS}
+ * with the bias (see {@link Int8VectorKernels}), so the requantized value is TFLite's, from TFLite's
+ * int32 sum. (The subtraction is not done here: at 16 lanes the extra int operations made C2 stop
+ * intrinsifying the stores of the widest tile.)
  *
  * <p>Loaded only after {@link VectorSupport#use()}. The panels are shared read only; an instance holds
  * one thread's buffers.
  */
 final class Int8VectorGemm {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final int L = 8;
+    private static final VectorSpecies<Float> F = VectorShape.FLOAT;
+    /** Float lanes per vector (8 or 16). */
+    static final int L = VectorShape.LANES;
     /** Output channels per wide panel. */
-    private static final int WIDE = 32;
+    private static final int WIDE = 4 * L;
+    /** {@code 1.5 · 2^23}: added to an integer-valued float of magnitude below 2^22, its bits minus {@link #MAGIC_BITS} are the integer. */
+    static final float MAGIC = 12582912f;
+    /** The bits of {@link #MAGIC}. */
+    static final int MAGIC_BITS = 0x4B400000;
     /** The bound on |sum| below which the float sums are exact and {@link VectorRequantizer} converts them. */
     private static final long LIMIT = 1L << 22;
 
@@ -40,8 +48,8 @@ final class Int8VectorGemm {
     /** Per row {@code k} of the product, its value's offset in the buffer from the pixel's base. */
     private final int[] kOff;
     private final float[] panels;
-    /** The float sums, {@code [pixels rounded up to 4][nPad]}. */
-    private final float[] sums;
+    /** The sums, {@code [pixels rounded up to 4][nPad]}. */
+    private final int[] sums;
 
     /**
      * @param input the input buffer and its addressing
@@ -63,7 +71,7 @@ final class Int8VectorGemm {
             }
         }
         this.panels = panels;
-        this.sums = new float[pixelBase.length * nPad];
+        this.sums = new int[pixelBase.length * nPad];
     }
 
     static int roundUp(int v, int m) {
@@ -101,8 +109,8 @@ final class Int8VectorGemm {
 
     /**
      * Packs {@code [n][k]} int8 weights (plus {@code offset}) as floats in panels of {@link #WIDE}
-     * output channels, {@code [k][32]} each, and a last panel {@code [k][r]} for the remaining
-     * channels rounded up to a multiple of 8 (zeros past {@code n}).
+     * output channels, {@code [k][4L]} each, and a last panel {@code [k][r]} for the remaining
+     * channels rounded up to a multiple of {@link #L} (zeros past {@code n}).
      */
     static float[] pack(byte[] w, int n, int k, int offset) {
         int nPad = roundUp(n, L);
@@ -140,8 +148,8 @@ final class Int8VectorGemm {
         requantize(sums, pixels, nPad, rq, y);
     }
 
-    /** Requantizes float sums {@code [pixels][nPad]} into {@code y} {@code [pixels][rq's channels]}. */
-    static void requantize(float[] sums, int pixels, int nPad, VectorRequantizer rq, byte[] y) {
+    /** Requantizes sums {@code [pixels][nPad]} into {@code y} {@code [pixels][rq's channels]}. */
+    static void requantize(int[] sums, int pixels, int nPad, VectorRequantizer rq, byte[] y) {
         int n = rq.channels();
         if (n == nPad) {
             rq.pixels(sums, y, pixels);
@@ -153,13 +161,14 @@ final class Int8VectorGemm {
     }
 
     /*
-     * Every vector stored after a loop is first added to a fresh zero vector: a vector carried by a
-     * loop may reach the store with an inexact static type, and C2 (Java 17) then fails to intrinsify
-     * the store in some compilations and leaves the whole kernel to the Java fallback (~15x slower).
+     * Every vector stored after a loop is first added to a fresh vector (here the magic constant, which
+     * turns the exact float sum into its int32 bits plus MAGIC_BITS, stored as they are): a vector carried by a loop may
+     * reach the store with an inexact static type, and C2 (Java 17) then fails to intrinsify the store
+     * in some compilations and leaves the whole kernel to the Java fallback (~15x slower).
      */
 
     /**
-     * Two pixels from {@code m}, 32 channels from {@code n0}, panel at {@code wBase}. (Small on purpose:
+     * Two pixels from {@code m}, {@code 4L} channels from {@code n0}, panel at {@code wBase}. (Small on purpose:
      * C2 inlines a bounded amount of Vector API code into one method, and a larger tile left some
      * operations to their slow Java fallback in some compilations.)
      */
@@ -172,9 +181,9 @@ final class Int8VectorGemm {
         for (int kk = 0, wi = wBase; kk < offs.length; kk++, wi += WIDE) {
             int c = offs[kk];
             FloatVector w0 = FloatVector.fromArray(F, w, wi);
-            FloatVector w1 = FloatVector.fromArray(F, w, wi + 8);
-            FloatVector w2 = FloatVector.fromArray(F, w, wi + 16);
-            FloatVector w3 = FloatVector.fromArray(F, w, wi + 24);
+            FloatVector w1 = FloatVector.fromArray(F, w, wi + L);
+            FloatVector w2 = FloatVector.fromArray(F, w, wi + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(F, w, wi + 3 * L);
             FloatVector v = FloatVector.broadcast(F, x[b0 + c]);
             a00 = w0.mul(v).add(a00);
             a01 = w1.mul(v).add(a01);
@@ -186,21 +195,22 @@ final class Int8VectorGemm {
             a12 = w2.mul(v).add(a12);
             a13 = w3.mul(v).add(a13);
         }
-        float[] out = sums;
+        int[] out = sums;
         int r = m * nPad + n0;
-        z.add(a00).intoArray(out, r);
-        z.add(a01).intoArray(out, r + 8);
-        z.add(a02).intoArray(out, r + 16);
-        z.add(a03).intoArray(out, r + 24);
+        FloatVector g = FloatVector.broadcast(F, MAGIC);
+        g.add(a00).reinterpretAsInts().intoArray(out, r);
+        g.add(a01).reinterpretAsInts().intoArray(out, r + L);
+        g.add(a02).reinterpretAsInts().intoArray(out, r + 2 * L);
+        g.add(a03).reinterpretAsInts().intoArray(out, r + 3 * L);
         r += nPad;
-        z.add(a10).intoArray(out, r);
-        z.add(a11).intoArray(out, r + 8);
-        z.add(a12).intoArray(out, r + 16);
-        z.add(a13).intoArray(out, r + 24);
+        g.add(a10).reinterpretAsInts().intoArray(out, r);
+        g.add(a11).reinterpretAsInts().intoArray(out, r + L);
+        g.add(a12).reinterpretAsInts().intoArray(out, r + 2 * L);
+        g.add(a13).reinterpretAsInts().intoArray(out, r + 3 * L);
     }
 
     /**
-     * Four pixels from {@code m}, 16 channels from {@code n0}: columns {@code col .. col + 15} of the
+     * Four pixels from {@code m}, {@code 2L} channels from {@code n0}: columns {@code col .. col + 2L − 1} of the
      * panel at {@code wBase} of {@code width} channels.
      */
     private void pair(int m, int wBase, int width, int col, int n0) {
@@ -212,7 +222,7 @@ final class Int8VectorGemm {
         for (int kk = 0, wi = wBase + col; kk < offs.length; kk++, wi += width) {
             int c = offs[kk];
             FloatVector w0 = FloatVector.fromArray(F, w, wi);
-            FloatVector w1 = FloatVector.fromArray(F, w, wi + 8);
+            FloatVector w1 = FloatVector.fromArray(F, w, wi + L);
             FloatVector v = FloatVector.broadcast(F, x[b0 + c]);
             a0 = w0.mul(v).add(a0);
             c0 = w1.mul(v).add(c0);
@@ -227,18 +237,20 @@ final class Int8VectorGemm {
             c3 = w1.mul(v).add(c3);
         }
         int r = m * nPad + n0;
-        z.add(a0).intoArray(sums, r);
-        z.add(c0).intoArray(sums, r + 8);
-        z.add(a1).intoArray(sums, r + nPad);
-        z.add(c1).intoArray(sums, r + nPad + 8);
-        z.add(a2).intoArray(sums, r + 2 * nPad);
-        z.add(c2).intoArray(sums, r + 2 * nPad + 8);
-        z.add(a3).intoArray(sums, r + 3 * nPad);
-        z.add(c3).intoArray(sums, r + 3 * nPad + 8);
+        int[] out = sums;
+        FloatVector g = FloatVector.broadcast(F, MAGIC);
+        g.add(a0).reinterpretAsInts().intoArray(out, r);
+        g.add(c0).reinterpretAsInts().intoArray(out, r + L);
+        g.add(a1).reinterpretAsInts().intoArray(out, r + nPad);
+        g.add(c1).reinterpretAsInts().intoArray(out, r + nPad + L);
+        g.add(a2).reinterpretAsInts().intoArray(out, r + 2 * nPad);
+        g.add(c2).reinterpretAsInts().intoArray(out, r + 2 * nPad + L);
+        g.add(a3).reinterpretAsInts().intoArray(out, r + 3 * nPad);
+        g.add(c3).reinterpretAsInts().intoArray(out, r + 3 * nPad + L);
     }
 
     /**
-     * Four pixels from {@code m}, 8 channels from {@code n0}: column {@code col} of the panel at
+     * Four pixels from {@code m}, {@code L} channels from {@code n0}: column {@code col} of the panel at
      * {@code wBase} of {@code width} channels.
      */
     private void narrow(int m, int wBase, int width, int col, int n0) {
@@ -256,9 +268,11 @@ final class Int8VectorGemm {
             a3 = w0.mul(FloatVector.broadcast(F, x[b3 + c])).add(a3);
         }
         int r = m * nPad + n0;
-        z.add(a0).intoArray(sums, r);
-        z.add(a1).intoArray(sums, r + nPad);
-        z.add(a2).intoArray(sums, r + 2 * nPad);
-        z.add(a3).intoArray(sums, r + 3 * nPad);
+        int[] out = sums;
+        FloatVector g = FloatVector.broadcast(F, MAGIC);
+        g.add(a0).reinterpretAsInts().intoArray(out, r);
+        g.add(a1).reinterpretAsInts().intoArray(out, r + nPad);
+        g.add(a2).reinterpretAsInts().intoArray(out, r + 2 * nPad);
+        g.add(a3).reinterpretAsInts().intoArray(out, r + 3 * nPad);
     }
 }

@@ -88,8 +88,11 @@ final class Int8VectorKernels {
             return conv(geo, q, bias, x, ohwi, y, node, shared);
         }
         if (geo.inC() == outC && Int8VectorGemm.exact(w, outC, taps, 1, outC, 0)) {
-            float[] packed = shared.packed(node, "vector-depthwise", () -> Int8VectorDepthwise.pack(w, taps, outC));
-            Int8VectorDepthwise dw = new Int8VectorDepthwise(PaddedInput.of(geo, -q.inputOffset()), packed);
+            PaddedInput input = PaddedInput.of(geo, -q.inputOffset());
+            float[] packed = Int8VectorDepthwise.pixelPairs(input)
+                    ? shared.packed(node, "vector-depthwise-pairs", () -> Int8VectorDepthwise.packPairs(w, taps, outC))
+                    : shared.packed(node, "vector-depthwise", () -> Int8VectorDepthwise.pack(w, taps, outC));
+            Int8VectorDepthwise dw = new Int8VectorDepthwise(input, packed);
             VectorRequantizer rq = new VectorRequantizer(folded(bias, q.inputOffset(), w, outC, taps, 1, outC, 0),
                     q.multipliers(), q.shifts(), q.outputOffset(), q.activationMin(), q.activationMax());
             return () -> dw.run(x, rq, y);
@@ -116,13 +119,14 @@ final class Int8VectorKernels {
     }
 
     /**
-     * {@code bias[j] + inOff · Σ_k (w + offset)}, wrapping as int32, the weights addressed as in
-     * {@link Int8VectorGemm#exact}.
+     * {@code bias[j] + inOff · Σ_k (w + offset) − MAGIC_BITS}, wrapping as int32, the weights addressed as
+     * in {@link Int8VectorGemm#exact}: what the requantizer adds to the int32 bits of
+     * {@link Int8VectorGemm}'s and {@link Int8VectorDepthwise}'s float sums (each {@code sum + MAGIC_BITS}).
      */
     private static int[] folded(int[] bias, int inOff, byte[] w, int n, int k, int jStride, int kStride, int offset) {
         int[] s = Int8VectorGemm.sums(w, n, k, jStride, kStride, offset);
         for (int j = 0; j < n; j++) {
-            s[j] = (bias != null ? bias[j] : 0) + inOff * s[j];
+            s[j] = (bias != null ? bias[j] : 0) + inOff * s[j] - Int8VectorGemm.MAGIC_BITS;
         }
         return s;
     }

@@ -19,11 +19,12 @@ import java.util.Arrays;
  * <p>Loaded only after {@link VectorSupport#use()}; one thread's working memory.
  */
 final class PaddedInput {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> F = VectorShape.FLOAT;
+    private static final VectorSpecies<Integer> I = VectorShape.INT;
+    private static final VectorSpecies<Byte> B = VectorShape.BYTES;
+    private static final int L = VectorShape.LANES;
     /** Values past the end of the buffer that a vector load of the last pixel may touch. */
-    static final int SLACK = 8;
+    static final int SLACK = L;
 
     private final float[] buf;
     private final int[] pixelBase;
@@ -113,7 +114,7 @@ final class PaddedInput {
         for (int r = 0; r < rowSrc.length; r++) {
             int s = rowSrc[r], d = rowDst[r];
             int i = 0;
-            for (; i + 8 <= rowLen && s + i + 8 <= x.length; i += 8) {
+            for (; i + L <= rowLen && s + i + L <= x.length; i += L) {
                 IntVector v = (IntVector) ByteVector.fromArray(B, x, s + i).convertShape(VectorOperators.B2I, I, 0);
                 ((FloatVector) v.convert(VectorOperators.I2F, 0)).intoArray(d0, d + i);
             }

@@ -2,7 +2,6 @@ package io.tinyml.core.runtime.internal;
 
 import io.tinyml.core.quant.FixedPoint;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -35,10 +34,6 @@ final class VectorRequantizer {
     private static final VectorSpecies<Integer> INT = IntVector.SPECIES_256;
     private static final VectorSpecies<Long> LONG = LongVector.SPECIES_512;
     private static final VectorSpecies<Byte> BYTE = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_256;
-    /** {@code 1.5 · 2^23}: added to an integer-valued float of magnitude below 2^22, its bits minus {@link #MAGIC_BITS} are the integer. */
-    private static final float MAGIC = 12582912f;
-    private static final int MAGIC_BITS = 0x4B400000;
     /** Lanes per step. */
     static final int LANES = 8;
 
@@ -130,32 +125,14 @@ final class VectorRequantizer {
     }
 
     /**
-     * Requantizes one pixel of float sums (exact integers of magnitude below 2<sup>22</sup>):
-     * {@code sums[a + c]} for every channel {@code c} into {@code y[yOff + c]}; the sums array holds
-     * at least {@link #LANES} values from every group's start.
+     * Requantizes {@code pixels} whole pixels at once, when the channel count is a multiple of
+     * {@link #LANES}: {@code acc[i]} into {@code y[i]} for {@code i < pixels · channels} (one loop without
+     * per-pixel tails).
      */
-    void pixel(float[] sums, int a, byte[] y, int yOff) {
-        int n = channels;
-        for (int c = 0; c < n; c += LANES) {
-            boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
-            byte[] dst = full ? y : tailOut;
-            int d = full ? yOff + c : 0;
-            storeFloat(sums, a + c, c, dst, d);
-            if (!full) {
-                System.arraycopy(tailOut, 0, y, yOff + c, n - c);
-            }
-        }
-    }
-
-    /**
-     * Requantizes {@code pixels} whole pixels of float sums at once, when the channel count is a
-     * multiple of {@link #LANES}: {@code sums[i]} into {@code y[i]} for {@code i < pixels · channels}
-     * (one loop without per-pixel tails).
-     */
-    void pixels(float[] sums, byte[] y, int pixels) {
+    void pixels(int[] acc, byte[] y, int pixels) {
         int n = channels;
         for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
-            storeFloat(sums, i, c, y, i);
+            storeInt(acc, i, c, y, i);
             c += LANES;
             if (c == n) {
                 c = 0;
@@ -168,18 +145,6 @@ final class VectorRequantizer {
      * compile on its own (it is hot in C1 code before its callers reach C2) is then too big to inline,
      * and every call boxes its vectors (about 1 MB per inference measured).
      */
-
-    /** Requantizes the eight float sums {@code sums[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
-    private void storeFloat(float[] sums, int s, int c, byte[] y, int d) {
-        IntVector v = FloatVector.fromArray(FLOAT, sums, s).add(MAGIC).reinterpretAsInts().sub(MAGIC_BITS);
-        IntVector a = v.add(IntVector.fromArray(INT, add, c)).lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
-        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
-        LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
-        LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
-                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
-        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
-        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
-    }
 
     /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
     private void storeInt(int[] acc, int s, int c, byte[] y, int d) {

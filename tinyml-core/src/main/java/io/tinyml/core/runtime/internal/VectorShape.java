@@ -1,22 +1,33 @@
 package io.tinyml.core.runtime.internal;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The machine's vector shape; loaded only once {@code jdk.incubator.vector} is known to be resolved. */
+/**
+ * The one vector shape of every vector kernel, float and int8 alike; loaded only once
+ * {@code jdk.incubator.vector} is known to be resolved.
+ *
+ * <p>The shape is the machine's preferred one when it has 512 bits (AVX-512), else 256 bits, decided once
+ * per JVM; the system property {@code tinyml.vector.bits=256} keeps 256 bits on an AVX-512 machine. All
+ * kernels must use this one shape for their float vectors (and the matching int and byte species for their
+ * conversions): with two float shapes in one JVM, Java 17's JIT was measured to stop intrinsifying the
+ * Vector API in whichever kernels it compiled second (their vectors boxed on the heap: ResNet-8 float went
+ * from 203 to 5,519 µs per inference after kws int8 had run 256-bit float vectors beside the 512-bit float
+ * kernels), because the shared library methods then see two vector classes in their type profiles.
+ */
 final class VectorShape {
-    /**
-     * The float vector species of every float vector kernel: 256 bits, or 512 when the system property
-     * {@code tinyml.vector.bits} is {@code 512} and the machine's preferred float vector has 512 bits
-     * (decided once per JVM). Kernels must not use any other float shape: with two float shapes in one JVM,
-     * Java 17's JIT was measured to stop intrinsifying the Vector API (vectors boxed on the heap: ResNet-8
-     * float went from 218 to 3,214 µs per inference once any other code had run 256-bit float vectors beside
-     * its 512-bit kernels). 256 bits is the default because the int8 kernels ({@link Int8VectorGemm},
-     * {@link Int8VectorDepthwise}, {@link PaddedInput}) use 256-bit float vectors: 512 suits only a JVM
-     * that runs float models alone.
-     */
-    static final VectorSpecies<Float> FLOAT = "512".equals(System.getProperty("tinyml.vector.bits"))
+    /** The float species of every vector kernel: 512 or 256 bits. */
+    static final VectorSpecies<Float> FLOAT = !"256".equals(System.getProperty("tinyml.vector.bits"))
             && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /** The int species of {@link #FLOAT}'s shape (same lane count). */
+    static final VectorSpecies<Integer> INT = IntVector.SPECIES_256.vectorBitSize() == FLOAT.vectorBitSize()
+            ? IntVector.SPECIES_256 : IntVector.SPECIES_512;
+    /** The byte species with {@link #FLOAT}'s lane count (a quarter of its bits), for int8 loads. */
+    static final VectorSpecies<Byte> BYTES = FLOAT.length() == 8 ? ByteVector.SPECIES_64 : ByteVector.SPECIES_128;
+    /** Float lanes per vector: 8 or 16. */
+    static final int LANES = FLOAT.length();
 
     private VectorShape() {
     }
