@@ -140,6 +140,23 @@ final class VectorRequantizer {
         }
     }
 
+    /**
+     * Requantizes {@code pixels} pixels whose sums lie {@code stride} apart ({@code stride ≥ channels}),
+     * when the channel count is a multiple of {@link #LANES}: {@code acc[p · stride + c]} into
+     * {@code y[p · channels + c]} (whole groups only: no scratch copies, one call site of the step).
+     */
+    void pixelsStrided(int[] acc, int stride, byte[] y, int pixels) {
+        int n = channels;
+        for (int c = 0, a = 0, d = 0, end = pixels * n; d < end; d += LANES) {
+            storeInt(acc, a + c, c, y, d);
+            c += LANES;
+            if (c == n) {
+                c = 0;
+                a += stride;
+            }
+        }
+    }
+
     /*
      * The steps below take and return no vectors: a method with vector parameters that C2 happens to
      * compile on its own (it is hot in C1 code before its callers reach C2) is then too big to inline,
