@@ -42,8 +42,9 @@ final class PoolKernels {
             Object y = arrays[node.output(0)];
             if (type == DataType.INT8 && average) {
                 int[] sums = new int[p.geometry().inC()];
+                boolean vector = VectorSupport.use() && Int8VectorAvgPool.applies(p.geometry().inC());
                 return () -> averagePoolInt8(p.geometry(), (byte[]) x, (byte[]) y, sums, p.activationMin(),
-                        p.activationMax());
+                        p.activationMax(), vector);
             }
             return () -> poolInt(p.geometry(), x, y, average, p.activationMin(), p.activationMax());
         }
@@ -118,9 +119,11 @@ final class PoolKernels {
 
     /**
      * Int8 average pooling as {@link #poolInt} computes it, with the window's sums of all channels of an
-     * output pixel advanced together (unit-stride loops; the integer sums do not depend on the order).
+     * output pixel advanced together (unit-stride loops; the integer sums do not depend on the order), by
+     * {@link Int8VectorAvgPool} when {@code vector}.
      */
-    private static void averagePoolInt8(ConvGeometry geo, byte[] x, byte[] y, int[] sums, int lo, int hi) {
+    private static void averagePoolInt8(ConvGeometry geo, byte[] x, byte[] y, int[] sums, int lo, int hi,
+                                        boolean vector) {
         int c = geo.inC();
         for (int b = 0; b < geo.batches(); b++) {
             for (int oy = 0; oy < geo.outH(); oy++) {
@@ -136,6 +139,10 @@ final class PoolKernels {
                     for (int fy = fy0; fy < fy1; fy++) {
                         for (int fx = fx0; fx < fx1; fx++) {
                             int xi = ((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c;
+                            if (vector) {
+                                Int8VectorAvgPool.accumulate(x, xi, sums, c);
+                                continue;
+                            }
                             for (int ch = 0; ch < c; ch++) {
                                 sums[ch] += x[xi + ch];
                             }
