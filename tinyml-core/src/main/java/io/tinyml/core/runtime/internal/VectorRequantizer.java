@@ -43,6 +43,14 @@ final class VectorRequantizer {
     private final long[] mult;
     private final long[] pow;
     private final long[] right1;
+    /** Whether every channel has a multiplier above 2^30 and no left shift: {@link #storeDirect} applies. */
+    private final boolean direct;
+    /** Per channel, for {@link #storeDirect}: the rounding term {@code 2^30 + 2^(30+r)} ({@code 2^30} for r = 0). */
+    private final long[] round;
+    /** Per channel, for {@link #storeDirect}: {@code 2^31} (0 for r = 0), subtracted from negative products. */
+    private final long[] negative;
+    /** Per channel, for {@link #storeDirect}: {@code 31 + r}. */
+    private final long[] total;
     private final int outOff;
     private final int lo;
     private final int hi;
@@ -67,14 +75,24 @@ final class VectorRequantizer {
         this.mult = new long[padded];
         this.pow = new long[padded];
         this.right1 = new long[padded];
+        this.round = new long[padded];
+        this.negative = new long[padded];
+        this.total = new long[padded];
+        java.util.Arrays.fill(total, 31);
+        boolean d = true;
         for (int c = 0; c < n; c++) {
+            d &= mult[c] > (1 << 30) && shift[c] <= 0;
             int r = shift[c] > 0 ? 0 : -shift[c];
             this.add[c] = add != null ? add[c] : 0;
             this.left[c] = shift[c] > 0 ? shift[c] : 0;
             this.mult[c] = mult[c];
             this.pow[c] = 1L << r;
             this.right1[c] = r + 1;
+            this.round[c] = r == 0 ? 1L << 30 : (1L << 30) + (1L << (30 + r));
+            this.negative[c] = r == 0 ? 0 : 1L << 31;
+            this.total[c] = 31 + r;
         }
+        this.direct = d;
         this.outOff = outOff;
         this.lo = lo;
         this.hi = hi;
@@ -117,7 +135,7 @@ final class VectorRequantizer {
                 dst = tailOut;
                 d = 0;
             }
-            storeInt(src, s, c, dst, d);
+            step(src, s, c, dst, d);
             if (!full) {
                 System.arraycopy(tailOut, 0, y, yOff + c, n - c);
             }
@@ -132,7 +150,7 @@ final class VectorRequantizer {
     void pixels(int[] acc, byte[] y, int pixels) {
         int n = channels;
         for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
-            storeInt(acc, i, c, y, i);
+            step(acc, i, c, y, i);
             c += LANES;
             if (c == n) {
                 c = 0;
@@ -148,7 +166,7 @@ final class VectorRequantizer {
     void pixelsStrided(int[] acc, int stride, byte[] y, int pixels) {
         int n = channels;
         for (int c = 0, a = 0, d = 0, end = pixels * n; d < end; d += LANES) {
-            storeInt(acc, a + c, c, y, d);
+            step(acc, a + c, c, y, d);
             c += LANES;
             if (c == n) {
                 c = 0;
@@ -162,6 +180,36 @@ final class VectorRequantizer {
      * compile on its own (it is hot in C1 code before its callers reach C2) is then too big to inline,
      * and every call boxes its vectors (about 1 MB per inference measured).
      */
+
+    /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
+    private void step(int[] acc, int s, int c, byte[] y, int d) {
+        if (direct) {
+            storeDirect(acc, s, c, y, d);
+        } else {
+            storeInt(acc, s, c, y, d);
+        }
+    }
+
+    /**
+     * {@link #storeInt} in one rounding shift, for multipliers {@code m > 2^30} and no left shift. With
+     * {@code q = a·m}, the reference computes {@code h = (q + 2^30) >> 31} and then, for {@code r ≥ 1},
+     * {@code floor((h + 2^(r−1) − [h < 0]) / 2^r)}; as {@code h + k = floor((q + 2^30 + k·2^31) / 2^31)}
+     * for an integer {@code k}, and nested floor divisions by powers of two compose, that is
+     * {@code (q + 2^30 + 2^(30+r) − [h < 0]·2^31) >> (31 + r)}; for {@code r = 0} it is {@code h}. Since
+     * {@code m > 2^30}, {@code h < 0} exactly when {@code a < 0} ({@code a ≤ −1} gives
+     * {@code q + 2^30 ≤ 2^30 − m < 0}), so the sign of {@code a} selects the term. Two 64-bit operations
+     * fewer than {@link #storeInt} and no left shift; checked against
+     * {@link FixedPoint#multiplyByQuantizedMultiplier} by {@code VectorRequantizerTest}.
+     */
+    private void storeDirect(int[] acc, int s, int c, byte[] y, int d) {
+        IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c));
+        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+        LongVector r = p.mul(LongVector.fromArray(LONG, mult, c)).add(LongVector.fromArray(LONG, round, c))
+                .sub(p.lanewise(VectorOperators.ASHR, 63).and(LongVector.fromArray(LONG, negative, c)))
+                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, total, c));
+        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
+    }
 
     /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
     private void storeInt(int[] acc, int s, int c, byte[] y, int d) {
