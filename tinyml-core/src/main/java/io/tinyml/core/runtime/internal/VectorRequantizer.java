@@ -149,6 +149,10 @@ final class VectorRequantizer {
      */
     void pixels(int[] acc, byte[] y, int pixels) {
         int n = channels;
+        if (direct) {
+            columnsDirect(acc, n, y, pixels);
+            return;
+        }
         for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
             step(acc, i, c, y, i);
             c += LANES;
@@ -165,12 +169,40 @@ final class VectorRequantizer {
      */
     void pixelsStrided(int[] acc, int stride, byte[] y, int pixels) {
         int n = channels;
+        if (direct) {
+            columnsDirect(acc, stride, y, pixels);
+            return;
+        }
         for (int c = 0, a = 0, d = 0, end = pixels * n; d < end; d += LANES) {
             step(acc, a + c, c, y, d);
             c += LANES;
             if (c == n) {
                 c = 0;
                 a += stride;
+            }
+        }
+    }
+
+    /**
+     * {@link #storeDirect} over whole pixels, one group of {@link #LANES} channels at a time: the group's
+     * constants are loaded once and stay in registers for every pixel (no vector crosses a method
+     * boundary, none is carried from one iteration to the next).
+     */
+    private void columnsDirect(int[] acc, int stride, byte[] y, int pixels) {
+        int n = channels;
+        for (int c = 0; c < n; c += LANES) {
+            IntVector ad = IntVector.fromArray(INT, add, c);
+            LongVector mu = LongVector.fromArray(LONG, mult, c);
+            LongVector ro = LongVector.fromArray(LONG, round, c);
+            LongVector ne = LongVector.fromArray(LONG, negative, c);
+            LongVector sh = LongVector.fromArray(LONG, total, c);
+            for (int p = 0, s = c, d = c; p < pixels; p++, s += stride, d += n) {
+                IntVector a = IntVector.fromArray(INT, acc, s).add(ad);
+                LongVector q = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+                LongVector r = q.mul(mu).add(ro).sub(q.lanewise(VectorOperators.ASHR, 63).and(ne))
+                        .lanewise(VectorOperators.ASHR, sh);
+                IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+                ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
             }
         }
     }
