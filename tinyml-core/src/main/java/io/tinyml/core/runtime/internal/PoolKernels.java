@@ -31,8 +31,9 @@ final class PoolKernels {
                 return FloatVectorMaxPool.kernel(geo, x, y, act);
             }
             float[] r = Quant.floatRange(act);
+            double[] acc = new double[geo.inC()];
             return () -> {
-                poolFloat(geo, x, y, average, r[0], r[1]);
+                poolFloat(geo, x, y, average, r[0], r[1], acc);
                 Quant.applyTanh(act, y);
             };
         }
@@ -51,11 +52,14 @@ final class PoolKernels {
         throw Quant.unsupported(node, type + " input");
     }
 
-    private static void poolFloat(ConvGeometry geo, float[] x, float[] y, boolean average, float lo, float hi) {
+    private static void poolFloat(ConvGeometry geo, float[] x, float[] y, boolean average, float lo, float hi,
+                                  double[] acc) {
         if (!average) {
             maxPoolFloat(geo, x, y, lo, hi);
             return;
         }
+        // per channel the same double sum in the same window order as one channel at a time, but with
+        // the channels innermost: unit-stride reads and independent sums instead of one dependent chain
         int c = geo.inC();
         for (int b = 0; b < geo.batches(); b++) {
             for (int oy = 0; oy < geo.outH(); oy++) {
@@ -68,15 +72,18 @@ final class PoolKernels {
                     int fx1 = Math.min(geo.kW(), geo.inW() - ix0);
                     int ob = ((b * geo.outH() + oy) * geo.outW() + ox) * c;
                     int count = Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0);
-                    for (int ch = 0; ch < c; ch++) {
-                        double acc = 0;
-                        for (int fy = fy0; fy < fy1; fy++) {
-                            for (int fx = fx0; fx < fx1; fx++) {
-                                acc += x[((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c + ch];
+                    java.util.Arrays.fill(acc, 0);
+                    for (int fy = fy0; fy < fy1; fy++) {
+                        for (int fx = fx0; fx < fx1; fx++) {
+                            int xi = ((b * geo.inH() + iy0 + fy) * geo.inW() + ix0 + fx) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                acc[ch] += x[xi + ch];
                             }
                         }
-                        acc = count == 0 ? 0f : acc / count;
-                        y[ob + ch] = Math.max(lo, Math.min(hi, (float) acc));
+                    }
+                    for (int ch = 0; ch < c; ch++) {
+                        double a = count == 0 ? 0f : acc[ch] / count;
+                        y[ob + ch] = Math.max(lo, Math.min(hi, (float) a));
                     }
                 }
             }
