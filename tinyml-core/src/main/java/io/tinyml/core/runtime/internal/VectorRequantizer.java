@@ -148,16 +148,25 @@ final class VectorRequantizer {
      * per-pixel tails).
      */
     void pixels(int[] acc, byte[] y, int pixels) {
+        pixelsStrided(acc, channels, y, pixels);
+    }
+
+    /** The general form ({@link #storeInt}'s arithmetic) of {@link #columnsDirect}. */
+    private void columns(int[] acc, int stride, byte[] y, int pixels) {
         int n = channels;
-        if (direct) {
-            columnsDirect(acc, n, y, pixels);
-            return;
-        }
-        for (int i = 0, c = 0, end = pixels * n; i < end; i += LANES) {
-            step(acc, i, c, y, i);
-            c += LANES;
-            if (c == n) {
-                c = 0;
+        for (int c = 0; c < n; c += LANES) {
+            IntVector ad = IntVector.fromArray(INT, add, c);
+            IntVector le = IntVector.fromArray(INT, left, c);
+            LongVector mu = LongVector.fromArray(LONG, mult, c);
+            LongVector po = LongVector.fromArray(LONG, pow, c);
+            LongVector r1 = LongVector.fromArray(LONG, right1, c);
+            for (int p = 0, s = c, d = c; p < pixels; p++, s += stride, d += n) {
+                IntVector a = IntVector.fromArray(INT, acc, s).add(ad).lanewise(VectorOperators.LSHL, le);
+                LongVector q = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+                LongVector h = q.mul(mu).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
+                LongVector r = h.add(h).add(po).add(h.lanewise(VectorOperators.ASHR, 63)).lanewise(VectorOperators.ASHR, r1);
+                IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+                ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
             }
         }
     }
@@ -165,21 +174,13 @@ final class VectorRequantizer {
     /**
      * Requantizes {@code pixels} pixels whose sums lie {@code stride} apart ({@code stride ≥ channels}),
      * when the channel count is a multiple of {@link #LANES}: {@code acc[p · stride + c]} into
-     * {@code y[p · channels + c]} (whole groups only: no scratch copies, one call site of the step).
+     * {@code y[p · channels + c]}, one group of channels at a time ({@link #columnsDirect}, {@link #columns}).
      */
     void pixelsStrided(int[] acc, int stride, byte[] y, int pixels) {
-        int n = channels;
         if (direct) {
             columnsDirect(acc, stride, y, pixels);
-            return;
-        }
-        for (int c = 0, a = 0, d = 0, end = pixels * n; d < end; d += LANES) {
-            step(acc, a + c, c, y, d);
-            c += LANES;
-            if (c == n) {
-                c = 0;
-                a += stride;
-            }
+        } else {
+            columns(acc, stride, y, pixels);
         }
     }
 
