@@ -449,40 +449,19 @@ final class FloatVectorGemm {
 
     /**
      * Adds the bias to a register block's sums ({@link #sums}: per pixel, {@code vectors} vectors of
-     * channels from {@code j}), clamps them and copies the channels that exist into {@code y}. Separate
-     * methods that take no vectors, and no branch on a vector: the blocks stay small enough for the JIT to
+     * channels from {@code j}), clamps them and copies the channels that exist into {@code y}. A separate
+     * method that takes no vectors, and no branch on a vector: the blocks stay small enough for the JIT to
      * keep their vectors in registers, and a layer whose shapes take other branches than the layers the JIT
      * first saw does not deoptimise it into boxing vectors.
      */
     private void flush(int m, int count, int j, int vectors, float[] y, float lo, float hi) {
+        float[] s = sums;
         int width = vectors * L;
-        if (j + width <= n) {
-            flushWhole(m, count, j, width, y, lo, hi);
-        } else {
-            flushPart(m, count, j, width, y, lo, hi);
-        }
-    }
-
-    /** {@link #flush} when every lane is a real channel: straight into {@code y}. */
-    private void flushWhole(int m, int count, int j, int width, float[] y, float lo, float hi) {
-        float[] s = sums;
-        for (int p = 0; p < count; p++) {
-            int dst = (m + p) * n + j;
-            for (int v = 0; v < width; v += L) {
-                FloatVector.fromArray(S, s, p * width + v).add(FloatVector.fromArray(S, biasPad, j + v)).min(hi).max(lo)
-                        .intoArray(y, dst + v);
-            }
-        }
-    }
-
-    /** {@link #flush} when padding lanes follow the last channel: through {@link #sums}, then copied. */
-    private void flushPart(int m, int count, int j, int width, float[] y, float lo, float hi) {
-        float[] s = sums;
         for (int si = 0; si < count * width; si += L) {
             int c = j + si % width;
             FloatVector.fromArray(S, s, si).add(FloatVector.fromArray(S, biasPad, c)).min(hi).max(lo).intoArray(s, si);
         }
-        int len = n - j;
+        int len = Math.min(width, n - j);
         for (int p = 0; p < count; p++) {
             System.arraycopy(s, p * width, y, (m + p) * n + j, len);
         }
