@@ -132,13 +132,13 @@ public class OnnxInterpreterBenchmark {
 
     /**
      * One inference with our interpreter, into output arrays allocated once (as ORT's input tensor is).
-     *
-     * @return the outputs (sunk by JMH)
+     * <p>Returns nothing: the outputs land in arrays this state holds, which the JIT cannot drop. (Returning
+     * them to JMH's compiler blackhole, JDK 17's default, made the interpreter's compiled kernels run
+     * ResNet-8 float in 342 instead of 209 µs.)
      */
     @Benchmark
-    public byte[][] tinyml() {
+    public void tinyml() {
         interpreter.invoke(input, output);
-        return output;
     }
 
     /**
