@@ -43,19 +43,20 @@ final class VectorRequantizer {
     private final long[] mult;
     private final long[] pow;
     private final long[] right1;
-    /** Whether every channel has a multiplier above 2^30 and no left shift: {@link #storeDirect} applies. */
+    /** Whether every channel has a multiplier above 2^30 and no left shift: the one-shift form of {@link #pixelsStrided} applies. */
     private final boolean direct;
-    /** Per channel, for {@link #storeDirect}: the rounding term {@code 2^30 + 2^(30+r)} ({@code 2^30} for r = 0). */
+    /** Per channel, for the one-shift form: the rounding term {@code 2^30 + 2^(30+r)} ({@code 2^30} for r = 0). */
     private final long[] round;
-    /** Per channel, for {@link #storeDirect}: {@code 2^31} (0 for r = 0), subtracted from negative products. */
+    /** Per channel, for the one-shift form: {@code 2^31} (0 for r = 0), subtracted from negative products. */
     private final long[] negative;
-    /** Per channel, for {@link #storeDirect}: {@code 31 + r}. */
+    /** Per channel, for the one-shift form: {@code 31 + r}. */
     private final long[] total;
     private final int outOff;
     private final int lo;
     private final int hi;
-    private final int[] tailIn = new int[LANES];
-    private final byte[] tailOut = new byte[LANES];
+    /** One pixel's sums and outputs, padded to whole groups, for {@link #pixel}. */
+    private final int[] rowIn;
+    private final byte[] rowOut;
 
     /**
      * @param add per channel, added to the sum before scaling (the bias, plus any folded input-offset
@@ -93,6 +94,8 @@ final class VectorRequantizer {
             this.total[c] = 31 + r;
         }
         this.direct = d;
+        this.rowIn = new int[padded];
+        this.rowOut = new byte[padded];
         this.outOff = outOff;
         this.lo = lo;
         this.hi = hi;
@@ -114,32 +117,13 @@ final class VectorRequantizer {
     }
 
     /**
-     * Requantizes one pixel: {@code acc[a + c]} for every channel {@code c} into {@code y[yOff + c]}.
-     * Reads (but does not use) up to {@link #LANES}{@code  − 1} values past the last channel only
-     * when they lie inside {@code acc}.
+     * Requantizes one pixel: {@code acc[a + c]} for every channel {@code c} into {@code y[yOff + c]}
+     * (through scratch arrays padded to whole groups of {@link #LANES}).
      */
     void pixel(int[] acc, int a, byte[] y, int yOff) {
-        int n = channels;
-        // one call of step per iteration, the partial last group through the scratch arrays: a second,
-        // rarely taken call site would not be inlined and would box its vector argument
-        for (int c = 0; c < n; c += LANES) {
-            boolean full = c + LANES <= n && yOff + c + LANES <= y.length;
-            int[] src = acc;
-            int s = a + c;
-            byte[] dst = y;
-            int d = yOff + c;
-            if (!full) {
-                System.arraycopy(acc, a + c, tailIn, 0, n - c);
-                src = tailIn;
-                s = 0;
-                dst = tailOut;
-                d = 0;
-            }
-            step(src, s, c, dst, d);
-            if (!full) {
-                System.arraycopy(tailOut, 0, y, yOff + c, n - c);
-            }
-        }
+        System.arraycopy(acc, a, rowIn, 0, channels);
+        pixelsStrided(rowIn, rowIn.length, rowOut, 1);
+        System.arraycopy(rowOut, 0, y, yOff, channels);
     }
 
     /**
@@ -151,89 +135,56 @@ final class VectorRequantizer {
         pixelsStrided(acc, channels, y, pixels);
     }
 
-    /** The general form ({@link #storeInt}'s arithmetic) of {@link #columnsDirect}. */
-    private void columns(int[] acc, int stride, byte[] y, int pixels) {
-        int n = channels;
-        for (int c = 0; c < n; c += LANES) {
-            for (int p = 0, s = c, d = c; p < pixels; p++, s += stride, d += n) {
-                storeInt(acc, s, c, y, d);
-            }
-        }
-    }
-
     /**
-     * Requantizes {@code pixels} pixels whose sums lie {@code stride} apart ({@code stride ≥ channels}),
-     * when the channel count is a multiple of {@link #LANES}: {@code acc[p · stride + c]} into
-     * {@code y[p · channels + c]}, one group of channels at a time ({@link #columnsDirect}, {@link #columns}).
+     * Requantizes {@code pixels} pixels whose sums lie {@code stride} apart ({@code stride ≥ channels}):
+     * {@code acc[p · stride + c]} into {@code y[p · channels + c]}, for a channel count that is a multiple
+     * of {@link #LANES} (or one pixel, whose last group may run past the channels inside {@code acc} and
+     * {@code y}). One group of channels at a time over all pixels: the group's constants are the same for
+     * every pixel, so the JIT keeps them in registers (1.8x faster than pixel by pixel); they are loaded
+     * inside the loop all the same, since a vector held across a loop was boxed on the heap in some
+     * compilations (an on-stack replacement of the loop).
+     *
+     * <p>Both forms of the arithmetic are written out here rather than in helper methods: the JIT inlines
+     * a bounded depth of calls (15), and the Vector API spends about half of it, so every level of our own
+     * between a compiled root and the vector operations risks their slow, allocating Java form (measured:
+     * 660 KB per person_detect inference in a JMH fork). This method is too large for the JIT to inline
+     * into its callers and is compiled on its own.
+     *
+     * <p>The one-shift form ({@link #direct}): with {@code q = a·m}, the reference computes
+     * {@code h = (q + 2^30) >> 31} and then, for {@code r ≥ 1}, {@code floor((h + 2^(r−1) − [h < 0]) / 2^r)};
+     * as {@code h + k = floor((q + 2^30 + k·2^31) / 2^31)} for an integer {@code k}, and nested floor
+     * divisions by powers of two compose, that is {@code (q + 2^30 + 2^(30+r) − [h < 0]·2^31) >> (31 + r)};
+     * for {@code r = 0} it is {@code h}. Since {@code m > 2^30}, {@code h < 0} exactly when {@code a < 0}
+     * ({@code a ≤ −1} gives {@code q + 2^30 ≤ 2^30 − m < 0}), so the sign of {@code a} selects the term.
+     * Checked against {@link FixedPoint#multiplyByQuantizedMultiplier} by {@code VectorRequantizerTest}.
      */
     void pixelsStrided(int[] acc, int stride, byte[] y, int pixels) {
-        if (direct) {
-            columnsDirect(acc, stride, y, pixels);
-        } else {
-            columns(acc, stride, y, pixels);
-        }
-    }
-
-    /**
-     * {@link #storeDirect} over whole pixels, one group of {@link #LANES} channels at a time: the
-     * group's constants are the same for every pixel, so the JIT keeps them in registers (measured 1.8x
-     * faster than pixel by pixel). They are loaded inside the loop all the same: a vector held across
-     * the loop was boxed on the heap in some compilations (an on-stack replacement of the loop).
-     */
-    private void columnsDirect(int[] acc, int stride, byte[] y, int pixels) {
         int n = channels;
+        if (direct) {
+            for (int c = 0; c < n; c += LANES) {
+                for (int p = 0, s = c, d = c; p < pixels; p++, s += stride, d += n) {
+                    IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c));
+                    LongVector q = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+                    LongVector r = q.mul(LongVector.fromArray(LONG, mult, c)).add(LongVector.fromArray(LONG, round, c))
+                            .sub(q.lanewise(VectorOperators.ASHR, 63).and(LongVector.fromArray(LONG, negative, c)))
+                            .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, total, c));
+                    IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+                    ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
+                }
+            }
+            return;
+        }
         for (int c = 0; c < n; c += LANES) {
             for (int p = 0, s = c, d = c; p < pixels; p++, s += stride, d += n) {
-                storeDirect(acc, s, c, y, d);
+                IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c))
+                        .lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
+                LongVector q = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
+                LongVector h = q.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
+                LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
+                        .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
+                IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
+                ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
             }
         }
-    }
-
-    /*
-     * The steps below take and return no vectors: a method with vector parameters that C2 happens to
-     * compile on its own (it is hot in C1 code before its callers reach C2) is then too big to inline,
-     * and every call boxes its vectors (about 1 MB per inference measured).
-     */
-
-    /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
-    private void step(int[] acc, int s, int c, byte[] y, int d) {
-        if (direct) {
-            storeDirect(acc, s, c, y, d);
-        } else {
-            storeInt(acc, s, c, y, d);
-        }
-    }
-
-    /**
-     * {@link #storeInt} in one rounding shift, for multipliers {@code m > 2^30} and no left shift. With
-     * {@code q = a·m}, the reference computes {@code h = (q + 2^30) >> 31} and then, for {@code r ≥ 1},
-     * {@code floor((h + 2^(r−1) − [h < 0]) / 2^r)}; as {@code h + k = floor((q + 2^30 + k·2^31) / 2^31)}
-     * for an integer {@code k}, and nested floor divisions by powers of two compose, that is
-     * {@code (q + 2^30 + 2^(30+r) − [h < 0]·2^31) >> (31 + r)}; for {@code r = 0} it is {@code h}. Since
-     * {@code m > 2^30}, {@code h < 0} exactly when {@code a < 0} ({@code a ≤ −1} gives
-     * {@code q + 2^30 ≤ 2^30 − m < 0}), so the sign of {@code a} selects the term. Two 64-bit operations
-     * fewer than {@link #storeInt} and no left shift; checked against
-     * {@link FixedPoint#multiplyByQuantizedMultiplier} by {@code VectorRequantizerTest}.
-     */
-    private void storeDirect(int[] acc, int s, int c, byte[] y, int d) {
-        IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c));
-        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
-        LongVector r = p.mul(LongVector.fromArray(LONG, mult, c)).add(LongVector.fromArray(LONG, round, c))
-                .sub(p.lanewise(VectorOperators.ASHR, 63).and(LongVector.fromArray(LONG, negative, c)))
-                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, total, c));
-        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
-        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
-    }
-
-    /** Requantizes the eight int sums {@code acc[s ..]} of channels {@code c ..} into {@code y[d ..]}. */
-    private void storeInt(int[] acc, int s, int c, byte[] y, int d) {
-        IntVector a = IntVector.fromArray(INT, acc, s).add(IntVector.fromArray(INT, add, c))
-                .lanewise(VectorOperators.LSHL, IntVector.fromArray(INT, left, c));
-        LongVector p = (LongVector) a.convertShape(VectorOperators.I2L, LONG, 0);
-        LongVector h = p.mul(LongVector.fromArray(LONG, mult, c)).add(1L << 30).lanewise(VectorOperators.ASHR, 31);
-        LongVector r = h.add(h).add(LongVector.fromArray(LONG, pow, c)).add(h.lanewise(VectorOperators.ASHR, 63))
-                .lanewise(VectorOperators.ASHR, LongVector.fromArray(LONG, right1, c));
-        IntVector o = ((IntVector) r.convertShape(VectorOperators.L2I, INT, 0)).add(outOff).max(lo).min(hi);
-        ((ByteVector) o.convertShape(VectorOperators.I2B, BYTE, 0)).intoArray(y, d);
     }
 }
