@@ -31,7 +31,7 @@ final class Int8VectorDepthwise {
     private final float[] w;
     private final int cPad;
     private final int[] sums;
-    /** Whether each vector holds two neighbouring pixels' channels ({@link #pairsOfPixels}). */
+    /** Whether each vector holds two neighbouring pixels' channels ({@link #four} with step 2). */
     private final boolean pixelPairs;
 
     /**
@@ -99,7 +99,7 @@ final class Int8VectorDepthwise {
         input.load(x);
         if (pixelPairs) {
             for (int m = 0, end = pixelBase.length; m < end; m += 8) {
-                pairsOfPixels(m);
+                four(m, 0, 2);
             }
             Int8VectorGemm.requantize(sums, input.pixels(), cPad, rq, y);
             return;
@@ -112,7 +112,7 @@ final class Int8VectorDepthwise {
         }
         for (; c0 < cPad; c0 += L) {
             for (int m = 0, end = pixelBase.length; m < end; m += 4) {
-                four(m, c0);
+                four(m, c0, 1);
             }
         }
         Int8VectorGemm.requantize(sums, input.pixels(), cPad, rq, y);
@@ -152,16 +152,19 @@ final class Int8VectorDepthwise {
     }
 
     /**
-     * Four pixels from {@code m}, one vector of channels from {@code c0}. (Stores go through {@code g.add(a)}:
-     * see {@link Int8VectorGemm}.)
+     * Four vectors of sums, one vector of channels from {@code c0} each: of pixels {@code m, m + 1, m + 2,
+     * m + 3} ({@code step} 1), or with {@link #pixelPairs} of the pixel pairs from {@code m, m + 2, m + 4,
+     * m + 6} ({@code step} 2, each vector two pixels of {@code cPad = L / 2} channels, the weights packed by
+     * {@link #packPairs} {@code 2 · cPad} apart). (Stores go through {@code g.add(a)}: see {@link Int8VectorGemm}.)
      */
-    private void four(int m, int c0) {
+    private void four(int m, int c0, int step) {
         float[] x = buf, wv = w;
         int[] pb = pixelBase, offs = tapOff;
-        int b0 = pb[m] + c0, b1 = pb[m + 1] + c0, b2 = pb[m + 2] + c0, b3 = pb[m + 3] + c0;
+        int b0 = pb[m] + c0, b1 = pb[m + step] + c0, b2 = pb[m + 2 * step] + c0, b3 = pb[m + 3 * step] + c0;
         FloatVector z = FloatVector.zero(F);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
-        for (int t = 0, wi = c0; t < offs.length; t++, wi += cPad) {
+        int rows = step * cPad;
+        for (int t = 0, wi = c0; t < offs.length; t++, wi += rows) {
             int o = offs[t];
             FloatVector k = FloatVector.fromArray(F, wv, wi);
             a0 = k.mul(FloatVector.fromArray(F, x, b0 + o)).add(a0);
@@ -173,34 +176,8 @@ final class Int8VectorDepthwise {
         int r = m * cPad + c0;
         FloatVector g = FloatVector.broadcast(F, Int8VectorGemm.MAGIC);
         g.add(a0).reinterpretAsInts().intoArray(s, r);
-        g.add(a1).reinterpretAsInts().intoArray(s, r + cPad);
-        g.add(a2).reinterpretAsInts().intoArray(s, r + 2 * cPad);
-        g.add(a3).reinterpretAsInts().intoArray(s, r + 3 * cPad);
-    }
-
-    /**
-     * Eight pixels from {@code m} of {@code L / 2} channels, two pixels per vector (see {@link #pixelPairs}).
-     */
-    private void pairsOfPixels(int m) {
-        float[] x = buf, wv = w;
-        int[] pb = pixelBase, offs = tapOff;
-        int b0 = pb[m], b1 = pb[m + 2], b2 = pb[m + 4], b3 = pb[m + 6];
-        FloatVector z = FloatVector.zero(F);
-        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
-        for (int t = 0, wi = 0; t < offs.length; t++, wi += L) {
-            int o = offs[t];
-            FloatVector k = FloatVector.fromArray(F, wv, wi);
-            a0 = k.mul(FloatVector.fromArray(F, x, b0 + o)).add(a0);
-            a1 = k.mul(FloatVector.fromArray(F, x, b1 + o)).add(a1);
-            a2 = k.mul(FloatVector.fromArray(F, x, b2 + o)).add(a2);
-            a3 = k.mul(FloatVector.fromArray(F, x, b3 + o)).add(a3);
-        }
-        int[] s = sums;
-        int r = m * cPad;
-        FloatVector g = FloatVector.broadcast(F, Int8VectorGemm.MAGIC);
-        g.add(a0).reinterpretAsInts().intoArray(s, r);
-        g.add(a1).reinterpretAsInts().intoArray(s, r + L);
-        g.add(a2).reinterpretAsInts().intoArray(s, r + 2 * L);
-        g.add(a3).reinterpretAsInts().intoArray(s, r + 3 * L);
+        g.add(a1).reinterpretAsInts().intoArray(s, r + rows);
+        g.add(a2).reinterpretAsInts().intoArray(s, r + 2 * rows);
+        g.add(a3).reinterpretAsInts().intoArray(s, r + 3 * rows);
     }
 }

@@ -151,12 +151,8 @@ final class Int8VectorGemm {
     /** Requantizes sums {@code [pixels][nPad]} into {@code y} {@code [pixels][rq's channels]}. */
     static void requantize(int[] sums, int pixels, int nPad, VectorRequantizer rq, byte[] y) {
         int n = rq.channels();
-        if (n == nPad) {
-            rq.pixels(sums, y, pixels);
-            return;
-        }
         if (n % VectorRequantizer.LANES == 0) {
-            // e.g. 8 channels in 16-lane vectors: per-pixel calls with their tail logic were 4.5x slower
+            // whole groups (also 8 channels in 16-lane rows): per-pixel calls were 4.5x slower
             rq.pixelsStrided(sums, nPad, y, pixels);
             return;
         }
@@ -167,9 +163,9 @@ final class Int8VectorGemm {
 
     /*
      * Every vector stored after a loop is first added to a fresh vector (here the magic constant, which
-     * turns the exact float sum into its int32 bits plus MAGIC_BITS, stored as they are): a vector carried by a loop may
-     * reach the store with an inexact static type, and C2 (Java 17) then fails to intrinsify the store
-     * in some compilations and leaves the whole kernel to the Java fallback (~15x slower).
+     * turns the exact float sum into its int32 bits plus MAGIC_BITS, stored as they are): a vector carried
+     * by a loop may reach the store with an inexact static type, and C2 (Java 17) then fails to intrinsify
+     * the store in some compilations and leaves the whole kernel to the Java fallback (~15x slower).
      */
 
     /**
